@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Empty strings in the environment mean "unset", as in most .env tooling.
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+/** The environment contract (DESIGN.md). Every variable is optional for `npm start`. */
+export const envSchema = z
+  .object({
+    NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
+    PORT: optional(z.coerce.number().int().min(0).max(65535)),
+    PUBLIC_URL: optional(url(['http:', 'https:'])),
+    DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+    DATA_DIR: optional(z.string()),
+    REDIS_URL: optional(url(['redis:', 'rediss:'])),
+    QUEUE_PREFIX: optional(z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'letters, digits, - and _ only (max 40)')),
+    STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_… or sk_live_…')),
+    STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_\w+$/, 'must look like whsec_…')),
+    STRIPE_API_URL: optional(url(['http:', 'https:'])),
+    SMTP_URL: optional(url(['smtp:', 'smtps:'])),
+    MAIL_FROM: optional(z.string().min(3).max(200)),
+    SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    ADMIN_EMAIL: optional(z.email()),
+    ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
+    LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  })
+  .superRefine((env, ctx) => {
+    const problem = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+    if (env.NODE_ENV === 'production') {
+      for (const key of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SESSION_SECRET', 'PUBLIC_URL'] as const) {
+        if (!env[key]) problem(key, 'is required when NODE_ENV=production');
+      }
+      if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', 'is required when NODE_ENV=production (sandbox mode is for development only)');
+      if (!env.STRIPE_WEBHOOK_SECRET) problem('STRIPE_WEBHOOK_SECRET', 'is required when NODE_ENV=production');
+    }
+    if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+      problem(env.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY', 'must be set together with the other Stripe key');
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      problem(env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'must be set together with the other admin variable');
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The configuration every part of the app receives; built only here. */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  queuePrefix: string;
+  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiUrl: string | undefined; isSandbox: boolean };
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  sessionSecret: string | undefined;
+  admin: { email: string; password: string } | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates an environment and returns the config, or throws ConfigError listing every problem. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
+  }
+  const env = parsed.data;
+  const port = env.PORT ?? 3000;
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  return {
+    env: nodeEnv,
+    port,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(env.DATA_DIR ?? './data'),
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX ?? 'welgee',
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      apiUrl: env.STRIPE_API_URL,
+      isSandbox: !env.STRIPE_SECRET_KEY,
+    },
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM ?? 'WELgee <family@welgee.example>',
+    sessionSecret: env.SESSION_SECRET,
+    admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+  };
+}

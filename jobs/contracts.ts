@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+// The job registry: names are a public contract (never renamed), payloads carry ids only.
+// `queue` groups jobs that share concurrency and rate limits.
+export const jobContracts = {
+  'send-email': { queue: 'email', payload: z.object({ emailId: z.number().int().positive() }) },
+  'prune-sessions': { queue: 'default', payload: z.object({}) },
+} as const;
+
+export type JobName = keyof typeof jobContracts;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobContracts)[N]['payload']>;
+export type QueueName = (typeof jobContracts)[JobName]['queue'];
+export const queueNames = [...new Set(Object.values(jobContracts).map((c) => c.queue))] as QueueName[];
+
+/** Validates a payload against its job's schema; throws on a mismatch. */
+export function parsePayload<N extends JobName>(name: N, payload: unknown): JobPayload<N> {
+  return jobContracts[name].payload.parse(payload) as JobPayload<N>;
+}
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(jobContracts, name);
+}

@@ -1,0 +1,14 @@
+import type { JobName, JobPayload } from './contracts';
+
+interface Schedule<N extends JobName> {
+  id: string;
+  job: N;
+  /** cron pattern, evaluated in Asia/Tokyo */
+  pattern: string;
+  payload: JobPayload<N>;
+}
+
+// Recurring jobs. Each is upserted by id at worker start, so restarts and many workers never duplicate it.
+export const schedules: Schedule<JobName>[] = [
+  { id: 'prune-sessions-nightly', job: 'prune-sessions', pattern: '15 3 * * *', payload: {} },
+];

@@ -1,0 +1,12 @@
+import type { AppContext } from '../src/context';
+import { deliverEmail } from '../src/features/emails';
+import type { JobPayload } from './contracts';
+
+/** Sends one recorded email (see deliverEmail for the idempotency guard). */
+export async function sendEmail(payload: JobPayload<'send-email'>, ctx: AppContext): Promise<void> {
+  const result = await deliverEmail(
+    { db: ctx.db, mailer: ctx.mailer, renderEmail: ctx.renderEmail, settings: () => ctx.settings.get(), publicUrl: ctx.config.publicUrl },
+    payload.emailId,
+  );
+  ctx.logger.info({ emailId: payload.emailId, result }, 'send-email');
+}

@@ -1,0 +1,58 @@
+import { Worker, type Job } from 'bullmq';
+import type { AppContext } from '../src/context';
+import { connectRedis } from '../src/lib/queue';
+import { jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
+import { pruneSessions } from './prune-sessions';
+import { schedules } from './schedules';
+import { sendEmail } from './send-email';
+
+type Processor<N extends JobName> = (payload: JobPayload<N>, ctx: AppContext) => Promise<void>;
+
+// The job list: every job name maps to its processor; a job without one does not compile.
+export const processors = {
+  'send-email': sendEmail,
+  'prune-sessions': pruneSessions,
+} satisfies { [N in JobName]: Processor<N> };
+
+// How many jobs of each queue one worker process runs at once.
+const concurrency: Record<QueueName, number> = { email: 5, default: 2 };
+
+export interface RunningWorker {
+  close(): Promise<void>;
+}
+
+/** Runs one processor after validating its payload against the contract. */
+export async function runJob(name: string, data: unknown, ctx: AppContext): Promise<void> {
+  if (!Object.hasOwn(processors, name)) throw new Error(`no processor for job ${name}`);
+  const jobName = name as JobName;
+  const processor = processors[jobName] as Processor<JobName>;
+  await processor(parsePayload(jobName, data), ctx);
+}
+
+/** Starts BullMQ workers for every queue, the recurring schedules and the outbox dispatcher. */
+export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
+  const connection = connectRedis(ctx.redisUrl);
+  const workers = queueNames.map((queue) => {
+    const worker = new Worker(queue, (job: Job) => runJob(job.name, job.data, ctx), {
+      connection,
+      prefix: ctx.config.queuePrefix,
+      concurrency: concurrency[queue],
+    });
+    worker.on('failed', (job, err) => ctx.logger.warn({ job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'worker error'));
+    return worker;
+  });
+  for (const s of schedules) {
+    await ctx.queues
+      .get(jobContracts[s.job].queue)
+      .upsertJobScheduler(s.id, { pattern: s.pattern, tz: 'Asia/Tokyo' }, { name: s.job, data: s.payload });
+  }
+  ctx.dispatcher.start();
+  ctx.logger.info({ queues: queueNames }, 'worker started');
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}

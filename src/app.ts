@@ -1,0 +1,92 @@
+import express, { type Request } from 'express';
+import { engine } from 'express-handlebars';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import session from 'express-session';
+import { pinoHttp } from 'pino-http';
+import path from 'node:path';
+import type { AppContext } from './context';
+import { devMailRoutes } from './dev/dev.routes';
+import { healthRoutes } from './features/health/health.routes';
+import { homeRoutes } from './features/home/home.routes';
+import { redactUrl } from './lib/logger';
+import { viewHelpers } from './lib/view-helpers';
+import { csrfProtection } from './web/csrf';
+import { errorHandler, notFound } from './web/errors';
+import { localeMiddleware } from './web/locale';
+import { DbSessionStore } from './web/session-store';
+
+// Requests authenticated by something other than a cookie: no CSRF token expected.
+const csrfExempt = (req: Request) => req.path.startsWith('/webhooks/') || req.path.startsWith('/unsubscribe/');
+
+/** Builds the Express app: middleware, then every router in one list. */
+export function createApp(ctx: AppContext): express.Express {
+  const { config } = ctx;
+  const secure = config.publicUrl.startsWith('https://');
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.engine('hbs', engine({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(ctx.viewsDir, 'layouts'),
+    partialsDir: path.join(ctx.viewsDir, 'partials'),
+    helpers: viewHelpers,
+  }));
+  app.set('view engine', 'hbs');
+  app.set('views', ctx.viewsDir);
+  app.set('view cache', config.env !== 'development');
+
+  // Security headers; the CSP allows no inline script or style anywhere.
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'", ...(config.stripe.apiUrl ? [new URL(config.stripe.apiUrl).origin] : []), 'https://checkout.stripe.com', 'https://billing.stripe.com'],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: secure ? [] : null,
+      },
+    },
+    strictTransportSecurity: secure,
+  }));
+  app.use(pinoHttp({
+    logger: ctx.logger,
+    autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/assets/') },
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  }));
+  app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));
+
+  // Body parsers with small limits; a webhook route that needs the raw body is mounted before them.
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(cookieParser());
+  app.use(localeMiddleware({ secure }));
+  app.use(csrfProtection({ secret: ctx.sessionSecret, secure, exempt: csrfExempt }));
+  app.use(session({
+    store: new DbSessionStore(ctx.db),
+    secret: ctx.sessionSecret,
+    name: 'wf_sid',
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 3600 * 1000 },
+  }));
+
+  // Routers — every route of the app is reachable from this list.
+  app.use(healthRoutes(ctx));                                  // GET /healthz
+  app.use(homeRoutes(ctx));                                    // GET /
+  if (config.env !== 'production' && ctx.mailSink) {
+    app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)
+  }
+
+  app.use(notFound);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

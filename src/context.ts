@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Config } from '../config';
+import { jobContracts, isJobName, queueNames, type QueueName } from '../jobs/contracts';
+import { openDatabase, type Database, type Db } from './db/client';
+import { startMailSink, type MailSink } from './dev/mail-sink';
+import { createSettingsService, type SettingsService } from './features/settings';
+import { createLogger, type Logger } from './lib/logger';
+import { startLocalRedis, type LocalRedis } from './lib/local-redis';
+import { createMailer, type Mailer } from './lib/mailer';
+import { createDispatcher, type Dispatcher } from './lib/outbox';
+import { createQueues, type Queues } from './lib/queue';
+import { createEmailRenderer, type EmailRenderer } from './lib/render-email';
+
+/** Everything the web and worker roles share, wired once per process. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  db: Db;
+  redisUrl: string;
+  queues: Queues<QueueName>;
+  dispatcher: Dispatcher;
+  mailer: Mailer;
+  renderEmail: EmailRenderer;
+  settings: SettingsService;
+  sessionSecret: string;
+  viewsDir: string;
+  /** The local SMTP sink and its folder, when SMTP_URL is unset (development). */
+  mailSink?: { sink: MailSink; dir: string };
+  close(): Promise<void>;
+}
+
+export const viewsDir = path.resolve(__dirname, '..', 'views');
+
+/** The cookie-signing secret: SESSION_SECRET, or one generated once and kept in DATA_DIR. */
+function resolveSessionSecret(config: Config): string {
+  if (config.sessionSecret) return config.sessionSecret;
+  const file = path.join(config.dataDir, 'session-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = crypto.randomBytes(48).toString('base64url');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Wires the process: each step is one component, in dependency order. */
+export async function createContext(config: Config): Promise<AppContext> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+  try {
+    // 1. Logs: JSON lines, personal data redacted.
+    const logger = createLogger(config.logLevel);
+    fs.mkdirSync(config.dataDir, { recursive: true });
+
+    // 2. Redis: REDIS_URL, or a private redis-server under DATA_DIR (embedded default).
+    let redisUrl = config.redisUrl;
+    if (!redisUrl) {
+      const local: LocalRedis = await startLocalRedis({ dir: path.join(config.dataDir, 'redis') });
+      closers.push(() => local.stop());
+      redisUrl = local.url;
+      logger.info({ port: local.port }, 'started local redis-server (set REDIS_URL to use your own)');
+    }
+
+    // 3. Mail transport: SMTP_URL, or a local SMTP sink whose messages /dev/mail shows.
+    let mailSink: AppContext['mailSink'];
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      const dir = path.join(config.dataDir, 'mail');
+      const sink = await startMailSink({ dir });
+      closers.push(() => sink.stop());
+      mailSink = { sink, dir };
+      smtpUrl = sink.url;
+      logger.info({ port: sink.port }, 'mail goes to the local SMTP sink; read it at /dev/mail');
+    }
+
+    // 4. Database: PostgreSQL (DATABASE_URL) or PGlite in DATA_DIR; migrations applied on start.
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    closers.push(() => database.close());
+    await database.migrate();
+
+    // 5. Organisation settings, seeded from config/organisation.ts on first start.
+    const settings = await createSettingsService(database.db);
+
+    // 6. Queues (BullMQ producers) and the outbox dispatcher that feeds them.
+    const queues = createQueues(redisUrl, config.queuePrefix, queueNames);
+    closers.push(() => queues.close());
+    const dispatcher = createDispatcher({
+      db: database.db,
+      logger,
+      queueFor: (name) => (isJobName(name) ? queues.get(jobContracts[name].queue) : undefined),
+      isRedisReady: () => queues.connection.status === 'ready',
+    });
+    closers.push(() => dispatcher.stop());
+
+    // 7. Mail: pooled SMTP and the email renderer (views/emails).
+    const mailer = createMailer({ smtpUrl, from: config.mailFrom });
+    closers.push(() => mailer.close());
+    const renderEmail = createEmailRenderer(viewsDir);
+
+    return {
+      config,
+      logger,
+      database,
+      db: database.db,
+      redisUrl,
+      queues,
+      dispatcher,
+      mailer,
+      renderEmail,
+      settings,
+      sessionSecret: resolveSessionSecret(config),
+      viewsDir,
+      mailSink,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

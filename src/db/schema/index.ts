@@ -1,0 +1,2 @@
+// The whole data model. One file per feature; every table is exported from here.
+export * from './system';

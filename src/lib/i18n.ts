@@ -1,0 +1,45 @@
+import ja from '../locales/ja.json';
+import en from '../locales/en.json';
+
+export const locales = ['ja', 'en'] as const;
+export type Locale = (typeof locales)[number];
+export type MessageKey = keyof typeof ja;
+
+// ja is the source of truth; en is checked against it by a test (same keys, none empty).
+const catalogs: Record<Locale, Record<string, string>> = { ja, en };
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (locales as readonly string[]).includes(value);
+}
+
+/** Translates a dotted key, filling {name} placeholders; falls back to Japanese, then the key. */
+export function t(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
+  const template = catalogs[locale][key] ?? catalogs.ja[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** The messages of one locale (for tests and the browser). */
+export function catalog(locale: Locale): Readonly<Record<string, string>> {
+  return catalogs[locale];
+}
+
+/** Picks the Japanese or English text of a bilingual setting, falling back to Japanese when empty. */
+export function pick(text: { ja: string; en: string }, locale: Locale): string {
+  return (locale === 'en' && text.en.trim() !== '' ? text.en : text.ja) ?? '';
+}
+
+const yen = new Intl.NumberFormat('ja-JP', { style: 'currency', currency: 'JPY' });
+/** Formats an integer number of yen: ¥5,000. */
+export function formatYen(amount: number): string {
+  return yen.format(amount);
+}
+
+/** Formats a date in Asia/Tokyo for people: 2026年11月22日 / 22 Nov 2026. */
+export function formatDate(date: Date, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    timeZone: 'Asia/Tokyo',
+    year: 'numeric',
+    month: locale === 'ja' ? 'long' : 'short',
+    day: 'numeric',
+  }).format(date);
+}

@@ -1,0 +1,34 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+// Personal data and secrets never reach the logs: these paths are replaced wherever they appear.
+const redactPaths = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["stripe-signature"]',
+  'res.headers["set-cookie"]',
+  '*.email',
+  '*.to',
+  '*.toAddress',
+  '*.password',
+  '*.token',
+  '*.name',
+  '*.familyName',
+  '*.givenName',
+];
+
+/** Creates the process logger (JSON lines on stdout). */
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' } });
+}
+
+// Paths whose last segment is a secret (unsubscribe and sign-in links).
+const tokenPath = /^(\/(?:unsubscribe|me\/login|me\/link)\/)[^/?#]+/;
+
+/** Removes tokens from a URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(tokenPath, '$1[redacted]')
+    .replace(/([?&](?:token|email|code)=)[^&#]*/gi, '$1[redacted]');
+}

@@ -1,0 +1,120 @@
+import { asc, inArray, isNull } from 'drizzle-orm';
+import type { Queue } from 'bullmq';
+import type { Db, Tx } from '../db/client';
+import { outbox } from '../db/schema';
+import type { Logger } from './logger';
+
+/** Writes a job to the outbox inside the caller's transaction; it is queued only once that commits. */
+export async function writeOutbox(tx: Tx, jobName: string, payload: unknown): Promise<number> {
+  const [row] = await tx.insert(outbox).values({ jobName, payload }).returning({ id: outbox.id });
+  return row!.id;
+}
+
+export interface Dispatcher {
+  /** Dispatches what is pending now; resolves to the number of rows moved to the queue. */
+  dispatchPending(): Promise<number>;
+  /** Asks for a dispatch soon (called after a commit in this process). */
+  poke(): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+interface DispatcherOptions {
+  db: Db;
+  logger: Logger;
+  queueFor(jobName: string): Queue | undefined;
+  isRedisReady(): boolean;
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Moves committed outbox rows into BullMQ. The job id is `outbox-<id>`, so a row dispatched twice
+ * (crash between add and mark, or two dispatchers) becomes one job. No transaction is held open
+ * across the Redis call.
+ */
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const { db, logger, intervalMs = 300, batchSize = 200 } = opts;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+  let again = false;
+
+  async function dispatchOnce(): Promise<number> {
+    if (!opts.isRedisReady()) return 0;
+    const rows = await db
+      .select()
+      .from(outbox)
+      .where(isNull(outbox.dispatchedAt))
+      .orderBy(asc(outbox.id))
+      .limit(batchSize);
+    if (rows.length === 0) return 0;
+    const done: number[] = [];
+    for (const row of rows) {
+      const queue = opts.queueFor(row.jobName);
+      if (!queue) {
+        // A row no code can run must not block the rows behind it: park it, visibly.
+        logger.error({ outboxId: row.id, jobName: row.jobName }, 'outbox row names an unknown job');
+        await db.update(outbox).set({ dispatchedAt: new Date(), lastError: `unknown job ${row.jobName}` }).where(inArray(outbox.id, [row.id]));
+        continue;
+      }
+      try {
+        await queue.add(row.jobName, row.payload, { jobId: `outbox-${row.id}` });
+        done.push(row.id);
+      } catch (err) {
+        logger.warn({ err, outboxId: row.id }, 'outbox dispatch failed; will retry');
+        break;
+      }
+    }
+    if (done.length > 0) {
+      await db.update(outbox).set({ dispatchedAt: new Date() }).where(inArray(outbox.id, done));
+    }
+    return done.length;
+  }
+
+  async function dispatchPending(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        do {
+          again = false;
+          const n = await dispatchOnce();
+          total += n;
+          if (n === batchSize) again = true;
+        } while (again && !stopped);
+      } catch (err) {
+        logger.warn({ err }, 'outbox dispatcher error; will retry');
+      } finally {
+        running = undefined;
+      }
+      return total;
+    })();
+    return running;
+  }
+
+  function schedule(delay: number) {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void dispatchPending().finally(() => schedule(intervalMs));
+    }, delay);
+  }
+
+  return {
+    dispatchPending,
+    poke: () => schedule(0),
+    start() {
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

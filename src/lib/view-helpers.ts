@@ -1,0 +1,34 @@
+import type { HelperOptions } from 'handlebars';
+import { formatDate, formatYen, isLocale, pick, t, type Locale } from './i18n';
+
+function localeOf(options: HelperOptions): Locale {
+  const root = options.data?.root as { locale?: unknown } | undefined;
+  return isLocale(root?.locale) ? root.locale : 'ja';
+}
+
+/** Handlebars helpers shared by pages and emails. */
+export const viewHelpers = {
+  /** {{t "home.title" name=value}} — translated text in the page's locale. */
+  t(key: string, options: HelperOptions) {
+    return t(localeOf(options), key, options.hash as Record<string, string | number>);
+  },
+  /** {{pick setting}} — the current locale's side of a bilingual setting. */
+  pick(text: { ja: string; en: string } | undefined, options: HelperOptions) {
+    return text ? pick(text, localeOf(options)) : '';
+  },
+  /** {{yen 5000}} — ¥5,000 */
+  yen(amount: number) {
+    return formatYen(amount);
+  },
+  /** {{number 502}} — 502 with digit grouping */
+  number(value: number) {
+    return new Intl.NumberFormat('ja-JP').format(value);
+  },
+  /** {{date value}} — a day in Asia/Tokyo */
+  date(value: Date | string, options: HelperOptions) {
+    return formatDate(new Date(value), localeOf(options));
+  },
+  eq(a: unknown, b: unknown) {
+    return a === b;
+  },
+};

@@ -1,0 +1,68 @@
+import { ConfigError, configFromProcess } from '../config';
+import { startWorker } from '../jobs/worker';
+import { createContext } from './context';
+import { RedisMissingError } from './lib/local-redis';
+import { startWeb } from './server';
+
+type Role = 'all' | 'web' | 'worker';
+
+/** Process entry: `all` (npm start), `web` or `worker`. */
+async function main(role: Role) {
+  let config;
+  try {
+    config = configFromProcess();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  if (role !== 'all' && !config.databaseUrl) {
+    process.stderr.write(
+      `The embedded database (PGlite) lives inside one process: run \`npm start\` for web and worker together,\n` +
+        `or set DATABASE_URL to run \`start:${role}\` as a separate process.\n`,
+    );
+    process.exit(78);
+  }
+
+  const ctx = await createContext(config);
+  const stops: (() => Promise<void>)[] = [];
+  if (role !== 'worker') {
+    const web = await startWeb(ctx);
+    stops.push(web.close);
+    if (role === 'all') process.stdout.write(`WELgee Family is running at ${config.publicUrl}\n`);
+  }
+  if (role !== 'web') {
+    const worker = await startWorker(ctx);
+    stops.push(worker.close);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    for (const stop of stops) await stop().catch((err) => ctx.logger.error({ err }, 'stop failed'));
+    await ctx.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+const role = (process.argv[2] ?? 'all') as Role;
+if (!['all', 'web', 'worker'].includes(role)) {
+  process.stderr.write(`unknown role ${role}: use all, web or worker\n`);
+  process.exit(64);
+}
+main(role).catch((err) => {
+  if (err instanceof RedisMissingError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import type { AppContext } from './context';
+
+export interface RunningWeb {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server; close() stops accepting and waits for open requests. */
+export async function startWeb(ctx: AppContext, port = ctx.config.port): Promise<RunningWeb> {
+  const app = createApp(ctx);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, resolve);
+  });
+  // The web role also dispatches the outbox, so a job written by a request is queued at once.
+  ctx.dispatcher.start();
+  const actual = (server.address() as AddressInfo).port;
+  ctx.logger.info({ port: actual }, 'web listening');
+  return {
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      }),
+  };
+}
