@@ -15,8 +15,7 @@ const url = (protocols: string[]) =>
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 
 /** The environment contract (DESIGN.md). Every variable is optional for `npm start`. */
-export const envSchema = z
-  .object({
+export const envSchema = z.object({
     NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
     PORT: optional(z.coerce.number().int().min(0).max(65535)),
     PUBLIC_URL: optional(url(['http:', 'https:'])),
@@ -33,23 +32,28 @@ export const envSchema = z
     ADMIN_EMAIL: optional(z.email()),
     ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-  })
-  .superRefine((env, ctx) => {
-    const problem = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
-    if (env.NODE_ENV === 'production') {
-      for (const key of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SESSION_SECRET', 'PUBLIC_URL'] as const) {
-        if (!env[key]) problem(key, 'is required when NODE_ENV=production');
-      }
-      if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', 'is required when NODE_ENV=production (sandbox mode is for development only)');
-      if (!env.STRIPE_WEBHOOK_SECRET) problem('STRIPE_WEBHOOK_SECRET', 'is required when NODE_ENV=production');
+});
+
+/** Rules across variables, checked on the raw values so they are reported with the type errors. */
+function crossFieldProblems(source: Record<string, string | undefined>): string[] {
+  const env = Object.fromEntries(Object.entries(source).map(([k, v]) => [k, v?.trim() ? v : undefined]));
+  const problems: string[] = [];
+  const problem = (key: string, message: string) => problems.push(`${key} ${message}`);
+  if (env.NODE_ENV === 'production') {
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SESSION_SECRET', 'PUBLIC_URL'] as const) {
+      if (!env[key]) problem(key, 'is required when NODE_ENV=production');
     }
-    if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
-      problem(env.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY', 'must be set together with the other Stripe key');
-    }
-    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
-      problem(env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'must be set together with the other admin variable');
-    }
-  });
+    if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', 'is required when NODE_ENV=production (sandbox mode is for development only)');
+    if (!env.STRIPE_WEBHOOK_SECRET) problem('STRIPE_WEBHOOK_SECRET', 'is required when NODE_ENV=production');
+  }
+  if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+    problem(env.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY', 'must be set together with the other Stripe key');
+  }
+  if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+    problem(env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'must be set together with the other admin variable');
+  }
+  return problems;
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -79,9 +83,11 @@ export class ConfigError extends Error {
 /** Validates an environment and returns the config, or throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`)),
+    ...crossFieldProblems(source),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const port = env.PORT ?? 3000;
   const nodeEnv = env.NODE_ENV ?? 'development';

@@ -88,6 +88,10 @@ export async function createContext(config: Config): Promise<AppContext> {
     // 6. Queues (BullMQ producers) and the outbox dispatcher that feeds them.
     const queues = createQueues(redisUrl, config.queuePrefix, queueNames);
     closers.push(() => queues.close());
+    if (!(await queues.ready(10_000))) {
+      // Not fatal: the outbox keeps jobs until Redis answers, and /healthz reports it meanwhile.
+      logger.warn('Redis is not answering yet; jobs wait in the outbox until it does');
+    }
     const dispatcher = createDispatcher({
       db: database.db,
       logger,

@@ -17,7 +17,7 @@ export function devMailRoutes(dir: string): Router {
     const messages = await Promise.all(
       entries.map(async (e) => {
         const mail = await parseMail(fs.readFileSync(e.file));
-        return { id: e.id, subject: mail.subject, to: mail.to?.map((a) => a.address).join(', '), date: mail.date };
+        return { id: e.id, subject: mail.subject, to: mail.to?.map((a) => a.address).join(', '), sentAt: mail.date };
       }),
     );
     res.render('dev/mail-list', { messages });

@@ -28,10 +28,13 @@ export function pick(text: { ja: string; en: string }, locale: Locale): string {
   return (locale === 'en' && text.en.trim() !== '' ? text.en : text.ja) ?? '';
 }
 
-const yen = new Intl.NumberFormat('ja-JP', { style: 'currency', currency: 'JPY' });
-/** Formats an integer number of yen: ¥5,000. */
-export function formatYen(amount: number): string {
-  return yen.format(amount);
+const yen = {
+  ja: new Intl.NumberFormat('ja-JP', { style: 'currency', currency: 'JPY' }),
+  en: new Intl.NumberFormat('en-US', { style: 'currency', currency: 'JPY' }),
+};
+/** Formats an integer number of yen: ￥5,000 in Japanese, ¥5,000 in English. */
+export function formatYen(amount: number, locale: Locale = 'ja'): string {
+  return yen[locale].format(amount);
 }
 
 /** Formats a date in Asia/Tokyo for people: 2026年11月22日 / 22 Nov 2026. */
@@ -41,5 +44,14 @@ export function formatDate(date: Date, locale: Locale): string {
     year: 'numeric',
     month: locale === 'ja' ? 'long' : 'short',
     day: 'numeric',
+  }).format(date);
+}
+
+/** Formats a date and time in Asia/Tokyo: 2026/11/22 10:05. */
+export function formatDateTime(date: Date, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    timeZone: 'Asia/Tokyo',
+    dateStyle: 'medium',
+    timeStyle: 'short',
   }).format(date);
 }

@@ -5,6 +5,8 @@ export interface Queues<Q extends string> {
   get(name: Q): Queue;
   /** The connection shared by producers; `status === 'ready'` when Redis is reachable. */
   connection: Redis;
+  /** Waits until Redis answers; false after timeoutMs. */
+  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,19 @@ export function createQueues<Q extends string>(url: string, prefix: string, name
       const queue = queues.get(name);
       if (!queue) throw new Error(`unknown queue ${name}`);
       return queue;
+    },
+    async ready(timeoutMs) {
+      if (connection.status === 'ready') return true;
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => done(false), timeoutMs);
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          connection.off('ready', onReady);
+          resolve(ok);
+        };
+        const onReady = () => done(true);
+        connection.on('ready', onReady);
+      });
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));

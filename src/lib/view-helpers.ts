@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { formatDate, formatYen, isLocale, pick, t, type Locale } from './i18n';
+import { formatDate, formatDateTime, formatYen, isLocale, pick, t, type Locale } from './i18n';
 
 function localeOf(options: HelperOptions): Locale {
   const root = options.data?.root as { locale?: unknown } | undefined;
@@ -17,8 +17,8 @@ export const viewHelpers = {
     return text ? pick(text, localeOf(options)) : '';
   },
   /** {{yen 5000}} — ¥5,000 */
-  yen(amount: number) {
-    return formatYen(amount);
+  yen(amount: number, options: HelperOptions) {
+    return formatYen(amount, localeOf(options));
   },
   /** {{number 502}} — 502 with digit grouping */
   number(value: number) {
@@ -26,7 +26,13 @@ export const viewHelpers = {
   },
   /** {{date value}} — a day in Asia/Tokyo */
   date(value: Date | string, options: HelperOptions) {
-    return formatDate(new Date(value), localeOf(options));
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? '' : formatDate(d, localeOf(options));
+  },
+  /** {{datetime value}} — a day and time in Asia/Tokyo */
+  datetime(value: Date | string, options: HelperOptions) {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? '' : formatDateTime(d, localeOf(options));
   },
   eq(a: unknown, b: unknown) {
     return a === b;

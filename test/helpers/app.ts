@@ -1,0 +1,79 @@
+import { loadConfig, type Config } from '../../config';
+import { startWorker, type RunningWorker } from '../../jobs/worker';
+import { createContext, type AppContext } from '../../src/context';
+import { startMailSink, type MailSink } from '../../src/dev/mail-sink';
+import { startWeb, type RunningWeb } from '../../src/server';
+import { acquireRedis, createTestDatabase, tempDir, uniqueName } from './services';
+
+export interface TestApp {
+  ctx: AppContext;
+  web: RunningWeb;
+  worker?: RunningWorker;
+  mail: MailSink;
+  url: string;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Start the BullMQ workers too (default true). */
+  worker?: boolean;
+  /** Use this Redis instead of the shared one (e.g. one the test stops and starts). */
+  redisUrl?: string;
+}
+
+/**
+ * Starts the real app on a free port with real services: its own database, its own queue prefix,
+ * and a real SMTP server on loopback that keeps every message.
+ */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const redis = opts.redisUrl ? { url: opts.redisUrl, release: async () => undefined } : await acquireRedis();
+  const mail = await startMailSink();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: tempDir(),
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: uniqueName('q'),
+    SMTP_URL: mail.url,
+    SESSION_SECRET: 'test-secret-that-is-long-enough-for-the-schema',
+    ...opts.env,
+  });
+  const ctx = await createContext(config);
+  const web = await startWeb(ctx, 0);
+  const worker = opts.worker === false ? undefined : await startWorker(ctx);
+  return {
+    ctx,
+    web,
+    worker,
+    mail,
+    url: web.url,
+    config,
+    async stop() {
+      await web.close();
+      await worker?.close();
+      await ctx.close();
+      await mail.stop();
+      await redis.release();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value (or throws after timeoutMs). */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}

@@ -1,0 +1,46 @@
+import { catalog, formatYen, pick, t } from '../../src/lib/i18n';
+
+describe('i18n catalogs', () => {
+  const ja = catalog('ja');
+  const en = catalog('en');
+
+  test('when a key exists in Japanese, then English has it too, and neither has extras', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
+  });
+
+  test('when a message is defined, then it is not empty in either language', () => {
+    for (const [key, value] of [...Object.entries(ja), ...Object.entries(en)]) {
+      expect({ key, empty: value.trim() === '' }).toEqual({ key, empty: false });
+    }
+  });
+
+  test('when keys are named, then each is dotted and prefixed by its feature', () => {
+    for (const key of Object.keys(ja)) expect(key).toMatch(/^[a-z]+(\.[a-zA-Z0-9-]+)+$/);
+  });
+
+  test('when placeholders are used, then both languages use the same ones', () => {
+    const names = (s: string) => (s.match(/\{(\w+)\}/g) ?? []).sort();
+    for (const key of Object.keys(ja)) expect({ key, p: names(en[key]!) }).toEqual({ key, p: names(ja[key]!) });
+  });
+});
+
+describe('t, pick and formatYen', () => {
+  test('when a placeholder is given, then it is filled', () => {
+    expect(t('ja', 'home.plans.perMonth', { amount: '¥5,000' })).toBe('¥5,000 / 月');
+    expect(t('en', 'home.plans.perMonth', { amount: '¥5,000' })).toBe('¥5,000 / month');
+  });
+
+  test('when a key is unknown, then the key itself is shown', () => {
+    expect(t('en', 'no.such.key')).toBe('no.such.key');
+  });
+
+  test('when the English side of a setting is empty, then Japanese is used', () => {
+    expect(pick({ ja: '東京', en: '' }, 'en')).toBe('東京');
+    expect(pick({ ja: '東京', en: 'Tokyo' }, 'en')).toBe('Tokyo');
+  });
+
+  test('when yen are formatted, then there are no decimals', () => {
+    expect(formatYen(1000)).toBe('￥1,000');
+    expect(formatYen(10000, 'en')).toBe('¥10,000');
+  });
+});
