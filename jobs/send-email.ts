@@ -5,7 +5,7 @@ import type { JobPayload } from './contracts';
 /** Sends one recorded email (see deliverEmail for the idempotency guard). */
 export async function sendEmail(payload: JobPayload<'send-email'>, ctx: AppContext): Promise<void> {
   const result = await deliverEmail(
-    { db: ctx.db, mailer: ctx.mailer, renderEmail: ctx.renderEmail, settings: () => ctx.settings.get(), publicUrl: ctx.config.publicUrl },
+    { db: ctx.db, mailer: ctx.mailer, renderEmail: ctx.renderEmail, settings: () => ctx.settings.get(), publicUrl: ctx.config.publicUrl, enrichers: ctx.emailEnrichers },
     payload.emailId,
   );
   ctx.logger.info({ emailId: payload.emailId, result }, 'send-email');

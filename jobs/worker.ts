@@ -4,6 +4,7 @@ import { connectRedis } from '../src/lib/queue';
 import { jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
 import { pruneSessions } from './prune-sessions';
 import { schedules } from './schedules';
+import { processStripeEventJob } from './process-stripe-event';
 import { sendEmail } from './send-email';
 
 type Processor<N extends JobName> = (payload: JobPayload<N>, ctx: AppContext) => Promise<void>;
@@ -12,10 +13,11 @@ type Processor<N extends JobName> = (payload: JobPayload<N>, ctx: AppContext) =>
 export const processors = {
   'send-email': sendEmail,
   'prune-sessions': pruneSessions,
+  'process-stripe-event': processStripeEventJob,
 } satisfies { [N in JobName]: Processor<N> };
 
 // How many jobs of each queue one worker process runs at once.
-const concurrency: Record<QueueName, number> = { email: 5, default: 2 };
+const concurrency: Record<QueueName, number> = { email: 5, default: 2, billing: 4 };
 
 export interface RunningWorker {
   close(): Promise<void>;

@@ -9,6 +9,8 @@ import type { AppContext } from './context';
 import { devMailRoutes } from './dev/dev.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { homeRoutes } from './features/home/home.routes';
+import { webhookRoutes } from './features/billing';
+import { givingRoutes } from './features/giving';
 import { redactUrl } from './lib/logger';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
@@ -46,7 +48,8 @@ export function createApp(ctx: AppContext): express.Express {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'", ...(config.stripe.apiUrl ? [new URL(config.stripe.apiUrl).origin] : []), 'https://checkout.stripe.com', 'https://billing.stripe.com'],
+        // Forms redirect (303) to Stripe Checkout and the Billing Portal; Chrome applies form-action to redirects.
+        formAction: ["'self'", ...ctx.stripeOrigins],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: secure ? [] : null,
       },
@@ -63,7 +66,10 @@ export function createApp(ctx: AppContext): express.Express {
   }));
   app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));
 
-  // Body parsers with small limits; a webhook route that needs the raw body is mounted before them.
+  // Stripe webhooks need the raw body: mounted before the body parsers.
+  app.use(webhookRoutes(ctx, ctx.stripe));                     // POST /webhooks/stripe
+
+  // Body parsers with small limits.
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());
@@ -79,9 +85,16 @@ export function createApp(ctx: AppContext): express.Express {
     cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 3600 * 1000 },
   }));
 
+  // The organisation's name and address for the layout's footer (settings are cached briefly).
+  app.use(async (_req, res, next) => {
+    res.locals.organisation = (await ctx.settings.get()).organisation;
+    next();
+  });
+
   // Routers — every route of the app is reachable from this list.
   app.use(healthRoutes(ctx));                                  // GET /healthz
   app.use(homeRoutes(ctx));                                    // GET /
+  app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
   if (config.env !== 'production' && ctx.mailSink) {
     app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)
   }

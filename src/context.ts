@@ -5,7 +5,11 @@ import type { Config } from '../config';
 import { jobContracts, isJobName, queueNames, type QueueName } from '../jobs/contracts';
 import { openDatabase, type Database, type Db } from './db/client';
 import { startMailSink, type MailSink } from './dev/mail-sink';
+import { startStripeEmulator } from './dev/stripe-emulator';
 import { createSettingsService, type SettingsService } from './features/settings';
+import { createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
+import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } from './features/giving';
+import type { EmailEnricher } from './features/emails';
 import { createLogger, type Logger } from './lib/logger';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
 import { createMailer, type Mailer } from './lib/mailer';
@@ -25,6 +29,13 @@ export interface AppContext {
   mailer: Mailer;
   renderEmail: EmailRenderer;
   settings: SettingsService;
+  stripe: StripeGateway;
+  /** Origins a form may be redirected to (Stripe Checkout and Portal, or the sandbox emulator). */
+  stripeOrigins: string[];
+  /** In sandbox mode: registers this app's webhook URL with the local emulator once the port is known. */
+  connectSandboxWebhooks?: (webhookUrl: string) => void;
+  supporterCounter: SupporterCounter;
+  emailEnrichers: Record<string, EmailEnricher>;
   sessionSecret: string;
   viewsDir: string;
   /** The local SMTP sink and its folder, when SMTP_URL is unset (development). */
@@ -43,6 +54,32 @@ function resolveSessionSecret(config: Config): string {
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** The Stripe gateway: the real API with keys, otherwise the local emulator with its catalog set up. */
+async function connectStripe(config: Config, logger: Logger, closers: (() => Promise<void> | void)[]) {
+  if (!config.stripe.isSandbox) {
+    const stripe = createStripeGateway({ secretKey: config.stripe.secretKey!, webhookSecret: config.stripe.webhookSecret!, apiUrl: config.stripe.apiUrl });
+    const origins = config.stripe.apiUrl ? [new URL(config.stripe.apiUrl).origin] : ['https://checkout.stripe.com', 'https://billing.stripe.com'];
+    return { stripe, stripeOrigins: origins };
+  }
+  // The emulator itself refuses to start when NODE_ENV=production.
+  const emulator = await startStripeEmulator({ env: config.env, stateFile: path.join(config.dataDir, 'stripe-emulator.json') });
+  closers.push(() => emulator.stop());
+  const webhookSecret = `whsec_${crypto.createHash('sha256').update(`${resolveSessionSecret(config)}:webhooks`).digest('hex').slice(0, 32)}`;
+  const stripe = createStripeGateway({ secretKey: emulator.secretKey, webhookSecret, apiUrl: emulator.url });
+  await ensureCatalog(stripe, { returnUrl: `${config.publicUrl}/me` });
+  logger.info({ url: emulator.url }, 'Stripe sandbox: the local emulator takes payments (test card 4242 4242 4242 4242)');
+  let connected = false;
+  return {
+    stripe,
+    stripeOrigins: [new URL(emulator.url).origin],
+    connectSandboxWebhooks(webhookUrl: string) {
+      if (connected) return;
+      connected = true;
+      emulator.addWebhookEndpoint(webhookUrl, webhookSecret);
+    },
+  };
 }
 
 /** Wires the process: each step is one component, in dependency order. */
@@ -85,7 +122,10 @@ export async function createContext(config: Config): Promise<AppContext> {
     // 5. Organisation settings, seeded from config/organisation.ts on first start.
     const settings = await createSettingsService(database.db);
 
-    // 6. Queues (BullMQ producers) and the outbox dispatcher that feeds them.
+    // 6. Stripe: STRIPE_SECRET_KEY, or the local emulator (sandbox mode, never in production).
+    const payments = await connectStripe(config, logger, closers);
+
+    // 7. Queues (BullMQ producers) and the outbox dispatcher that feeds them.
     const queues = createQueues(redisUrl, config.queuePrefix, queueNames);
     closers.push(() => queues.close());
     if (!(await queues.ready(10_000))) {
@@ -100,7 +140,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     });
     closers.push(() => dispatcher.stop());
 
-    // 7. Mail: pooled SMTP and the email renderer (views/emails).
+    // 8. Mail: pooled SMTP and the email renderer (views/emails).
     const mailer = createMailer({ smtpUrl, from: config.mailFrom });
     closers.push(() => mailer.close());
     const renderEmail = createEmailRenderer(viewsDir);
@@ -116,6 +156,9 @@ export async function createContext(config: Config): Promise<AppContext> {
       mailer,
       renderEmail,
       settings,
+      ...payments,
+      supporterCounter: createSupporterCounter(database.db),
+      emailEnrichers: givingEmailEnrichers(database.db, config.publicUrl),
       sessionSecret: resolveSessionSecret(config),
       viewsDir,
       mailSink,

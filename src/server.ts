@@ -23,6 +23,7 @@ export async function startWeb(ctx: AppContext, port = ctx.config.port): Promise
   // The web role also dispatches the outbox, so a job written by a request is queued at once.
   ctx.dispatcher.start();
   const actual = (server.address() as AddressInfo).port;
+  ctx.connectSandboxWebhooks?.(`http://127.0.0.1:${actual}/webhooks/stripe`);
   ctx.logger.info({ port: actual }, 'web listening');
   return {
     port: actual,

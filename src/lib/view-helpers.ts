@@ -34,6 +34,10 @@ export const viewHelpers = {
     const d = new Date(value);
     return Number.isNaN(d.getTime()) ? '' : formatDateTime(d, localeOf(options));
   },
+  /** {{string 5000}} — "5000", to compare numbers with form values */
+  string(value: unknown) {
+    return String(value);
+  },
   eq(a: unknown, b: unknown) {
     return a === b;
   },

@@ -2,7 +2,10 @@ import { loadConfig, type Config } from '../../config';
 import { startWorker, type RunningWorker } from '../../jobs/worker';
 import { createContext, type AppContext } from '../../src/context';
 import { startMailSink, type MailSink } from '../../src/dev/mail-sink';
+import { startStripeEmulator, type StripeEmulator } from '../../src/dev/stripe-emulator';
+import { ensureCatalog } from '../../src/features/billing';
 import { startWeb, type RunningWeb } from '../../src/server';
+import { freePort } from '../../src/lib/local-redis';
 import { acquireRedis, createTestDatabase, tempDir, uniqueName } from './services';
 
 export interface TestApp {
@@ -12,8 +15,12 @@ export interface TestApp {
   mail: MailSink;
   url: string;
   config: Config;
+  /** The Stripe emulator the app talks to (over HTTP, with the real SDK). */
+  stripe: StripeEmulator;
   stop(): Promise<void>;
 }
+
+export const TEST_WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 
 export interface TestAppOptions {
   env?: Record<string, string>;
@@ -21,6 +28,8 @@ export interface TestAppOptions {
   worker?: boolean;
   /** Use this Redis instead of the shared one (e.g. one the test stops and starts). */
   redisUrl?: string;
+  /** false: the emulator keeps webhook events until the test delivers them (default true). */
+  autoDeliverWebhooks?: boolean;
 }
 
 /**
@@ -31,18 +40,28 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const database = await createTestDatabase();
   const redis = opts.redisUrl ? { url: opts.redisUrl, release: async () => undefined } : await acquireRedis();
   const mail = await startMailSink();
+  const stripe = await startStripeEmulator({ env: 'test', autoDeliver: opts.autoDeliverWebhooks ?? true, retryDelaysMs: [200, 500, 1000] });
+  // The port is chosen first so that PUBLIC_URL (return URLs, email links) points at this app.
+  const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: tempDir(),
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: uniqueName('q'),
     SMTP_URL: mail.url,
     SESSION_SECRET: 'test-secret-that-is-long-enough-for-the-schema',
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    STRIPE_API_URL: stripe.url,
     ...opts.env,
   });
   const ctx = await createContext(config);
-  const web = await startWeb(ctx, 0);
+  const web = await startWeb(ctx);
+  await ensureCatalog(ctx.stripe, { returnUrl: `${web.url}/me` });
+  stripe.addWebhookEndpoint(`${web.url}/webhooks/stripe`, TEST_WEBHOOK_SECRET);
   const worker = opts.worker === false ? undefined : await startWorker(ctx);
   return {
     ctx,
@@ -51,10 +70,12 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     mail,
     url: web.url,
     config,
+    stripe,
     async stop() {
       await web.close();
       await worker?.close();
       await ctx.close();
+      await stripe.stop();
       await mail.stop();
       await redis.release();
       await database.drop();

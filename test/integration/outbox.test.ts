@@ -15,7 +15,7 @@ describe('outbox → queue → job → SMTP', () => {
 
   test('when a change commits with an email job, then the job runs and the email arrives over SMTP', async () => {
     const to = `outbox-${Date.now()}@example.jp`;
-    const emailId = await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to, locale: 'ja', params: { note: '<b>注記</b>' } }));
+    const emailId = (await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to, locale: 'ja', params: { note: '<b>注記</b>' } })))!;
 
     const [received] = await app.mail.waitFor(1, (m) => m.envelopeTo.includes(to));
     const parsed = await parseMail(received!.raw);

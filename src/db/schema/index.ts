@@ -1,2 +1,4 @@
 // The whole data model. One file per feature; every table is exported from here.
 export * from './system';
+export * from './supporters';
+export * from './giving';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, uniqueIndex, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Organisation settings, one row per section (see config/organisation.ts for the shapes). */
 export const settings = pgTable('settings', {
@@ -36,13 +36,15 @@ export const emails = pgTable(
     locale: text('locale').notNull(),
     params: jsonb('params').notNull().default({}),
     supporterId: text('supporter_id'),
+    /** When set, a second email with the same key is never written (welcome once per subscription, …). */
+    dedupeKey: text('dedupe_key'),
     status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),
     messageId: text('message_id'),
     error: text('error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('emails_supporter_idx').on(t.supporterId)],
+  (t) => [index('emails_supporter_idx').on(t.supporterId), uniqueIndex('emails_dedupe_key').on(t.dedupeKey)],
 );
 
 /** Server-side sessions (staff console, My page); anonymous visitors get none. */

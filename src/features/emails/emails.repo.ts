@@ -5,9 +5,10 @@ import { emails } from '../../db/schema';
 export type EmailRow = typeof emails.$inferSelect;
 export type NewEmail = typeof emails.$inferInsert;
 
-export async function insertEmail(tx: Tx, email: NewEmail): Promise<number> {
-  const [row] = await tx.insert(emails).values(email).returning({ id: emails.id });
-  return row!.id;
+/** Inserts an email; undefined when its dedupe key is taken. */
+export async function insertEmail(tx: Tx, email: NewEmail): Promise<number | undefined> {
+  const [row] = await tx.insert(emails).values(email).onConflictDoNothing().returning({ id: emails.id });
+  return row?.id;
 }
 
 export async function findEmail(tx: Tx, id: number): Promise<EmailRow | undefined> {

@@ -2,9 +2,9 @@ import type { Settings } from '../../../config/organisation';
 import type { Tx } from '../../db/client';
 import { enqueueJob } from '../../../jobs/enqueue';
 import type { Locale } from '../../lib/i18n';
-import { isPermanentMailError, type Mailer } from '../../lib/mailer';
+import { isPermanentMailError, type Mailer, type OutgoingMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';
-import { findEmail, insertEmail, markEmailFailed, markEmailSent, recordEmailError } from './emails.repo';
+import { findEmail, insertEmail, markEmailFailed, markEmailSent, recordEmailError, type EmailRow } from './emails.repo';
 
 export interface QueueEmailInput {
   template: string;
@@ -12,20 +12,34 @@ export interface QueueEmailInput {
   locale: Locale;
   params?: Record<string, unknown>;
   supporterId?: string;
+  /** A second email with the same key is silently not written (e.g. `welcome:<subscription>`). */
+  dedupeKey?: string;
 }
 
-/** Records an email and its send job in the caller's transaction; it leaves once that commits. */
-export async function queueEmail(tx: Tx, input: QueueEmailInput): Promise<number> {
+/**
+ * Records an email and its send job in the caller's transaction; it leaves once that commits.
+ * Returns undefined when an email with the same dedupe key exists already.
+ */
+export async function queueEmail(tx: Tx, input: QueueEmailInput): Promise<number | undefined> {
   const emailId = await insertEmail(tx, {
     template: input.template,
     toAddress: input.to,
     locale: input.locale,
     params: input.params ?? {},
     supporterId: input.supporterId,
+    dedupeKey: input.dedupeKey,
   });
+  if (emailId === undefined) return undefined;
   await enqueueJob(tx, 'send-email', { emailId });
   return emailId;
 }
+
+/** What a feature adds to an email before it is rendered: data for the template, attachments. */
+export interface EmailExtras {
+  context?: Record<string, unknown>;
+  attachments?: OutgoingMessage['attachments'];
+}
+export type EmailEnricher = (email: EmailRow, settings: Settings) => Promise<EmailExtras>;
 
 export interface DeliverDeps {
   db: Tx;
@@ -33,6 +47,8 @@ export interface DeliverDeps {
   renderEmail: EmailRenderer;
   settings: () => Promise<Settings>;
   publicUrl: string;
+  /** Per template name: loads what the template needs from ids in the email's params. */
+  enrichers?: Record<string, EmailEnricher>;
 }
 
 /**
@@ -45,14 +61,17 @@ export async function deliverEmail(deps: DeliverDeps, emailId: number): Promise<
   if (!email || email.status !== 'queued') return 'skipped';
   const settings = await deps.settings();
   const locale = email.locale === 'en' ? 'en' : 'ja';
+  const extras = (await deps.enrichers?.[email.template]?.(email, settings)) ?? {};
   const rendered = deps.renderEmail(email.template, locale, {
     ...(email.params as Record<string, unknown>),
+    ...extras.context,
     organisation: settings.organisation,
     emailSettings: settings.email,
+    familyPage: settings.familyPage,
     publicUrl: deps.publicUrl,
   });
   try {
-    const { messageId } = await deps.mailer.send({ to: email.toAddress, ...rendered });
+    const { messageId } = await deps.mailer.send({ to: email.toAddress, ...rendered, attachments: extras.attachments });
     await markEmailSent(deps.db, emailId, messageId);
     return 'sent';
   } catch (err) {

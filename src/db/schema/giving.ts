@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { supporters } from './supporters';
+
+/** Monthly giving, mirrored from Stripe (Stripe is the source of truth; rows are re-read, never guessed). */
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    stripeSubscriptionId: text('stripe_subscription_id').notNull(),
+    stripeCustomerId: text('stripe_customer_id').notNull(),
+    stripePriceId: text('stripe_price_id'),
+    /** Stripe's status: incomplete, active, past_due, unpaid, canceled, … */
+    status: text('status').notNull(),
+    amount: integer('amount').notNull(),
+    currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
+    cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    canceledAt: timestamp('canceled_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('subscriptions_stripe_key').on(t.stripeSubscriptionId), index('subscriptions_supporter_idx').on(t.supporterId)],
+);
+
+/**
+ * The donation ledger, every channel. Gifts are positive rows; refunds, disputes and reversals are
+ * their own negative rows pointing at the gift. Rows are never edited to change money.
+ */
+export const donations = pgTable(
+  'donations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    entry: text('entry', { enum: ['gift', 'refund', 'dispute', 'reversal'] }).notNull(),
+    /** Integer yen; negative for refunds, disputes and reversals. */
+    amount: integer('amount').notNull(),
+    /** Stripe fee (from the balance transaction); null until known or for offline gifts. */
+    fee: integer('fee'),
+    net: integer('net'),
+    method: text('method').notNull(),
+    frequency: text('frequency', { enum: ['monthly', 'one_time'] }).notNull(),
+    /** The monthly plan (¥) the gift belongs to. */
+    planAmount: integer('plan_amount'),
+    subscriptionId: uuid('subscription_id').references(() => subscriptions.id),
+    stripeInvoiceId: text('stripe_invoice_id'),
+    stripePaymentIntentId: text('stripe_payment_intent_id'),
+    stripeChargeId: text('stripe_charge_id'),
+    stripeRefundId: text('stripe_refund_id'),
+    stripeDisputeId: text('stripe_dispute_id'),
+    /** For refunds, disputes and reversals: the gift they take back. */
+    relatedDonationId: uuid('related_donation_id'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** The day in Asia/Tokyo: what finance and receipts use. */
+    receivedOn: date('received_on').notNull(),
+    receiptNumber: text('receipt_number'),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // One gift per Stripe payment, however many events mention it.
+    uniqueIndex('donations_gift_charge_key').on(t.stripeChargeId).where(sql`entry = 'gift'`),
+    uniqueIndex('donations_gift_invoice_key').on(t.stripeInvoiceId).where(sql`entry = 'gift'`),
+    uniqueIndex('donations_gift_payment_intent_key').on(t.stripePaymentIntentId).where(sql`entry = 'gift'`),
+    uniqueIndex('donations_refund_key').on(t.stripeRefundId),
+    uniqueIndex('donations_dispute_key').on(t.stripeDisputeId),
+    uniqueIndex('donations_receipt_number_key').on(t.receiptNumber),
+    index('donations_supporter_idx').on(t.supporterId, t.receivedAt),
+    index('donations_received_on_idx').on(t.receivedOn),
+  ],
+);
+
+/** Receipt numbers are sequential per calendar year (Asia/Tokyo): 2026-000001, … */
+export const receiptCounters = pgTable('receipt_counters', {
+  year: integer('year').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+/** Checkout sessions we started, so the thanks page can show their confirmed state. */
+export const checkoutSessions = pgTable(
+  'checkout_sessions',
+  {
+    id: text('id').primaryKey(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    mode: text('mode', { enum: ['subscription', 'payment'] }).notNull(),
+    amount: integer('amount').notNull(),
+    locale: text('locale').notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('checkout_sessions_supporter_idx').on(t.supporterId)],
+);
+
+/** Inbox of Stripe webhook events: stored once by id, processed by a job. */
+export const stripeEvents = pgTable(
+  'stripe_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    apiVersion: text('api_version'),
+    objectId: text('object_id'),
+    payload: jsonb('payload').notNull(),
+    stripeCreatedAt: timestamp('stripe_created_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('stripe_events_unprocessed_idx').on(t.receivedAt).where(sql`processed_at IS NULL`)],
+);

@@ -1,0 +1,50 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+/** People and organisations who give; one row per normalised email. */
+export const supporters = pgTable(
+  'supporters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: ['individual', 'organisation'] }).notNull().default('individual'),
+    email: text('email').notNull(),
+    /** NFKC, trimmed, lower-cased: the identity used to find a supporter again. */
+    emailNormalized: text('email_normalized').notNull(),
+    familyName: text('family_name').notNull(),
+    givenName: text('given_name').notNull(),
+    familyNameKana: text('family_name_kana'),
+    givenNameKana: text('given_name_kana'),
+    organisationName: text('organisation_name'),
+    locale: text('locale', { enum: ['ja', 'en'] }).notNull().default('ja'),
+    /** prospect (no gift yet), monthly, one_time, lapsed (monthly giving ended) */
+    status: text('status', { enum: ['prospect', 'monthly', 'one_time', 'lapsed'] }).notNull().default('prospect'),
+    /** Current newsletter consent; the history is in `consents`. */
+    newsletter: boolean('newsletter').notNull().default(false),
+    stripeCustomerId: text('stripe_customer_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('supporters_email_normalized_key').on(t.emailNormalized),
+    uniqueIndex('supporters_stripe_customer_key').on(t.stripeCustomerId),
+    index('supporters_status_idx').on(t.status),
+  ],
+);
+
+/** Every consent given or withdrawn, with the exact text shown: append-only. */
+export const consents = pgTable(
+  'consents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    purpose: text('purpose', { enum: ['privacy_policy', 'newsletter', 'postal_mail'] }).notNull(),
+    granted: boolean('granted').notNull(),
+    textVersion: text('text_version').notNull(),
+    text: text('text').notNull(),
+    source: text('source').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
+  },
+  (t) => [index('consents_supporter_idx').on(t.supporterId, t.createdAt)],
+);

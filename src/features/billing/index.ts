@@ -1,0 +1,4 @@
+export { createStripeGateway, PLAN_AMOUNTS, lookupKeyFor, idOf, type StripeGateway, type PlanAmount } from './stripe-gateway';
+export { ensureCatalog, WEBHOOK_EVENTS } from './catalog';
+export { processStripeEvent } from './process-event';
+export { webhookRoutes } from './webhook.routes';

@@ -1,0 +1,150 @@
+import Stripe from 'stripe';
+
+// The only module that talks to the Stripe SDK. API version pinned by the SDK (2026-10-28.endive).
+
+export type { Stripe };
+
+export const PLAN_AMOUNTS = [1000, 5000, 10000] as const;
+export type PlanAmount = (typeof PLAN_AMOUNTS)[number];
+export const PRODUCT_ID = 'welgee_family';
+export const ONE_TIME_PRODUCT_ID = 'welgee_donation';
+/** The Price lookup key of a monthly plan. */
+export const lookupKeyFor = (amount: PlanAmount) => `welgee_family_monthly_${amount}`;
+
+export interface StripeGatewayOptions {
+  secretKey: string;
+  webhookSecret: string;
+  /** e.g. http://127.0.0.1:12111 for the local emulator; Stripe's own when unset. */
+  apiUrl?: string;
+}
+
+export interface CheckoutInput {
+  customerId: string;
+  supporterId: string;
+  locale: 'ja' | 'en';
+  successUrl: string;
+  cancelUrl: string;
+}
+
+/** Creates the Stripe client; every Stripe call of the app goes through the returned gateway. */
+export function createStripeGateway(opts: StripeGatewayOptions) {
+  const api = opts.apiUrl ? new URL(opts.apiUrl) : undefined;
+  const stripe = new Stripe(opts.secretKey, {
+    maxNetworkRetries: 2,
+    timeout: 20_000,
+    telemetry: false,
+    ...(api ? { host: api.hostname, port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)), protocol: api.protocol.replace(':', '') as 'http' | 'https' } : {}),
+  });
+  const priceCache = new Map<string, string>();
+
+  return {
+    stripe,
+
+    /** Verifies a webhook's signature on the raw body; throws Stripe's signature error otherwise. */
+    constructEvent(rawBody: Buffer, signature: string): Stripe.Event {
+      return stripe.webhooks.constructEvent(rawBody, signature, opts.webhookSecret);
+    },
+
+    /** One Stripe customer per supporter: the idempotency key makes retries return the same one. */
+    async createCustomer(input: { supporterId: string; email: string; name: string; locale: 'ja' | 'en' }): Promise<string> {
+      const customer = await stripe.customers.create(
+        { email: input.email, name: input.name, preferred_locales: [input.locale], metadata: { supporter_id: input.supporterId } },
+        { idempotencyKey: `customer-${input.supporterId}` },
+      );
+      return customer.id;
+    },
+
+    /** The Price id of a monthly plan, found by lookup key (cached). */
+    async priceIdFor(amount: PlanAmount): Promise<string> {
+      const key = lookupKeyFor(amount);
+      const cached = priceCache.get(key);
+      if (cached) return cached;
+      const prices = await stripe.prices.list({ lookup_keys: [key], active: true, limit: 1 });
+      const price = prices.data[0];
+      if (!price) throw new Error(`No active Stripe price with lookup key ${key}: run npm run stripe:setup`);
+      priceCache.set(key, price.id);
+      return price.id;
+    },
+
+    /** A hosted Checkout Session for monthly giving. */
+    async createSubscriptionCheckout(input: CheckoutInput & { priceId: string }): Promise<Stripe.Checkout.Session> {
+      return stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer: input.customerId,
+        line_items: [{ price: input.priceId, quantity: 1 }],
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        locale: input.locale,
+        client_reference_id: input.supporterId,
+        metadata: { supporter_id: input.supporterId },
+        subscription_data: { metadata: { supporter_id: input.supporterId } },
+      });
+    },
+
+    /** A hosted Checkout Session for a one-time gift of `amount` yen. */
+    async createDonationCheckout(input: CheckoutInput & { amount: number; productName: string }): Promise<Stripe.Checkout.Session> {
+      return stripe.checkout.sessions.create({
+        mode: 'payment',
+        submit_type: 'donate',
+        customer: input.customerId,
+        line_items: [{ price_data: { currency: 'jpy', unit_amount: input.amount, product_data: { name: input.productName } }, quantity: 1 }],
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        locale: input.locale,
+        client_reference_id: input.supporterId,
+        metadata: { supporter_id: input.supporterId },
+        payment_intent_data: { metadata: { supporter_id: input.supporterId } },
+      });
+    },
+
+    retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
+      return stripe.checkout.sessions.retrieve(id);
+    },
+
+    retrieveSubscription(id: string): Promise<Stripe.Subscription> {
+      return stripe.subscriptions.retrieve(id);
+    },
+
+    retrieveInvoice(id: string): Promise<Stripe.Invoice> {
+      return stripe.invoices.retrieve(id, { expand: ['payments'] });
+    },
+
+    /** A payment intent with its charge and the charge's balance transaction (fee, net). */
+    retrievePaymentIntent(id: string): Promise<Stripe.PaymentIntent> {
+      return stripe.paymentIntents.retrieve(id, { expand: ['latest_charge.balance_transaction'] });
+    },
+
+    retrieveCharge(id: string): Promise<Stripe.Charge> {
+      return stripe.charges.retrieve(id, { expand: ['balance_transaction', 'refunds'] });
+    },
+
+    retrieveDispute(id: string): Promise<Stripe.Dispute> {
+      return stripe.disputes.retrieve(id);
+    },
+
+    /** A Billing Portal session (update card, switch plan, cancel) returning to returnUrl. */
+    async createPortalSession(customerId: string, returnUrl: string, locale: 'ja' | 'en'): Promise<string> {
+      const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl, locale });
+      return session.url;
+    },
+
+    /** Switches a subscription to another plan from the next charge, without proration. */
+    async switchPlan(subscriptionId: string, amount: PlanAmount): Promise<Stripe.Subscription> {
+      const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+      const item = subscription.items.data[0];
+      if (!item) throw new Error(`subscription ${subscriptionId} has no item`);
+      return stripe.subscriptions.update(subscriptionId, {
+        items: [{ id: item.id, price: await this.priceIdFor(amount) }],
+        proration_behavior: 'none',
+      });
+    },
+  };
+}
+
+export type StripeGateway = ReturnType<typeof createStripeGateway>;
+
+/** The Stripe id of an expandable field, whether it came expanded or not. */
+export function idOf(value: string | { id: string } | null | undefined): string | undefined {
+  if (!value) return undefined;
+  return typeof value === 'string' ? value : value.id;
+}

@@ -1,0 +1,100 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../context';
+import { t, type Locale } from '../../lib/i18n';
+import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
+import { AlreadyMonthly, startGiftCheckout, startMonthlyCheckout } from './giving.service';
+import { findCheckoutSession } from './ledger.repo';
+
+const PRESET_GIFTS = [3000, 5000, 10000];
+
+/** Strings only, at most 2,000 characters each: what a re-shown form may echo back. */
+function echo(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' && key !== '_csrf') values[key] = value.slice(0, 2000);
+  }
+  return values;
+}
+
+function messages(locale: Locale, errors: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const [field, key] of Object.entries(errors)) out[field] = t(locale, key, { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') });
+  return out;
+}
+
+/** /family (join monthly giving), /give (one-time gift) and their thanks pages. */
+export function givingRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const deps = { db: ctx.db, gateway: ctx.stripe, publicUrl: ctx.config.publicUrl };
+
+  async function renderJoin(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
+    const settings = await ctx.settings.get();
+    res.status(status).render('giving/join', {
+      title: t(req.locale, 'giving.join.title'),
+      familyPage: settings.familyPage,
+      organisation: settings.organisation,
+      supporterCount: await ctx.supporterCounter.get(),
+      values: { plan: '5000', kind: 'individual', ...values },
+      errors: messages(req.locale, errors),
+      hasErrors: Object.keys(errors).length > 0,
+      csrfToken: req.csrfToken(),
+    });
+  }
+
+  async function renderGive(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
+    const settings = await ctx.settings.get();
+    res.status(status).render('giving/give', {
+      title: t(req.locale, 'giving.give.title'),
+      organisation: settings.organisation,
+      presets: PRESET_GIFTS,
+      min: MIN_GIFT,
+      max: MAX_GIFT,
+      values: { amount: '5000', kind: 'individual', ...values },
+      errors: messages(req.locale, errors),
+      hasErrors: Object.keys(errors).length > 0,
+      csrfToken: req.csrfToken(),
+    });
+  }
+
+  const consentContext = (req: Request, source: string) => ({ source, ip: req.ip, userAgent: req.get('user-agent') });
+
+  router.get('/family', (req, res) => renderJoin(req, res));
+
+  router.post('/family/join', async (req, res) => {
+    const parsed = joinSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return renderJoin(req, res, 422, echo(req.body), fieldErrors(parsed.error));
+    try {
+      const url = await startMonthlyCheckout(deps, parsed.data, consentContext(req, 'join_form'));
+      res.redirect(303, url);
+    } catch (err) {
+      if (err instanceof AlreadyMonthly) return renderJoin(req, res, 409, echo(req.body), { form: 'giving.errors.alreadyMonthly' });
+      throw err;
+    }
+  });
+
+  router.get('/give', (req, res) => renderGive(req, res));
+
+  router.post('/give', async (req, res) => {
+    const parsed = giveSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return renderGive(req, res, 422, echo(req.body), fieldErrors(parsed.error));
+    res.redirect(303, await startGiftCheckout(deps, parsed.data, consentContext(req, 'give_form')));
+  });
+
+  for (const [path, view] of [['/family/thanks', 'giving/thanks'], ['/give/thanks', 'giving/thanks']] as const) {
+    router.get(path, async (req, res) => {
+      const id = typeof req.query.session_id === 'string' && /^cs_[\w]{1,200}$/.test(req.query.session_id) ? req.query.session_id : undefined;
+      const session = id ? await findCheckoutSession(ctx.db, id) : undefined;
+      const isPending = Boolean(session && !session.completedAt);
+      if (isPending) res.set('Refresh', '3');
+      res.render(view, {
+        title: t(req.locale, 'giving.thanks.title'),
+        session,
+        isMonthly: session?.mode === 'subscription',
+        isPending,
+        isConfirmed: Boolean(session?.completedAt),
+      });
+    });
+  }
+
+  return router;
+}

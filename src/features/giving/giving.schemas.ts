@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { hasControlCharacters, isKatakana, toKatakana, cleanText } from '../../lib/text';
+
+// Form parsing for /family/join and /give. Each failure carries a message key shown next to its field.
+
+const text = (max: number) =>
+  z
+    .string({ error: 'giving.errors.invalid' })
+    .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
+    .transform(cleanText)
+    .refine((v) => v.length <= max, 'giving.errors.tooLong');
+
+const name = text(50)
+  .refine((v) => v.length > 0, 'giving.errors.required')
+  .refine((v) => !/[<>{}\\]/.test(v), 'giving.errors.characters');
+
+const kana = z
+  .string({ error: 'giving.errors.invalid' })
+  .optional()
+  .transform((v) => v ?? '')
+  .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
+  .transform(toKatakana)
+  .refine((v) => v.length <= 50, 'giving.errors.tooLong')
+  .refine((v) => v === '' || isKatakana(v), 'giving.errors.kana');
+
+const checkbox = z.enum(['on', '1', 'true'], { error: 'giving.errors.invalid' }).optional().transform((v) => v !== undefined);
+
+const personFields = {
+  kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
+  organisation_name: text(100).optional().transform((v) => v ?? ''),
+  email: z
+    .string({ error: 'giving.errors.invalid' })
+    .transform((v) => v.trim())
+    .refine((v) => v.length > 0, 'giving.errors.required')
+    .refine((v) => v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success, 'giving.errors.email'),
+  family_name: name,
+  given_name: name,
+  family_name_kana: kana,
+  given_name_kana: kana,
+  locale: z.enum(['ja', 'en'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'ja'),
+  newsletter: checkbox,
+  privacy: checkbox.refine((v) => v, 'giving.errors.privacy'),
+};
+
+const requireOrganisationName = (v: { kind: string; organisation_name: string }, ctx: z.RefinementCtx) => {
+  if (v.kind === 'organisation' && !v.organisation_name) ctx.addIssue({ code: 'custom', path: ['organisation_name'], message: 'giving.errors.required' });
+};
+
+export const joinSchema = z
+  .object({
+    ...personFields,
+    plan: z.enum(['1000', '5000', '10000'], { error: 'giving.errors.plan' }).transform(Number),
+  })
+  .superRefine(requireOrganisationName);
+
+export const MIN_GIFT = 500;
+export const MAX_GIFT = 1_000_000;
+
+export const giveSchema = z
+  .object({
+    ...personFields,
+    amount: z.string({ error: 'giving.errors.amount' }).optional().transform((v) => v ?? ''),
+    custom_amount: z.string({ error: 'giving.errors.amount' }).optional().transform((v) => v ?? ''),
+  })
+  .superRefine(requireOrganisationName)
+  .transform((v, ctx) => {
+    const raw = (v.amount === 'other' ? v.custom_amount : v.amount).normalize('NFKC').replace(/[,円¥￥\s]/g, '');
+    const amount = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(amount) || amount < MIN_GIFT || amount > MAX_GIFT) {
+      ctx.addIssue({ code: 'custom', path: [v.amount === 'other' ? 'custom_amount' : 'amount'], message: 'giving.errors.amount' });
+      return z.NEVER;
+    }
+    return { ...v, amount };
+  });
+
+export type JoinForm = z.infer<typeof joinSchema>;
+export type GiveForm = z.infer<typeof giveSchema>;
+
+/** Field → message key for the first problem of each field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (!errors[field]) errors[field] = issue.message.startsWith('giving.') ? issue.message : 'giving.errors.invalid';
+  }
+  return errors;
+}

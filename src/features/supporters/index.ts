@@ -1,0 +1,9 @@
+export { registerSupporter, refreshSupporterStatus, displayName, consentTextVersion, type SupporterInput, type ConsentGiven, type ConsentContext } from './supporters.service';
+export {
+  findSupporterById,
+  findSupporterByEmail,
+  findSupporterByStripeCustomer,
+  linkStripeCustomer,
+  countMonthlySupporters,
+  type Supporter,
+} from './supporters.repo';

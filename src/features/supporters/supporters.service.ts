@@ -1,0 +1,94 @@
+import crypto from 'node:crypto';
+import type { Tx } from '../../db/client';
+import { normalizeEmail } from '../../lib/text';
+import {
+  findSupporterById,
+  insertConsent,
+  insertSupporterOrGet,
+  selectStatusFacts,
+  updateSupporter,
+  type Supporter,
+} from './supporters.repo';
+
+export interface SupporterInput {
+  kind: 'individual' | 'organisation';
+  email: string;
+  familyName: string;
+  givenName: string;
+  familyNameKana?: string;
+  givenNameKana?: string;
+  organisationName?: string;
+  locale: 'ja' | 'en';
+}
+
+export interface ConsentContext {
+  source: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface ConsentGiven {
+  purpose: 'privacy_policy' | 'newsletter' | 'postal_mail';
+  granted: boolean;
+  /** The exact text the person saw next to the checkbox. */
+  text: string;
+}
+
+/** A version id for a consent text: changes whenever the wording changes. */
+export function consentTextVersion(purpose: string, text: string): string {
+  return `${purpose}:${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Finds the supporter by normalised email or creates one, and records each consent. An existing
+ * supporter keeps their stored name (a form can't overwrite someone's profile) but blanks are filled.
+ */
+export async function registerSupporter(tx: Tx, input: SupporterInput, given: ConsentGiven[], context: ConsentContext): Promise<Supporter> {
+  const { row, isNew } = await insertSupporterOrGet(tx, {
+    kind: input.kind,
+    email: input.email.trim(),
+    emailNormalized: normalizeEmail(input.email),
+    familyName: input.familyName,
+    givenName: input.givenName,
+    familyNameKana: input.familyNameKana || null,
+    givenNameKana: input.givenNameKana || null,
+    organisationName: input.organisationName || null,
+    locale: input.locale,
+  });
+  if (!isNew) {
+    const fill: Partial<Supporter> = { locale: input.locale };
+    if (!row.familyNameKana && input.familyNameKana) fill.familyNameKana = input.familyNameKana;
+    if (!row.givenNameKana && input.givenNameKana) fill.givenNameKana = input.givenNameKana;
+    if (!row.organisationName && input.organisationName) fill.organisationName = input.organisationName;
+    await updateSupporter(tx, row.id, fill);
+  }
+  for (const consent of given) {
+    await insertConsent(tx, {
+      supporterId: row.id,
+      purpose: consent.purpose,
+      granted: consent.granted,
+      text: consent.text,
+      textVersion: consentTextVersion(consent.purpose, consent.text),
+      source: context.source,
+      ip: context.ip ?? null,
+      userAgent: context.userAgent?.slice(0, 500) ?? null,
+    });
+    if (consent.purpose === 'newsletter' && consent.granted) await updateSupporter(tx, row.id, { newsletter: true });
+  }
+  return (await findSupporterById(tx, row.id))!;
+}
+
+/** Recomputes a supporter's status from their subscriptions and gifts. */
+export async function refreshSupporterStatus(tx: Tx, supporterId: string): Promise<Supporter['status']> {
+  const facts = await selectStatusFacts(tx, supporterId);
+  const status: Supporter['status'] =
+    facts.activeSubscriptions > 0 ? 'monthly' : facts.anySubscriptions > 0 ? 'lapsed' : facts.gifts > 0 ? 'one_time' : 'prospect';
+  await updateSupporter(tx, supporterId, { status });
+  return status;
+}
+
+/** The name to print: organisation name, or 姓 名. */
+export function displayName(s: Pick<Supporter, 'kind' | 'organisationName' | 'familyName' | 'givenName'>): string {
+  if (s.kind === 'organisation' && s.organisationName) return s.organisationName;
+  return `${s.familyName} ${s.givenName}`.trim();
+}

@@ -1,0 +1,18 @@
+// Dates for people and finance are Asia/Tokyo; timestamps are stored in UTC.
+
+const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day in Japan of an instant, as YYYY-MM-DD. */
+export function tokyoDay(instant: Date): string {
+  return dayFormat.format(instant);
+}
+
+/** The calendar year in Japan of an instant. */
+export function tokyoYear(instant: Date): number {
+  return Number(tokyoDay(instant).slice(0, 4));
+}
+
+/** A Date from a Stripe unix timestamp (seconds). */
+export function fromUnix(seconds: number): Date {
+  return new Date(seconds * 1000);
+}
