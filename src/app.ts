@@ -86,8 +86,9 @@ export function createApp(ctx: AppContext): express.Express {
   }));
 
   // The organisation's name and address for the layout's footer (settings are cached briefly).
+  // A failing database must not break /healthz or the error pages: the footer then shows less.
   app.use(async (_req, res, next) => {
-    res.locals.organisation = (await ctx.settings.get()).organisation;
+    res.locals.organisation = await ctx.settings.get().then((s) => s.organisation, () => undefined);
     next();
   });
 

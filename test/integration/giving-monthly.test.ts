@@ -158,7 +158,9 @@ describe('monthly giving end to end', () => {
     });
     expect(res.status).toBe(303);
     const sessionId = /\/(cs_[\w]+)/.exec(location!)![1]!;
-    expect((await app.stripe.payCheckoutSession(sessionId, '4242424242424242')).ok).toBe(true);
+    const paid = await app.stripe.payCheckoutSession(sessionId, '4242424242424242');
+    expect(paid.ok).toBe(true);
+    expect(paid.redirectUrl).toBe(`${app.url}/give/thanks?session_id=${sessionId}&lang=en`);
     const [receipt] = await mailTo(app, email, 1, (s) => s.includes('receipt'));
     expect(receipt!.text).toContain('¥12,345');
     const [s] = await app.ctx.db.select().from(supporters).where(eq(supporters.email, email));
@@ -166,7 +168,7 @@ describe('monthly giving end to end', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ amount: 12345, frequency: 'one_time', planAmount: null });
     expect(s!.status).toBe('one_time');
-    const page = await visitor.get(`/give/thanks?session_id=${sessionId}`);
+    const page = await visitor.get(paid.redirectUrl!.replace(app.url, ''));
     expect(page.html).toContain('Payment confirmed');
   });
 

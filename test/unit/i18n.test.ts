@@ -15,7 +15,7 @@ describe('i18n catalogs', () => {
   });
 
   test('when keys are named, then each is dotted and prefixed by its feature', () => {
-    for (const key of Object.keys(ja)) expect(key).toMatch(/^[a-z]+(\.[a-zA-Z0-9-]+)+$/);
+    for (const key of Object.keys(ja)) expect(key).toMatch(/^[a-z]+(\.[a-zA-Z0-9_-]+)+$/);
   });
 
   test('when placeholders are used, then both languages use the same ones', () => {
