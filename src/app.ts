@@ -1,9 +1,7 @@
 import express, { type Request } from 'express';
 import { engine } from 'express-handlebars';
-import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
-import { pinoHttp } from 'pino-http';
 import path from 'node:path';
 import type { AppContext } from './context';
 import { devMailRoutes } from './dev/dev.routes';
@@ -11,11 +9,12 @@ import { healthRoutes } from './features/health/health.routes';
 import { homeRoutes } from './features/home/home.routes';
 import { webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
-import { redactUrl } from './lib/logger';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
 import { localeMiddleware } from './web/locale';
+import { requestLog } from './web/request-log';
+import { securityHeaders } from './web/security-headers';
 import { DbSessionStore } from './web/session-store';
 
 // Requests authenticated by something other than a cookie: no CSRF token expected.
@@ -28,6 +27,8 @@ export function createApp(ctx: AppContext): express.Express {
   const app = express();
 
   app.disable('x-powered-by');
+  // Pages carry per-visitor CSRF tokens, so an ETag would never match; hashing every body is wasted work.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.engine('hbs', engine({
     extname: '.hbs',
@@ -41,7 +42,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('view cache', config.env !== 'development');
 
   // Security headers; the CSP allows no inline script or style anywhere.
-  app.use(helmet({
+  app.use(securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -56,14 +57,7 @@ export function createApp(ctx: AppContext): express.Express {
     },
     strictTransportSecurity: secure,
   }));
-  app.use(pinoHttp({
-    logger: ctx.logger,
-    autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/assets/') },
-    serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  }));
+  app.use(requestLog(ctx.logger));
   app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));
 
   // Stripe webhooks need the raw body: mounted before the body parsers.
@@ -75,7 +69,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(cookieParser());
   app.use(localeMiddleware({ secure }));
   app.use(csrfProtection({ secret: ctx.sessionSecret, secure, exempt: csrfExempt }));
-  app.use(session({
+  // Server-side sessions only where people sign in (staff console, My page): visitors get none.
+  app.use(['/admin', '/me'], session({
     store: new DbSessionStore(ctx.db),
     secret: ctx.sessionSecret,
     name: 'wf_sid',

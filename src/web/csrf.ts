@@ -29,7 +29,8 @@ export function csrfProtection(opts: { secret: string; secure: boolean; exempt: 
     req.csrfToken = () => {
       let id = cookieId ?? (res.locals.csrfId as string | undefined);
       if (!id) {
-        id = crypto.randomBytes(24).toString('base64url');
+        // randomUUID draws from a cached entropy pool: 122 random bits without a syscall per visitor.
+        id = crypto.randomUUID().replaceAll('-', '');
         res.locals.csrfId = id;
         res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/' });
       }

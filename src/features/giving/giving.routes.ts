@@ -4,6 +4,7 @@ import { t, type Locale } from '../../lib/i18n';
 import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
 import { AlreadyMonthly, startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
+import { createPageCache } from '../../web/page-cache';
 
 const PRESET_GIFTS = [3000, 5000, 10000];
 
@@ -27,18 +28,23 @@ export function givingRoutes(ctx: AppContext): Router {
   const router = Router();
   const deps = { db: ctx.db, gateway: ctx.stripe, publicUrl: ctx.config.publicUrl };
 
+  const renderCached = createPageCache();
+
   async function renderJoin(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
     const settings = await ctx.settings.get();
-    res.status(status).render('giving/join', {
+    const supporterCount = await ctx.supporterCounter.get();
+    const locals = {
       title: t(req.locale, 'giving.join.title'),
       familyPage: settings.familyPage,
       organisation: settings.organisation,
-      supporterCount: await ctx.supporterCounter.get(),
+      supporterCount,
       values: { plan: '5000', kind: 'individual', ...values },
       errors: messages(req.locale, errors),
       hasErrors: Object.keys(errors).length > 0,
-      csrfToken: req.csrfToken(),
-    });
+    };
+    // The empty form is the same for everyone but its CSRF token: served from the page cache.
+    if (status === 200) return renderCached(req, res, settings, `join:${req.locale}:${supporterCount}`, 'giving/join', locals);
+    res.status(status).render('giving/join', { ...locals, csrfToken: req.csrfToken() });
   }
 
   async function renderGive(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
