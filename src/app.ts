@@ -7,7 +7,7 @@ import type { AppContext } from './context';
 import { devMailRoutes } from './dev/dev.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { homeRoutes } from './features/home/home.routes';
-import { webhookRoutes } from './features/billing';
+import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
@@ -91,6 +91,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRoutes(ctx));                                  // GET /healthz
   app.use(homeRoutes(ctx));                                    // GET /
   app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
+  app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)
   if (config.env !== 'production' && ctx.mailSink) {
     app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)
   }

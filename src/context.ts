@@ -7,7 +7,7 @@ import { openDatabase, type Database, type Db } from './db/client';
 import { startMailSink, type MailSink } from './dev/mail-sink';
 import { startStripeEmulator } from './dev/stripe-emulator';
 import { createSettingsService, type SettingsService } from './features/settings';
-import { createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
+import { cardLinkUrl, createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
 import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } from './features/giving';
 import type { EmailEnricher } from './features/emails';
 import { createLogger, type Logger } from './lib/logger';
@@ -158,7 +158,7 @@ export async function createContext(config: Config): Promise<AppContext> {
       settings,
       ...payments,
       supporterCounter: createSupporterCounter(database.db),
-      emailEnrichers: givingEmailEnrichers(database.db, config.publicUrl),
+      emailEnrichers: givingEmailEnrichers(database.db, config.publicUrl, (id) => cardLinkUrl(config.publicUrl, resolveSessionSecret(config), id)),
       sessionSecret: resolveSessionSecret(config),
       viewsDir,
       mailSink,

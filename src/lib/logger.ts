@@ -24,7 +24,7 @@ export function createLogger(level: string): Logger {
 }
 
 // Paths whose last segment is a secret (unsubscribe and sign-in links).
-const tokenPath = /^(\/(?:unsubscribe|me\/login|me\/link)\/)[^/?#]+/;
+const tokenPath = /^(\/(?:unsubscribe|me\/login|me\/link|billing\/card)\/)[^/?#]+/;
 
 /** Removes tokens from a URL before it is logged. */
 export function redactUrl(url: string): string {

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { consents, donations, emails, stripeEvents, subscriptions, supporters } from '../../src/db/schema';
+import { ensureCatalog } from '../../src/features/billing';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { CARD_DECLINED, giftRowsOf, giftsOf, joinAndPay, mailTo } from '../helpers/giving';
 import { Visitor } from '../helpers/http';
@@ -79,7 +80,7 @@ describe('monthly giving end to end', () => {
     await app.stripe.advanceSubscription(subscription.stripeSubscriptionId);
     const rows = await eventually(async () => {
       const r = await giftRowsOf(app, supporter.id);
-      return r.length === 2 ? r : undefined;
+      return r.length === 2 ? r.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()) : undefined;
     });
     expect(rows.map((r) => r.amount)).toEqual([1000, 1000]);
     expect(new Set(rows.map((r) => r.receiptNumber)).size).toBe(2);
@@ -94,7 +95,11 @@ describe('monthly giving end to end', () => {
     app.stripe.setCustomerCard(supporter.stripeCustomerId!, CARD_DECLINED);
     await app.stripe.advanceSubscription(subscription.stripeSubscriptionId);
     const [failed] = await mailTo(app, fields.email!, 1, (s) => s.includes('could not be paid'));
-    expect(failed!.text).toContain(`${app.url}/me`);
+    const link = new RegExp(`${app.url}/billing/card/[\\w.-]+`).exec(failed!.text ?? '')![0];
+    const portal = await fetch(link, { redirect: 'manual' });
+    expect(portal.status).toBe(303);
+    expect(portal.headers.get('location')).toContain('/portal/');
+    expect((await fetch(link.slice(0, -3) + 'xyz', { redirect: 'manual' })).status).toBe(404);
     const [sub] = await app.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, subscription.id));
     expect(sub!.status).toBe('past_due');
     expect(sub!.canceledAt).toBeNull();
@@ -170,6 +175,14 @@ describe('monthly giving end to end', () => {
     expect(s!.status).toBe('one_time');
     const page = await visitor.get(paid.redirectUrl!.replace(app.url, ''));
     expect(page.html).toContain('Payment confirmed');
+  });
+
+  test('when the Stripe catalog is set up again, then nothing new is created', async () => {
+    const again = await ensureCatalog(app.ctx.stripe, { returnUrl: `${app.url}/me`, webhookUrl: `${app.url}/webhooks/stripe` });
+    expect(again.created).toEqual([]);
+    expect(Object.keys(again.prices).sort()).toEqual(['1000', '10000', '5000']);
+    const prices = await stripe.prices.list({ lookup_keys: ['welgee_family_monthly_5000'] });
+    expect(prices.data).toHaveLength(1);
   });
 
   test('when the ledger is summed, then every gift row has a unique Stripe charge', async () => {

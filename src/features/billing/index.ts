@@ -2,3 +2,4 @@ export { createStripeGateway, PLAN_AMOUNTS, lookupKeyFor, idOf, type StripeGatew
 export { ensureCatalog, WEBHOOK_EVENTS } from './catalog';
 export { processStripeEvent } from './process-event';
 export { webhookRoutes } from './webhook.routes';
+export { cardLinkRoutes, cardLinkUrl, verifyCardLink } from './card-link';

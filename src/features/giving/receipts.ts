@@ -40,7 +40,7 @@ export async function renderGiftReceipt(db: Db, settings: Settings, donation: Do
 }
 
 /** Email enrichers of the giving feature: what each template needs, loaded from the ids in params. */
-export function givingEmailEnrichers(db: Db, publicUrl: string): Record<string, EmailEnricher> {
+export function givingEmailEnrichers(db: Db, publicUrl: string, cardLink: (supporterId: string) => string): Record<string, EmailEnricher> {
   const meUrl = `${publicUrl}/me`;
   return {
     async receipt(email, settings) {
@@ -74,7 +74,7 @@ export function givingEmailEnrichers(db: Db, publicUrl: string): Record<string, 
     },
     async 'payment-failed'(email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
-      return { context: { name: supporter ? displayName(supporter) : '', meUrl } };
+      return { context: { name: supporter ? displayName(supporter) : '', cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
     },
   };
 }
