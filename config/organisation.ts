@@ -40,7 +40,13 @@ export interface ReceiptSettings {
   taxNote: Localized;
 }
 
+export interface SecuritySettings {
+  /** Admins must set up two-factor sign-in before using the console. */
+  requireTotpForAdmins: boolean;
+}
+
 export interface Settings {
+  security: SecuritySettings;
   organisation: OrganisationSettings;
   familyPage: FamilyPageSettings;
   email: EmailSettings;
@@ -55,6 +61,7 @@ const notDeductible: Localized = {
 };
 
 export const defaultSettings: Settings = {
+  security: { requireTotpForAdmins: false },
   organisation: {
     name: { ja: 'WELgee', en: 'WELgee' },
     legalName: { ja: '特定非営利活動法人WELgee', en: 'WELgee (specified non-profit corporation)' },

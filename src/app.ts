@@ -7,6 +7,7 @@ import type { AppContext } from './context';
 import { devMailRoutes } from './dev/dev.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { homeRoutes } from './features/home/home.routes';
+import { adminRouter } from './features/admin/admin.routes';
 import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
 import { viewHelpers } from './lib/view-helpers';
@@ -59,6 +60,8 @@ export function createApp(ctx: AppContext): express.Express {
   }));
   app.use(requestLog(ctx.logger));
   app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));
+  // Self-hosted chart library for the dashboard (no CDN).
+  app.use('/assets/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js/dist/chart.umd.min.js')), { maxAge: config.env === 'production' ? '7d' : 0 }));
 
   // Stripe webhooks need the raw body: mounted before the body parsers.
   app.use(webhookRoutes(ctx, ctx.stripe));                     // POST /webhooks/stripe
@@ -92,6 +95,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(homeRoutes(ctx));                                    // GET /
   app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
   app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)
+  app.use(adminRouter(ctx));                                   // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {
     app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)
   }

@@ -1,6 +1,7 @@
 import { ConfigError, configFromProcess } from '../config';
 import { startWorker } from '../jobs/worker';
 import { createContext } from './context';
+import { bootstrapAdmin } from './features/staff';
 import { RedisMissingError } from './lib/local-redis';
 import { startWeb } from './server';
 
@@ -27,6 +28,11 @@ async function main(role: Role) {
   }
 
   const ctx = await createContext(config);
+  // The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated and printed once.
+  const admin = await bootstrapAdmin(ctx.db, config.admin);
+  if (admin) {
+    process.stdout.write(admin.password ? `Created the first admin: ${admin.email} / ${admin.password} (shown once; change it at /admin/account)\n` : `Created the first admin: ${admin.email}\n`);
+  }
   const stops: (() => Promise<void>)[] = [];
   if (role !== 'worker') {
     const web = await startWeb(ctx);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import ja from '../locales/ja.json';
 import en from '../locales/en.json';
 
@@ -6,7 +8,13 @@ export type Locale = (typeof locales)[number];
 export type MessageKey = keyof typeof ja;
 
 // ja is the source of truth; en is checked against it by a test (same keys, none empty).
-const catalogs: Record<Locale, Record<string, string>> = { ja, en };
+// Features may keep their messages in src/locales/<feature>.<locale>.json; they are merged in.
+const catalogs: Record<Locale, Record<string, string>> = { ja: { ...ja }, en: { ...en } };
+const localesDir = path.join(__dirname, '..', 'locales');
+for (const file of fs.readdirSync(localesDir).sort()) {
+  const match = /^[a-z-]+\.(ja|en)\.json$/.exec(file);
+  if (match) Object.assign(catalogs[match[1] as Locale], JSON.parse(fs.readFileSync(path.join(localesDir, file), 'utf8')));
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);

@@ -4,6 +4,12 @@ describe('i18n catalogs', () => {
   const ja = catalog('ja');
   const en = catalog('en');
 
+  test('when a feature keeps its own message files, then both languages have one', () => {
+    const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const files = fs.readdirSync(`${__dirname}/../../src/locales`);
+    for (const file of files.filter((f) => f.endsWith('.ja.json'))) expect(files).toContain(file.replace('.ja.json', '.en.json'));
+  });
+
   test('when a key exists in Japanese, then English has it too, and neither has extras', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
   });

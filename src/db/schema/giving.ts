@@ -55,6 +55,13 @@ export const donations = pgTable(
     receivedOn: date('received_on').notNull(),
     receiptNumber: text('receipt_number'),
     note: text('note'),
+    /** stripe, or offline (bank transfer, cash, corporate gift recorded by staff). */
+    channel: text('channel', { enum: ['stripe', 'offline'] }).notNull().default('stripe'),
+    /** The payer as the bank wrote it (katakana), for transfers. */
+    payerName: text('payer_name'),
+    recordedBy: uuid('recorded_by'),
+    /** For bank statement lines: date|amount|payer|occurrence, so a statement imported twice records nothing twice. */
+    bankFingerprint: text('bank_fingerprint'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -65,6 +72,9 @@ export const donations = pgTable(
     uniqueIndex('donations_refund_key').on(t.stripeRefundId),
     uniqueIndex('donations_dispute_key').on(t.stripeDisputeId),
     uniqueIndex('donations_receipt_number_key').on(t.receiptNumber),
+    uniqueIndex('donations_bank_fingerprint_key').on(t.bankFingerprint),
+    // A gift is reversed at most once.
+    uniqueIndex('donations_reversal_key').on(t.relatedDonationId).where(sql`entry = 'reversal'`),
     index('donations_supporter_idx').on(t.supporterId, t.receivedAt),
     index('donations_received_on_idx').on(t.receivedOn),
   ],

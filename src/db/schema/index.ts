@@ -2,3 +2,5 @@
 export * from './system';
 export * from './supporters';
 export * from './giving';
+export * from './staff';
+export * from './care';

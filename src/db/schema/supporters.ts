@@ -21,6 +21,21 @@ export const supporters = pgTable(
     /** Current newsletter consent; the history is in `consents`. */
     newsletter: boolean('newsletter').notNull().default(false),
     stripeCustomerId: text('stripe_customer_id'),
+    postalCode: text('postal_code'),
+    prefecture: text('prefecture'),
+    address: text('address'),
+    phone: text('phone'),
+    /** Current consent to letters by post; the history is in `consents`. */
+    postalMail: boolean('postal_mail').notNull().default(false),
+    /** Set when this record was merged into another supporter (kept for the audit trail). */
+    mergedIntoId: uuid('merged_into_id'),
+    /**
+     * What staff search: names, kana, email and organisation, lower-cased, with hiragana folded to
+     * katakana so that やまだ finds ヤマダ. Maintained by PostgreSQL itself.
+     */
+    searchText: text('search_text').generatedAlwaysAs(
+      sql`lower(translate(coalesce(family_name, '') || ' ' || coalesce(given_name, '') || ' ' || coalesce(family_name_kana, '') || ' ' || coalesce(given_name_kana, '') || ' ' || coalesce(organisation_name, '') || ' ' || email, 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ', 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ'))`,
+    ),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -28,6 +43,7 @@ export const supporters = pgTable(
     uniqueIndex('supporters_email_normalized_key').on(t.emailNormalized),
     uniqueIndex('supporters_stripe_customer_key').on(t.stripeCustomerId),
     index('supporters_status_idx').on(t.status),
+    index('supporters_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
   ],
 );
 

@@ -1,0 +1,39 @@
+import { Router, type RequestHandler } from 'express';
+import type { AppContext } from '../../context';
+import { auditRoutes } from '../audit/audit.routes';
+import { giftAdminRoutes } from '../giving/gifts.admin.routes';
+import { bankImportRoutes } from '../giving/bank-import.routes';
+import { dashboardRoutes } from '../reports/dashboard.routes';
+import { settingsRoutes } from '../settings/settings.routes';
+import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
+import { supporterAdminRoutes } from '../supporters/supporters.admin.routes';
+import { jobsRoutes } from './jobs.routes';
+import type { AdminRoute } from './route-table';
+
+/** Every staff console route, in one list (each feature's file shows the permission on each line). */
+export function adminRouteList(ctx: AppContext): AdminRoute[] {
+  return [
+    ...authRoutes(ctx),            // /admin/login, /admin/login/code, /admin/logout
+    ...accountRoutes(ctx),         // /admin/account (password, two-factor, sign out everywhere)
+    ...dashboardRoutes(ctx),       // /admin (the month at a glance)
+    ...supporterAdminRoutes(ctx),  // /admin/supporters (search, detail, edit, add, merge, notes, tags)
+    ...giftAdminRoutes(ctx),       // /admin/gifts (offline gifts, reversing entries)
+    ...bankImportRoutes(ctx),      // /admin/imports (bank statement CSV → review → record)
+    ...settingsRoutes(ctx),        // /admin/settings (organisation texts, both languages)
+    ...auditRoutes(ctx),           // /admin/audit (append-only log)
+    ...jobsRoutes(ctx),            // /admin/jobs (queue dashboard, admins only)
+  ];
+}
+
+/** Mounts the console: the staff member is loaded once, then each route's access is checked first. */
+export function adminRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.use('/admin', loadStaff(ctx));
+  for (const r of adminRouteList(ctx)) {
+    const guard: RequestHandler[] = r.access === 'public' ? [] : r.access === 'signed-in' ? [signedIn] : [can(ctx, r.access)];
+    const handlers = [...guard, ...(Array.isArray(r.handler) ? r.handler : [r.handler])];
+    if (r.method === 'use') router.use(r.path, ...handlers);
+    else router[r.method](r.path, ...handlers);
+  }
+  return router;
+}
