@@ -4,7 +4,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install, not ci: the lock omits other platforms' optional binaries.
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json ./
 COPY config ./config
 COPY src ./src
