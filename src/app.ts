@@ -61,7 +61,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(requestLog(ctx.logger));
   app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));
   // Self-hosted chart library for the dashboard (no CDN).
-  app.use('/assets/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js/dist/chart.umd.min.js')), { maxAge: config.env === 'production' ? '7d' : 0 }));
+  app.use('/assets/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { maxAge: config.env === 'production' ? '7d' : 0 }));
 
   // Stripe webhooks need the raw body: mounted before the body parsers.
   app.use(webhookRoutes(ctx, ctx.stripe));                     // POST /webhooks/stripe

@@ -30,5 +30,5 @@ const tokenPath = /^(\/(?:unsubscribe|me\/login|me\/link|billing\/card)\/)[^/?#]
 export function redactUrl(url: string): string {
   return url
     .replace(tokenPath, '$1[redacted]')
-    .replace(/([?&](?:token|email|code)=)[^&#]*/gi, '$1[redacted]');
+    .replace(/([?&](?:token|email|code|_csrf)=)[^&#]*/gi, '$1[redacted]');
 }

@@ -10,6 +10,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const isMultipart = (req: Request) => /^multipart\/form-data\s*(;|$)/i.test(req.get('content-type') ?? '');
+
 export class CsrfError extends Error {
   readonly status = 403;
 }
@@ -39,7 +41,10 @@ export function csrfProtection(opts: { secret: string; secure: boolean; exempt: 
 
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || opts.exempt(req)) return next();
     const body = req.body as Record<string, unknown> | undefined;
-    const sent = body?._csrf ?? req.get('x-csrf-token');
+    // A multipart body (file upload) is parsed later by its route, so its form puts the token in the
+    // query string. Only multipart requests may do that: every other form keeps it out of URLs.
+    const fromQuery = isMultipart(req) ? (req.query as Record<string, unknown> | undefined)?._csrf : undefined;
+    const sent = body?._csrf ?? req.get('x-csrf-token') ?? fromQuery;
     if (!cookieId || typeof sent !== 'string') return next(new CsrfError('missing CSRF token'));
     const expected = Buffer.from(sign(cookieId));
     const actual = Buffer.from(sent);

@@ -17,14 +17,22 @@ export interface GiftInput {
   stripeChargeId?: string | null;
   receivedAt: Date;
   note?: string | null;
+  /** Gifts staff record by hand or from a bank statement are 'offline'; the default is 'stripe'. */
+  channel?: 'stripe' | 'offline';
+  payerName?: string | null;
+  recordedBy?: string | null;
+  /** For bank statement lines: a second line with the same fingerprint is not recorded. */
+  bankFingerprint?: string | null;
+  /** Queue the receipt email (default true; offline gifts are receipted in the annual receipt). */
+  sendReceipt?: boolean;
 }
 
 /** Thrown when an event refers to a gift not recorded yet: the job retries later. */
 export class GiftNotRecordedYet extends Error {}
 
 /**
- * Records one gift exactly once (unique Stripe ids), numbers its receipt and queues the receipt
- * email. A repeated call for the same payment returns undefined and changes nothing.
+ * Records one gift exactly once (unique Stripe ids or bank fingerprint), numbers its receipt and
+ * queues the receipt email. A repeated call for the same payment returns undefined and changes nothing.
  */
 export async function recordGift(tx: Tx, input: GiftInput): Promise<Donation | undefined> {
   const gift = await insertDonationOnce(tx, {
@@ -43,12 +51,16 @@ export async function recordGift(tx: Tx, input: GiftInput): Promise<Donation | u
     receivedAt: input.receivedAt,
     receivedOn: tokyoDay(input.receivedAt),
     note: input.note ?? null,
+    channel: input.channel ?? 'stripe',
+    payerName: input.payerName ?? null,
+    recordedBy: input.recordedBy ?? null,
+    bankFingerprint: input.bankFingerprint ?? null,
   });
   if (!gift) return undefined;
   const receiptNumber = await nextReceiptNumber(tx, tokyoYear(input.receivedAt));
   await setReceiptNumber(tx, gift.id, receiptNumber);
   await refreshSupporterStatus(tx, input.supporterId);
-  const supporter = await findSupporterById(tx, input.supporterId);
+  const supporter = input.sendReceipt === false ? undefined : await findSupporterById(tx, input.supporterId);
   if (supporter) {
     await queueEmail(tx, {
       template: 'receipt',

@@ -1,0 +1,66 @@
+// View models shared by the gift and bank import pages of the staff console.
+
+import { t, type Locale } from '../../lib/i18n';
+import { displayName } from '../supporters';
+import type { Donation } from './ledger.repo';
+import type { SupporterHit } from './offline-gifts.repo';
+
+/** Strings only, at most 500 characters each: what a re-shown form may echo back. */
+export function echo(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' && key !== '_csrf' && key.length <= 60) values[key] = value.slice(0, 500);
+  }
+  return values;
+}
+
+/** Message keys → messages in the page's language. */
+export function translateErrors(locale: Locale, errors: Record<string, string>, params: Record<string, string | number> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(locale, key, params)]));
+}
+
+/** Label of a key family (gifts.method.cash), or the raw value when there is none. */
+export function label(locale: Locale, family: string, value: string): string {
+  const key = `gifts.${family}.${value}`;
+  const text = t(locale, key);
+  return text === key ? value : text;
+}
+
+export interface SupporterView {
+  id: string;
+  name: string;
+  kana: string;
+  email: string;
+  status: string;
+}
+
+/** A supporter as the console lists them: name, フリガナ, email, status. */
+export function supporterView(locale: Locale, s: SupporterHit): SupporterView {
+  return {
+    id: s.id,
+    name: displayName(s),
+    kana: [s.familyNameKana, s.givenNameKana].filter(Boolean).join(' '),
+    email: s.email,
+    status: label(locale, 'status', s.status),
+  };
+}
+
+/** A ledger row as the console shows it. */
+export function donationView(locale: Locale, d: Donation) {
+  return {
+    id: d.id,
+    entry: d.entry,
+    entryLabel: label(locale, 'entry', d.entry),
+    amount: d.amount,
+    isNegative: d.amount < 0,
+    receivedOn: d.receivedOn,
+    method: label(locale, 'method', d.method),
+    channel: d.channel,
+    payerName: d.payerName,
+    receiptNumber: d.receiptNumber,
+    note: d.note,
+    relatedDonationId: d.relatedDonationId,
+    createdAt: d.createdAt,
+    isFromBank: Boolean(d.bankFingerprint),
+  };
+}
