@@ -1,10 +1,15 @@
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
 import { route, type AdminRoute } from '../admin/route-table';
+import { loadDashboard } from './dashboard.service';
+import { dashboardView } from './dashboard.view';
 
 /** The dashboard: the month at a glance. */
-export function dashboardRoutes(_ctx: AppContext): AdminRoute[] {
+export function dashboardRoutes(ctx: AppContext): AdminRoute[] {
   return [
-    route('get', '/admin', 'dashboard:view', (req, res) => res.render('admin/dashboard', { layout: 'admin', title: t(req.locale, 'admin.nav.dashboard') })),
+    route('get', '/admin', 'dashboard:view', async (req, res) => {
+      const figures = await loadDashboard(ctx.db);
+      res.render('admin/dashboard', { layout: 'admin', title: t(req.locale, 'admin.nav.dashboard'), ...dashboardView(figures, req.locale) });
+    }),
   ];
 }

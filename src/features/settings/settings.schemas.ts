@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { Localized, Settings } from '../../../config/organisation';
+import { hasControlCharacters } from '../../lib/text';
+
+// The settings form: which setting each field edits and how it is checked. Field names are dotted
+// paths (`familyPage.faq.2.answer.en`); a bilingual text is two fields, `.ja` and `.en`.
+
+export type FieldKind = 'line' | 'text' | 'email' | 'url' | 'switch';
+/** A rule for one value: `line` is one line, `text` may have line breaks. */
+export interface Rule {
+  kind: FieldKind;
+  max: number;
+  /** For bilingual texts: Japanese is required, English may stay empty (Japanese is shown then). */
+  required: boolean;
+}
+export interface FieldSpec {
+  key: string;
+  rule: Rule;
+  localized: boolean;
+}
+export interface ListSpec {
+  key: 'plans' | 'benefits' | 'faq';
+  /** Plans are fixed (their amounts are Stripe prices); other lists can grow up to `max` items. */
+  fixed: boolean;
+  max: number;
+  fields: FieldSpec[];
+}
+export interface SectionSpec {
+  key: EditableSection;
+  fields: (FieldSpec | ListSpec)[];
+}
+
+export const editableSections = ['organisation', 'familyPage', 'email', 'receipt', 'security'] as const;
+export type EditableSection = (typeof editableSections)[number];
+
+const line = (max: number, required = true): Rule => ({ kind: 'line', max, required });
+const text = (max: number, required = true): Rule => ({ kind: 'text', max, required });
+const bi = (key: string, rule: Rule): FieldSpec => ({ key, rule, localized: true });
+const one = (key: string, rule: Rule): FieldSpec => ({ key, rule, localized: false });
+
+// Limits keep one full form well under the 64 kB body limit with realistic texts.
+export const settingsForm: SectionSpec[] = [
+  {
+    key: 'organisation',
+    fields: [
+      bi('name', line(100)),
+      bi('legalName', line(150)),
+      bi('representative', line(100)),
+      bi('address', line(300, false)),
+      one('contactEmail', { kind: 'email', max: 254, required: true }),
+      one('websiteUrl', { kind: 'url', max: 500, required: false }),
+      bi('tagline', text(300)),
+      bi('mission', text(1000)),
+    ],
+  },
+  {
+    key: 'familyPage',
+    fields: [
+      bi('headline', line(150)),
+      bi('lead', text(1000)),
+      { key: 'plans', fixed: true, max: 3, fields: [bi('description', text(300))] },
+      bi('planNote', line(200, false)),
+      { key: 'benefits', fixed: false, max: 6, fields: [bi('title', line(100)), bi('body', text(500))] },
+      { key: 'faq', fixed: false, max: 12, fields: [bi('question', line(200)), bi('answer', text(1500))] },
+      one('facebookGroupUrl', { kind: 'url', max: 500, required: false }),
+    ],
+  },
+  { key: 'email', fields: [bi('senderName', line(100)), bi('footer', text(500))] },
+  {
+    key: 'receipt',
+    fields: [bi('issuerName', line(150)), bi('issuerAddress', text(300, false)), bi('representative', line(100)), bi('taxNote', text(500))],
+  },
+  { key: 'security', fields: [one('requireTotpForAdmins', { kind: 'switch', max: 0, required: false })] },
+];
+
+export const isList = (f: FieldSpec | ListSpec): f is ListSpec => 'fields' in f;
+
+/** An error on one field: a message key and its placeholders. */
+export interface FieldError {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+// Markup is refused rather than stored: texts are shown as plain text everywhere (pages, emails,
+// PDF receipts), so a tag would only ever appear as literal characters.
+const markup = /[<>]/;
+const email = z.email();
+
+/** Checks and normalises one submitted value; returns the clean value or an error. */
+export function checkValue(raw: unknown, rule: Rule, required: boolean): { value: string } | { error: FieldError } {
+  if (raw === undefined) return { error: { key: 'settings.errors.missing' } };
+  if (typeof raw !== 'string') return { error: { key: 'settings.errors.invalid' } };
+  // Browsers send line breaks as CRLF; one form is stored.
+  const value = raw.replace(/\r\n?/g, '\n').trim();
+  if (hasControlCharacters(value) || value.includes('\t') || (rule.kind !== 'text' && value.includes('\n'))) return { error: { key: 'settings.errors.control' } };
+  if (value === '') return required ? { error: { key: 'settings.errors.required' } } : { value };
+  if ([...value].length > rule.max) return { error: { key: 'settings.errors.tooLong', params: { max: rule.max } } };
+  if (rule.kind === 'email') {
+    return email.safeParse(value).success ? { value } : { error: { key: 'settings.errors.email' } };
+  }
+  if (rule.kind === 'url') {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    const ok = url && (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && !/[\s<>"'`\\]/.test(value) && !url.username && !url.password;
+    return ok ? { value } : { error: { key: 'settings.errors.url' } };
+  }
+  if (markup.test(value)) return { error: { key: 'settings.errors.markup' } };
+  return { value };
+}
+
+/** A checkbox: absent is off, "on" is on, anything else is a tampered form. */
+export function checkSwitch(raw: unknown): { value: boolean } | { error: FieldError } {
+  if (raw === undefined) return { value: false };
+  if (raw === 'on') return { value: true };
+  return { error: { key: 'settings.errors.invalid' } };
+}
+
+/** The form field names of one field: `.ja` and `.en` for bilingual texts. */
+export function fieldNames(base: string, spec: FieldSpec): string[] {
+  return spec.localized ? [`${base}.ja`, `${base}.en`] : [base];
+}
+
+export type EditableSettings = Pick<Settings, EditableSection>;
+export type { Localized };
