@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { cleanText, hasControlCharacters, isKatakana, toKatakana } from '../../lib/text';
+import { isPrefecture } from './prefectures';
+import { sorts, statuses, type SupporterSearch } from './supporters.search.repo';
+
+// Console forms and the list's query string. The profile rules are the public join form's
+// (src/features/giving/giving.schemas.ts), with its messages, plus the fields only staff edit.
+
+const text = (max: number) =>
+  z
+    .string({ error: 'giving.errors.invalid' })
+    .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
+    .transform(cleanText)
+    .refine((v) => v.length <= max, 'giving.errors.tooLong');
+
+const optionalText = (max: number) => text(max).optional().transform((v) => v ?? '');
+
+const name = text(50)
+  .refine((v) => v.length > 0, 'giving.errors.required')
+  .refine((v) => !/[<>{}\\]/.test(v), 'giving.errors.characters');
+
+const kana = z
+  .string({ error: 'giving.errors.invalid' })
+  .optional()
+  .transform((v) => v ?? '')
+  .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
+  .transform(toKatakana)
+  .refine((v) => v.length <= 50, 'giving.errors.tooLong')
+  .refine((v) => v === '' || isKatakana(v), 'giving.errors.kana');
+
+const checkbox = z.enum(['on', '1', 'true'], { error: 'giving.errors.invalid' }).optional().transform((v) => v !== undefined);
+
+/** 〒 1234567, 123-4567, full-width digits and dashes: stored as 123-4567. */
+const postalCode = z
+  .string({ error: 'giving.errors.invalid' })
+  .optional()
+  .transform((v) => (v ?? '').normalize('NFKC').replace(/[〒\s]/g, '').replace(/[‐‑‒–—―−ー]/g, '-'))
+  .refine((v) => v === '' || /^\d{3}-?\d{4}$/.test(v), 'supporters.errors.postalCode')
+  .transform((v) => (v === '' ? '' : `${v.replace('-', '').slice(0, 3)}-${v.replace('-', '').slice(3)}`));
+
+const phone = z
+  .string({ error: 'giving.errors.invalid' })
+  .optional()
+  .transform((v) => (v ?? '').normalize('NFKC').trim().replace(/[‐‑‒–—―−ー]/g, '-').replace(/\s+/g, ' '))
+  .refine((v) => v === '' || (/^\+?[\d\-() ]+$/.test(v) && v.replace(/\D/g, '').length >= 6 && v.replace(/\D/g, '').length <= 15 && v.length <= 24), 'supporters.errors.phone');
+
+const prefecture = z
+  .string({ error: 'giving.errors.invalid' })
+  .optional()
+  .transform((v) => v ?? '')
+  .refine((v) => v === '' || isPrefecture(v), 'supporters.errors.prefecture');
+
+/** The profile form (add by hand and edit). */
+export const profileSchema = z
+  .object({
+    kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
+    organisation_name: optionalText(100),
+    email: z
+      .string({ error: 'giving.errors.invalid' })
+      .transform((v) => v.trim())
+      .refine((v) => v.length > 0, 'giving.errors.required')
+      .refine((v) => v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success, 'giving.errors.email'),
+    family_name: name,
+    given_name: name,
+    family_name_kana: kana,
+    given_name_kana: kana,
+    locale: z.enum(['ja', 'en'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'ja'),
+    postal_code: postalCode,
+    prefecture,
+    address: optionalText(200),
+    phone,
+    newsletter: checkbox,
+    postal_mail: checkbox,
+  })
+  .superRefine((v, ctx) => {
+    if (v.kind === 'organisation' && !v.organisation_name) ctx.addIssue({ code: 'custom', path: ['organisation_name'], message: 'giving.errors.required' });
+  });
+
+export type ProfileForm = z.infer<typeof profileSchema>;
+
+export const noteSchema = z.object({
+  body: z
+    .string({ error: 'giving.errors.invalid' })
+    // Newlines are welcome in a note; other control characters are not.
+    .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
+    .transform((v) => v.replace(/\r\n?/g, '\n').trim())
+    .refine((v) => v.length > 0, 'giving.errors.required')
+    .refine((v) => v.length <= 2000, 'giving.errors.tooLong'),
+});
+
+export const tagSchema = z.object({
+  tag: text(30)
+    .refine((v) => v.length > 0, 'giving.errors.required')
+    .refine((v) => !/[<>{}\\]/.test(v), 'giving.errors.characters'),
+});
+
+/** Field → message key for the first problem of each field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (!errors[field]) errors[field] = /^(giving|supporters)\./.test(issue.message) ? issue.message : 'giving.errors.invalid';
+  }
+  return errors;
+}
+
+const listParams = ['q', 'status', 'plan', 'newsletter', 'language', 'tag', 'kind', 'sort', 'page'] as const;
+type ListParam = (typeof listParams)[number];
+
+/**
+ * The list's query string: each value is checked; a bad one is named in `invalid` (the page then
+ * answers 400 and says which filter to fix) and left out of the search.
+ */
+export function parseListQuery(query: Record<string, unknown>): { search: SupporterSearch; values: Partial<Record<ListParam, string>>; invalid: ListParam[] } {
+  const search: SupporterSearch = {};
+  const values: Partial<Record<ListParam, string>> = {};
+  const invalid: ListParam[] = [];
+  for (const param of listParams) {
+    const raw = query[param];
+    if (raw === undefined || raw === '') continue;
+    if (typeof raw !== 'string') {
+      invalid.push(param);
+      continue;
+    }
+    values[param] = raw.slice(0, 200);
+    const ok = ((): boolean => {
+      switch (param) {
+        case 'q':
+          if (raw.length > 200 || hasControlCharacters(raw)) return false;
+          search.q = raw;
+          return true;
+        case 'status':
+          return pick(statuses, raw, (v) => (search.status = v));
+        case 'plan':
+          if (!/^\d{1,7}$/.test(raw.normalize('NFKC')) || Number(raw.normalize('NFKC')) < 1) return false;
+          search.plan = Number(raw.normalize('NFKC'));
+          return true;
+        case 'newsletter':
+          return pick(['yes', 'no'] as const, raw, (v) => (search.newsletter = v === 'yes'));
+        case 'language':
+          return pick(['ja', 'en'] as const, raw, (v) => (search.locale = v));
+        case 'tag':
+          if (raw.length > 30 || hasControlCharacters(raw)) return false;
+          search.tag = cleanText(raw);
+          return true;
+        case 'kind':
+          return pick(['individual', 'organisation'] as const, raw, (v) => (search.kind = v));
+        case 'sort':
+          return pick(sorts, raw, (v) => (search.sort = v));
+        case 'page':
+          if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) return false;
+          search.page = Number(raw);
+          return true;
+      }
+    })();
+    if (!ok) {
+      invalid.push(param);
+      delete values[param];
+    }
+  }
+  return { search, values, invalid };
+}
+
+function pick<T extends string>(allowed: readonly T[], raw: string, set: (v: T) => void): boolean {
+  if (!(allowed as readonly string[]).includes(raw)) return false;
+  set(raw as T);
+  return true;
+}
