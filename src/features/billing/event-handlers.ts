@@ -7,7 +7,7 @@ import {
   recordGift,
   recordTakeBack,
 } from '../giving';
-import { findSupporterByStripeCustomer, findSupporterById, linkStripeCustomer } from '../supporters';
+import { findSupporterByStripeCustomer, findSupporterById, followMerges, linkStripeCustomer } from '../supporters';
 import { fromUnix } from '../../lib/dates';
 import { chargeFacts, paymentIntentIdOfInvoice, snapshotOf, subscriptionIdOfInvoice } from './stripe-objects';
 import { idOf, type StripeGateway } from './stripe-gateway';
@@ -26,10 +26,12 @@ export class UnknownSupporter extends Error {}
 // transaction, and writes through unique keys, so duplicates and any order give one result.
 
 async function supporterFor(deps: HandlerDeps, metadataId: string | undefined, customerId: string | undefined): Promise<string> {
-  if (metadataId && (await findSupporterById(deps.db, metadataId))) return metadataId;
+  // A supporter merged into another after joining: their gifts go to the one kept.
+  const byMetadata = metadataId ? await findSupporterById(deps.db, metadataId) : undefined;
+  if (byMetadata) return (await followMerges(deps.db, byMetadata)).id;
   if (customerId) {
     const byCustomer = await findSupporterByStripeCustomer(deps.db, customerId);
-    if (byCustomer) return byCustomer.id;
+    if (byCustomer) return (await followMerges(deps.db, byCustomer)).id;
   }
   throw new UnknownSupporter(`no supporter for customer ${customerId ?? '?'} / metadata ${metadataId ?? '?'}`);
 }

@@ -5,5 +5,6 @@ export {
   findSupporterByStripeCustomer,
   linkStripeCustomer,
   countMonthlySupporters,
+  followMerges,
   type Supporter,
 } from './supporters.repo';

@@ -59,7 +59,8 @@ export async function selectStatusFacts(tx: Tx, id: string): Promise<{ activeSub
   const [gifts] = await tx
     .select({ n: sql<number>`count(*)`.mapWith(Number) })
     .from(donations)
-    .where(and(eq(donations.supporterId, id), eq(donations.entry, 'gift')));
+    // A gift taken back by a reversal (a staff correction) does not make someone a donor.
+    .where(and(eq(donations.supporterId, id), eq(donations.entry, 'gift'), sql`not exists (select 1 from donations r where r.related_donation_id = "donations"."id" and r.entry = 'reversal')`));
   return { activeSubscriptions: subs?.active ?? 0, anySubscriptions: subs?.any ?? 0, gifts: gifts?.n ?? 0 };
 }
 
@@ -67,4 +68,15 @@ export async function selectStatusFacts(tx: Tx, id: string): Promise<{ activeSub
 export async function countMonthlySupporters(tx: Tx): Promise<number> {
   const [row] = await tx.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(supporters).where(eq(supporters.status, 'monthly'));
   return row?.n ?? 0;
+}
+
+/** The supporter that stands for this one now: itself, or the one it was merged into. */
+export async function followMerges(tx: Tx, supporter: Supporter): Promise<Supporter> {
+  let current = supporter;
+  for (let hops = 0; current.mergedIntoId && hops < 10; hops++) {
+    const next = await findSupporterById(tx, current.mergedIntoId);
+    if (!next) break;
+    current = next;
+  }
+  return current;
 }

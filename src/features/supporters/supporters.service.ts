@@ -3,6 +3,7 @@ import type { Tx } from '../../db/client';
 import { normalizeEmail } from '../../lib/text';
 import {
   findSupporterById,
+  followMerges,
   insertConsent,
   insertSupporterOrGet,
   selectStatusFacts,
@@ -44,7 +45,7 @@ export function consentTextVersion(purpose: string, text: string): string {
  * supporter keeps their stored name (a form can't overwrite someone's profile) but blanks are filled.
  */
 export async function registerSupporter(tx: Tx, input: SupporterInput, given: ConsentGiven[], context: ConsentContext): Promise<Supporter> {
-  const { row, isNew } = await insertSupporterOrGet(tx, {
+  const { row: stored, isNew } = await insertSupporterOrGet(tx, {
     kind: input.kind,
     email: input.email.trim(),
     emailNormalized: normalizeEmail(input.email),
@@ -55,6 +56,8 @@ export async function registerSupporter(tx: Tx, input: SupporterInput, given: Co
     organisationName: input.organisationName || null,
     locale: input.locale,
   });
+  // An email that belonged to a duplicate merged away leads to the supporter it was merged into.
+  const row = isNew ? stored : await followMerges(tx, stored);
   if (!isNew) {
     const fill: Partial<Supporter> = { locale: input.locale };
     if (!row.familyNameKana && input.familyNameKana) fill.familyNameKana = input.familyNameKana;
