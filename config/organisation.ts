@@ -45,8 +45,14 @@ export interface SecuritySettings {
   requireTotpForAdmins: boolean;
 }
 
+export interface PrivacySettings {
+  /** The privacy notice shown at /privacy (paragraphs separated by blank lines). */
+  notice: Localized;
+}
+
 export interface Settings {
   security: SecuritySettings;
+  privacy: PrivacySettings;
   organisation: OrganisationSettings;
   familyPage: FamilyPageSettings;
   email: EmailSettings;
@@ -62,6 +68,12 @@ const notDeductible: Localized = {
 
 export const defaultSettings: Settings = {
   security: { requireTotpForAdmins: false },
+  privacy: {
+    notice: {
+      ja: '特定非営利活動法人WELgee(以下「当法人」)は、ご寄付のお申し込みにあたってお預かりする個人情報(お名前、フリガナ、メールアドレス、ご住所、ご寄付の記録など)を、個人情報の保護に関する法律その他の関係法令に従って適切に取り扱います。\n\nお預かりした個人情報は、ご寄付の受領と領収書の発行、活動報告・お礼のご連絡、お申し込みいただいた場合のメールマガジン「WELgeeファミリー通信」の送付、お問い合わせへの対応のために利用します。\n\nクレジットカード情報は決済代行会社(Stripe)が直接お預かりし、当法人が受け取ることはありません。法令に基づく場合を除き、ご本人の同意なく個人情報を第三者に提供することはありません。\n\nご自身の情報の開示・訂正・利用停止・削除をご希望の場合は、マイページまたは当法人までご連絡ください。',
+      en: 'WELgee (a specified non-profit corporation, "we") handles the personal data you give us when you donate (your name, katakana reading, email address, postal address and the record of your gifts) in accordance with the Act on the Protection of Personal Information and other applicable laws.\n\nWe use it to receive your gifts and issue receipts, to report on our work and thank you, to send the monthly email "WELgee Family News" if you asked for it, and to answer your questions.\n\nYour card details are held directly by our payment provider (Stripe); we never receive them. We do not give your personal data to third parties without your consent, except where the law requires it.\n\nTo see, correct, stop the use of or delete your data, use your supporter page or contact us.',
+    },
+  },
   organisation: {
     name: { ja: 'WELgee', en: 'WELgee' },
     legalName: { ja: '特定非営利活動法人WELgee', en: 'WELgee (specified non-profit corporation)' },

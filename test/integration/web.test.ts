@@ -110,3 +110,20 @@ describe('web basics', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('privacy notice', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ worker: false });
+  });
+  afterAll(() => app.stop());
+
+  test('when the privacy notice is opened, then it shows the setting in the chosen language and the join form links to it', async () => {
+    const ja = await (await fetch(`${app.url}/privacy`)).text();
+    expect(ja).toContain('<h1>個人情報の取り扱い</h1>');
+    expect(ja).toContain('決済代行会社(Stripe)');
+    const en = await (await fetch(`${app.url}/privacy?lang=en`)).text();
+    expect(en).toContain('we never receive them');
+    expect(await (await fetch(`${app.url}/family`)).text()).toContain('href="/privacy"');
+  });
+});

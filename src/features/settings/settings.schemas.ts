@@ -30,7 +30,7 @@ export interface SectionSpec {
   fields: (FieldSpec | ListSpec)[];
 }
 
-export const editableSections = ['organisation', 'familyPage', 'email', 'receipt', 'security'] as const;
+export const editableSections = ['organisation', 'familyPage', 'email', 'receipt', 'privacy', 'security'] as const;
 export type EditableSection = (typeof editableSections)[number];
 
 const line = (max: number, required = true): Rule => ({ kind: 'line', max, required });
@@ -70,6 +70,7 @@ export const settingsForm: SectionSpec[] = [
     key: 'receipt',
     fields: [bi('issuerName', line(150)), bi('issuerAddress', text(300, false)), bi('representative', line(100)), bi('taxNote', text(500))],
   },
+  { key: 'privacy', fields: [bi('notice', text(4000))] },
   { key: 'security', fields: [one('requireTotpForAdmins', { kind: 'switch', max: 0, required: false })] },
 ];
 
