@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, or, isNotNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { bankImportLines, bankImports, donations, staff, subscriptions, supporters } from '../../db/schema';
-import type { SupporterHit } from './offline-gifts.repo';
+import { hitColumns, type SupporterHit } from './offline-gifts.repo';
 
 export type BankImport = typeof bankImports.$inferSelect;
 export type BankImportLine = typeof bankImportLines.$inferSelect;
@@ -105,17 +105,7 @@ export type KanaSupporter = SupporterHit & { planAmounts: number[] };
  */
 export async function listKanaSupporters(tx: Tx): Promise<KanaSupporter[]> {
   const people = await tx
-    .select({
-      id: supporters.id,
-      kind: supporters.kind,
-      familyName: supporters.familyName,
-      givenName: supporters.givenName,
-      familyNameKana: supporters.familyNameKana,
-      givenNameKana: supporters.givenNameKana,
-      organisationName: supporters.organisationName,
-      email: supporters.email,
-      status: supporters.status,
-    })
+    .select(hitColumns)
     .from(supporters)
     .where(and(isNull(supporters.mergedIntoId), or(isNotNull(supporters.familyNameKana), isNotNull(supporters.givenNameKana))));
   const plans = await tx

@@ -1,29 +1,8 @@
 import { z } from 'zod';
-import { hasControlCharacters, isKatakana, toKatakana, cleanText } from '../../lib/text';
+import { hasControlCharacters } from '../../lib/text';
+import { checkbox, kana, name, text } from '../supporters';
 
 // Form parsing for /family/join and /give. Each failure carries a message key shown next to its field.
-
-const text = (max: number) =>
-  z
-    .string({ error: 'giving.errors.invalid' })
-    .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
-    .transform(cleanText)
-    .refine((v) => v.length <= max, 'giving.errors.tooLong');
-
-const name = text(50)
-  .refine((v) => v.length > 0, 'giving.errors.required')
-  .refine((v) => !/[<>{}\\]/.test(v), 'giving.errors.characters');
-
-const kana = z
-  .string({ error: 'giving.errors.invalid' })
-  .optional()
-  .transform((v) => v ?? '')
-  .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
-  .transform(toKatakana)
-  .refine((v) => v.length <= 50, 'giving.errors.tooLong')
-  .refine((v) => v === '' || isKatakana(v), 'giving.errors.kana');
-
-const checkbox = z.enum(['on', '1', 'true'], { error: 'giving.errors.invalid' }).optional().transform((v) => v !== undefined);
 
 const personFields = {
   kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),

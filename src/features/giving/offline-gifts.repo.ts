@@ -8,7 +8,8 @@ export type SupporterHit = Pick<
   'id' | 'kind' | 'familyName' | 'givenName' | 'familyNameKana' | 'givenNameKana' | 'organisationName' | 'email' | 'status'
 >;
 
-const hitColumns = {
+/** The columns of a supporter shown in pickers and match suggestions. */
+export const hitColumns = {
   id: supporters.id,
   kind: supporters.kind,
   familyName: supporters.familyName,

@@ -8,3 +8,4 @@ export {
   followMerges,
   type Supporter,
 } from './supporters.repo';
+export { text, name, kana, checkbox } from './person-fields';

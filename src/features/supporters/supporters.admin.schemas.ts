@@ -1,34 +1,13 @@
 import { z } from 'zod';
-import { cleanText, hasControlCharacters, isKatakana, toKatakana } from '../../lib/text';
+import { cleanText, hasControlCharacters } from '../../lib/text';
+import { checkbox, kana, name, text } from './person-fields';
 import { isPrefecture } from './prefectures';
 import { sorts, statuses, type SupporterSearch } from './supporters.search.repo';
 
 // Console forms and the list's query string. The profile rules are the public join form's
 // (src/features/giving/giving.schemas.ts), with its messages, plus the fields only staff edit.
 
-const text = (max: number) =>
-  z
-    .string({ error: 'giving.errors.invalid' })
-    .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
-    .transform(cleanText)
-    .refine((v) => v.length <= max, 'giving.errors.tooLong');
-
 const optionalText = (max: number) => text(max).optional().transform((v) => v ?? '');
-
-const name = text(50)
-  .refine((v) => v.length > 0, 'giving.errors.required')
-  .refine((v) => !/[<>{}\\]/.test(v), 'giving.errors.characters');
-
-const kana = z
-  .string({ error: 'giving.errors.invalid' })
-  .optional()
-  .transform((v) => v ?? '')
-  .refine((v) => !hasControlCharacters(v), 'giving.errors.control')
-  .transform(toKatakana)
-  .refine((v) => v.length <= 50, 'giving.errors.tooLong')
-  .refine((v) => v === '' || isKatakana(v), 'giving.errors.kana');
-
-const checkbox = z.enum(['on', '1', 'true'], { error: 'giving.errors.invalid' }).optional().transform((v) => v !== undefined);
 
 /** 〒 1234567, 123-4567, full-width digits and dashes: stored as 123-4567. */
 const postalCode = z
