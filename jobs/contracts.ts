@@ -5,6 +5,7 @@ import { z } from 'zod';
 export const jobContracts = {
   'send-email': { queue: 'email', payload: z.object({ emailId: z.number().int().positive() }) },
   'prune-sessions': { queue: 'default', payload: z.object({}) },
+  'send-login-link': { queue: 'email', payload: z.object({ linkId: z.uuid() }) },
   'process-stripe-event': { queue: 'billing', payload: z.object({ eventId: z.string().regex(/^evt_\w+$/) }) },
 } as const;
 

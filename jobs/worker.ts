@@ -6,12 +6,14 @@ import { pruneSessions } from './prune-sessions';
 import { schedules } from './schedules';
 import { processStripeEventJob } from './process-stripe-event';
 import { sendEmail } from './send-email';
+import { sendLoginLink } from './send-login-link';
 
 type Processor<N extends JobName> = (payload: JobPayload<N>, ctx: AppContext) => Promise<void>;
 
 // The job list: every job name maps to its processor; a job without one does not compile.
 export const processors = {
   'send-email': sendEmail,
+  'send-login-link': sendLoginLink,
   'prune-sessions': pruneSessions,
   'process-stripe-event': processStripeEventJob,
 } satisfies { [N in JobName]: Processor<N> };

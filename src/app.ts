@@ -10,6 +10,7 @@ import { homeRoutes } from './features/home/home.routes';
 import { adminRouter } from './features/admin/admin.routes';
 import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
+import { ME_IDLE_MINUTES, meRoutes } from './features/me';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
@@ -73,7 +74,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(localeMiddleware({ secure }));
   app.use(csrfProtection({ secret: ctx.sessionSecret, secure, exempt: csrfExempt }));
   // Server-side sessions only where people sign in (staff console, My page): visitors get none.
-  app.use(['/admin', '/me'], session({
+  // One store object per session() call: express-session writes its cookie settings onto the store
+  // it is given (store.generate), so a shared store would hand staff the /me cookie.
+  app.use('/admin', session({
     store: new DbSessionStore(ctx.db),
     secret: ctx.sessionSecret,
     name: 'wf_sid',
@@ -81,6 +84,16 @@ export function createApp(ctx: AppContext): express.Express {
     saveUninitialized: false,
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 3600 * 1000 },
+  }));
+  // Supporters get their own cookie, scoped to /me, that ends after 30 minutes without a request.
+  app.use('/me', session({
+    store: new DbSessionStore(ctx.db),
+    secret: ctx.sessionSecret,
+    name: 'wf_me',
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/me', maxAge: ME_IDLE_MINUTES * 60 * 1000 },
   }));
 
   // The organisation's name and address for the layout's footer (settings are cached briefly).
@@ -95,6 +108,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(homeRoutes(ctx));                                    // GET /
   app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
   app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)
+  app.use(meRoutes(ctx));                                      // /me/... My page: emailed sign-in link, plan, card, receipts, profile, data
   app.use(adminRouter(ctx));                                   // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {
     app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)

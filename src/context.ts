@@ -9,6 +9,7 @@ import { startStripeEmulator } from './dev/stripe-emulator';
 import { createSettingsService, type SettingsService } from './features/settings';
 import { cardLinkUrl, createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
 import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } from './features/giving';
+import { meEmailEnrichers } from './features/me';
 import type { EmailEnricher } from './features/emails';
 import { createLogger, type Logger } from './lib/logger';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
@@ -158,7 +159,10 @@ export async function createContext(config: Config): Promise<AppContext> {
       settings,
       ...payments,
       supporterCounter: createSupporterCounter(database.db),
-      emailEnrichers: givingEmailEnrichers(database.db, config.publicUrl, (id) => cardLinkUrl(config.publicUrl, resolveSessionSecret(config), id)),
+      emailEnrichers: {
+        ...givingEmailEnrichers(database.db, config.publicUrl, (id) => cardLinkUrl(config.publicUrl, resolveSessionSecret(config), id)),
+        ...meEmailEnrichers(database.db, config.publicUrl, resolveSessionSecret(config)),
+      },
       sessionSecret: resolveSessionSecret(config),
       viewsDir,
       mailSink,

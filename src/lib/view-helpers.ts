@@ -38,6 +38,10 @@ export const viewHelpers = {
   string(value: unknown) {
     return String(value);
   },
+  /** {{t (concat "me.subStatus." status)}} — joins strings, to build a message key */
+  concat(...args: unknown[]) {
+    return args.slice(0, -1).map(String).join('');
+  },
   eq(a: unknown, b: unknown) {
     return a === b;
   },

@@ -4,3 +4,4 @@ export * from './supporters';
 export * from './giving';
 export * from './staff';
 export * from './care';
+export * from './my-page';

@@ -29,6 +29,8 @@ export const supporters = pgTable(
     postalMail: boolean('postal_mail').notNull().default(false),
     /** Set when this record was merged into another supporter (kept for the audit trail). */
     mergedIntoId: uuid('merged_into_id'),
+    /** Set when the person's details were erased at their request; their gifts stay under this id. */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     /**
      * What staff search: names, kana, email and organisation, lower-cased, with hiragana folded to
      * katakana so that やまだ finds ヤマダ. Maintained by PostgreSQL itself.

@@ -18,6 +18,34 @@ function sessionOrThrow(store: Store, id: string): Stripe.Checkout.Session {
   return session;
 }
 
+/** `flow_data` of a portal session: the emulator supports Stripe's `subscription_cancel` deep link. */
+function portalFlow(store: Store, customerId: string, flow: Params | undefined): Stripe.BillingPortal.Session.Flow | null {
+  if (!flow) return null;
+  const type = str(flow, 'type', 'flow_data[');
+  if (type !== 'subscription_cancel') throw invalidParam('flow_data[type]', `The emulator supports flow_data[type]=subscription_cancel only, not ${type ?? 'nothing'}.`);
+  const subscriptionId = str(obj(flow, 'subscription_cancel', 'flow_data[') ?? {}, 'subscription', 'flow_data[subscription_cancel][');
+  if (!subscriptionId) throw invalidParam('flow_data[subscription_cancel][subscription]', 'Missing required param: flow_data[subscription_cancel][subscription].', 'parameter_missing');
+  const sub = getSubscription(store, subscriptionId);
+  if (sub.customer !== customerId) throw invalidParam('flow_data[subscription_cancel][subscription]', `The subscription ${subscriptionId} does not belong to the customer ${customerId}.`);
+  const after = obj(flow, 'after_completion', 'flow_data[');
+  const afterType = (after ? str(after, 'type', 'flow_data[after_completion][') : undefined) ?? 'portal_homepage';
+  const redirectUrl = after ? str(obj(after, 'redirect', 'flow_data[after_completion][') ?? {}, 'return_url', 'flow_data[after_completion][redirect][') : undefined;
+  if (afterType === 'redirect' && !redirectUrl) throw invalidParam('flow_data[after_completion][redirect][return_url]', 'Missing required param: flow_data[after_completion][redirect][return_url].', 'parameter_missing');
+  return {
+    type: 'subscription_cancel',
+    after_completion: {
+      type: afterType as Stripe.BillingPortal.Session.Flow.AfterCompletion.Type,
+      hosted_confirmation: null,
+      redirect: afterType === 'redirect' ? { return_url: redirectUrl! } : null,
+    },
+    subscription_cancel: { subscription: subscriptionId, retention: null },
+    subscription_update: null,
+    subscription_update_confirm: null,
+    customer_update: null,
+    subscription_pause: null,
+  } as Stripe.BillingPortal.Session.Flow;
+}
+
 function updateSubscription(store: Store, sub: Stripe.Subscription, input: Params): Stripe.Subscription {
   const items = objList(input, 'items');
   if (items && items.length > 0) {
@@ -134,6 +162,7 @@ export function mountBillingRoutes(router: Router, store: Store, baseUrl: () => 
       locale: (str(input, 'locale') as Stripe.BillingPortal.Session.Locale | undefined) ?? null,
       returnUrl,
     });
+    session.flow = portalFlow(store, customerId, obj(input, 'flow_data'));
     store.put('portalSessions', session);
     return json(session);
   });

@@ -99,6 +99,11 @@ export function mountPortalPages(router: Router, store: Store): void {
 
   router.page('GET', '/portal/:id', ({ params, input }) =>
     withContext(params.id!, (ctx) => {
+      // A session made with flow_data opens straight on its flow (cancelling one subscription).
+      const flowSub = ctx.session.flow?.subscription_cancel?.subscription;
+      if (flowSub && !formValue(input, 'done') && ownSubscription(ctx, flowSub) && !ownSubscription(ctx, flowSub)!.cancel_at_period_end) {
+        return redirect(`/portal/${ctx.session.id}/subscriptions/${flowSub}/cancel`, 302);
+      }
       const notice = stringsFor(ctx.lang).done[formValue(input, 'done') ?? ''];
       return html(renderPortalPage(portalView(store, ctx, notice ? { notice } : {})));
     }),
@@ -130,6 +135,8 @@ export function mountPortalPages(router: Router, store: Store): void {
       if (!sub) return html(notFoundPage(ctx.lang), 404);
       const feedback = formValue(input, 'reason');
       setCancelAtPeriodEnd(store, sub, true, feedback ? { feedback } : {});
+      const after = ctx.session.flow?.after_completion;
+      if (after?.type === 'redirect' && after.redirect) return redirect(after.redirect.return_url);
       return done(ctx, 'cancel');
     }),
   );

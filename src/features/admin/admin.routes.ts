@@ -7,6 +7,7 @@ import { dashboardRoutes } from '../reports/dashboard.routes';
 import { settingsRoutes } from '../settings/settings.routes';
 import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
 import { supporterAdminRoutes } from '../supporters/supporters.admin.routes';
+import { deletionRequestRoutes } from '../supporters/deletion-requests.admin.routes';
 import { jobsRoutes } from './jobs.routes';
 import type { AdminRoute } from './route-table';
 
@@ -17,6 +18,7 @@ export function adminRouteList(ctx: AppContext): AdminRoute[] {
     ...accountRoutes(ctx),         // /admin/account (password, two-factor, sign out everywhere)
     ...dashboardRoutes(ctx),       // /admin (the month at a glance)
     ...supporterAdminRoutes(ctx),  // /admin/supporters (search, detail, edit, add, merge, notes, tags)
+    ...deletionRequestRoutes(ctx), // /admin/deletion-requests (supporters' requests to erase their data: confirm or decline)
     ...giftAdminRoutes(ctx),       // /admin/gifts (offline gifts, reversing entries)
     ...bankImportRoutes(ctx),      // /admin/imports (bank statement CSV → review → record)
     ...settingsRoutes(ctx),        // /admin/settings (organisation texts, both languages)

@@ -30,10 +30,20 @@ export async function findEvent(tx: Tx, id: string): Promise<StoredEvent | undef
   return row;
 }
 
+/**
+ * Marks an event processed and keeps only what identifies it: the full payload carries names, emails
+ * and addresses, and handlers re-read every object from Stripe anyway (data minimisation).
+ */
 export async function markEventProcessed(tx: Tx, id: string, note?: string): Promise<void> {
+  const object = sql`${stripeEvents.payload}->'data'->'object'`;
   await tx
     .update(stripeEvents)
-    .set({ processedAt: sql`now()`, attempts: sql`${stripeEvents.attempts} + 1`, lastError: note ?? null })
+    .set({
+      processedAt: sql`now()`,
+      attempts: sql`${stripeEvents.attempts} + 1`,
+      lastError: note ?? null,
+      payload: sql`jsonb_build_object('id', ${stripeEvents.payload}->'id', 'type', ${stripeEvents.payload}->'type', 'created', ${stripeEvents.payload}->'created', 'data', jsonb_build_object('object', jsonb_strip_nulls(jsonb_build_object('id', ${object}->'id', 'object', ${object}->'object', 'customer', ${object}->'customer'))))`,
+    })
     .where(eq(stripeEvents.id, id));
 }
 

@@ -128,6 +128,31 @@ export function createStripeGateway(opts: StripeGatewayOptions) {
       return session.url;
     },
 
+    /** A Billing Portal session that opens straight on cancelling one subscription (Stripe's `flow_data`). */
+    async createCancelPortalSession(customerId: string, subscriptionId: string, returnUrl: string, locale: 'ja' | 'en'): Promise<string> {
+      const session = await stripe.billingPortal.sessions.create({
+        customer: customerId,
+        return_url: returnUrl,
+        locale,
+        flow_data: {
+          type: 'subscription_cancel',
+          subscription_cancel: { subscription: subscriptionId },
+          after_completion: { type: 'redirect', redirect: { return_url: returnUrl } },
+        },
+      });
+      return session.url;
+    },
+
+    /** Ends a subscription at once (used when a supporter's data is erased). */
+    async cancelSubscriptionNow(subscriptionId: string): Promise<Stripe.Subscription> {
+      return stripe.subscriptions.cancel(subscriptionId);
+    },
+
+    /** Removes a customer's name, email and phone from Stripe (erasure); payments stay for accounting. */
+    async redactCustomer(customerId: string): Promise<void> {
+      await stripe.customers.update(customerId, { name: '', email: '', phone: '', description: '', metadata: { erased: 'true' } });
+    },
+
     /** Switches a subscription to another plan from the next charge, without proration. */
     async switchPlan(subscriptionId: string, amount: PlanAmount): Promise<Stripe.Subscription> {
       const subscription = await stripe.subscriptions.retrieve(subscriptionId);

@@ -18,9 +18,11 @@ export interface QueueEmailInput {
 
 /**
  * Records an email and its send job in the caller's transaction; it leaves once that commits.
- * Returns undefined when an email with the same dedupe key exists already.
+ * Returns undefined when an email with the same dedupe key exists already, or the address is a placeholder.
  */
 export async function queueEmail(tx: Tx, input: QueueEmailInput): Promise<number | undefined> {
+  // `.invalid` (RFC 2606) marks a supporter without a real address (erased, or known only from a bank line).
+  if (/\.invalid$/i.test(input.to.trim())) return undefined;
   const emailId = await insertEmail(tx, {
     template: input.template,
     toAddress: input.to,

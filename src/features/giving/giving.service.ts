@@ -47,35 +47,45 @@ const thanksUrl = (deps: CheckoutDeps, path: string, locale: Locale) => `${deps.
 /** Join WELgee Family: supporter + consents, Stripe customer, then a subscription Checkout URL. */
 export async function startMonthlyCheckout(deps: CheckoutDeps, form: JoinForm, context: ConsentContext): Promise<string> {
   const supporter = await deps.db.transaction((tx) => registerSupporter(tx, supporterInput(form), consentsFrom(form), context));
+  return startMonthlyCheckoutFor(deps, supporter, form.plan as PlanAmount, form.locale);
+}
+
+/** A subscription Checkout URL for a known supporter (joining, or starting again from My page). */
+export async function startMonthlyCheckoutFor(deps: CheckoutDeps, supporter: Supporter, plan: PlanAmount, locale: Locale, cancelUrl = `${deps.publicUrl}/family?lang=${locale}`): Promise<string> {
   const current = await findSubscriptionsOf(deps.db, supporter.id);
   if (current.some((s) => ['active', 'past_due', 'trialing'].includes(s.status))) throw new AlreadyMonthly();
   const customerId = await ensureCustomer(deps, supporter);
   const session = await deps.gateway.createSubscriptionCheckout({
     customerId,
     supporterId: supporter.id,
-    locale: form.locale,
-    priceId: await deps.gateway.priceIdFor(form.plan as PlanAmount),
-    successUrl: thanksUrl(deps, '/family/thanks', form.locale),
-    cancelUrl: `${deps.publicUrl}/family?lang=${form.locale}`,
+    locale,
+    priceId: await deps.gateway.priceIdFor(plan),
+    successUrl: thanksUrl(deps, '/family/thanks', locale),
+    cancelUrl,
   });
-  await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'subscription', amount: form.plan, locale: form.locale });
+  await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'subscription', amount: plan, locale });
   return session.url!;
 }
 
 /** A one-time gift: supporter + consents, Stripe customer, then a payment Checkout URL. */
 export async function startGiftCheckout(deps: CheckoutDeps, form: GiveForm, context: ConsentContext): Promise<string> {
   const supporter = await deps.db.transaction((tx) => registerSupporter(tx, supporterInput(form), consentsFrom(form), context));
+  return startGiftCheckoutFor(deps, supporter, form.amount, form.locale);
+}
+
+/** A payment Checkout URL for a known supporter's one-time gift of `amount` yen. */
+export async function startGiftCheckoutFor(deps: CheckoutDeps, supporter: Supporter, amount: number, locale: Locale, cancelUrl = `${deps.publicUrl}/give?lang=${locale}`): Promise<string> {
   const customerId = await ensureCustomer(deps, supporter);
   const session = await deps.gateway.createDonationCheckout({
     customerId,
     supporterId: supporter.id,
-    locale: form.locale,
-    amount: form.amount,
-    productName: t(form.locale, 'giving.give.productName'),
-    successUrl: thanksUrl(deps, '/give/thanks', form.locale),
-    cancelUrl: `${deps.publicUrl}/give?lang=${form.locale}`,
+    locale,
+    amount,
+    productName: t(locale, 'giving.give.productName'),
+    successUrl: thanksUrl(deps, '/give/thanks', locale),
+    cancelUrl,
   });
-  await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'payment', amount: form.amount, locale: form.locale });
+  await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'payment', amount, locale });
   return session.url!;
 }
 

@@ -5,6 +5,7 @@ export const permissions = [
   'supporters:view',
   'supporters:edit',
   'supporters:merge',
+  'supporters:erase',
   'gifts:record',
   'gifts:import',
   'exports:create',

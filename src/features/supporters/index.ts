@@ -8,4 +8,7 @@ export {
   followMerges,
   type Supporter,
 } from './supporters.repo';
-export { text, name, kana, checkbox } from './person-fields';
+export { text, name, kana, checkbox, postalCode, prefecture, phone } from './person-fields';
+export { prefectures } from './prefectures';
+export { updateOwnProfile, setOwnPreferences, type OwnProfile, type OwnPreferences } from './supporters.self.service';
+export { collectPersonalData, personalDataCsv, requestDeletion, listDeletionRequests, previewErasure, eraseSupporter, declineDeletion, erasedAddress, type PersonalData } from './supporters.privacy.service';

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { consents, donations, emails, staff, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../db/schema';
+import { cancellationReasons, consents, donations, emails, staff, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../db/schema';
 import type { NewSupporter, Supporter } from './supporters.repo';
 
 // What the console's supporter page reads and writes besides the supporter row itself.
@@ -40,6 +40,11 @@ export async function insertSupporter(tx: Tx, row: NewSupporter): Promise<Suppor
 
 export async function listConsents(tx: Tx, supporterId: string): Promise<ConsentRow[]> {
   return tx.select().from(consents).where(eq(consents.supporterId, supporterId)).orderBy(desc(consents.createdAt), desc(consents.id));
+}
+
+/** Reasons the supporter gave when stopping monthly giving on My page, newest first. */
+export async function listCancellationReasons(tx: Tx, supporterId: string) {
+  return tx.select().from(cancellationReasons).where(eq(cancellationReasons.supporterId, supporterId)).orderBy(desc(cancellationReasons.createdAt));
 }
 
 export async function listSubscriptions(tx: Tx, supporterId: string): Promise<SubscriptionRow[]> {

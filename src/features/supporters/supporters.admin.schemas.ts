@@ -1,33 +1,12 @@
 import { z } from 'zod';
 import { cleanText, hasControlCharacters } from '../../lib/text';
-import { checkbox, kana, name, text } from './person-fields';
-import { isPrefecture } from './prefectures';
+import { checkbox, kana, name, phone, postalCode, prefecture, text } from './person-fields';
 import { sorts, statuses, type SupporterSearch } from './supporters.search.repo';
 
 // Console forms and the list's query string. The profile rules are the public join form's
 // (src/features/giving/giving.schemas.ts), with its messages, plus the fields only staff edit.
 
 const optionalText = (max: number) => text(max).optional().transform((v) => v ?? '');
-
-/** 〒 1234567, 123-4567, full-width digits and dashes: stored as 123-4567. */
-const postalCode = z
-  .string({ error: 'giving.errors.invalid' })
-  .optional()
-  .transform((v) => (v ?? '').normalize('NFKC').replace(/[〒\s]/g, '').replace(/[‐‑‒–—―−ー]/g, '-'))
-  .refine((v) => v === '' || /^\d{3}-?\d{4}$/.test(v), 'supporters.errors.postalCode')
-  .transform((v) => (v === '' ? '' : `${v.replace('-', '').slice(0, 3)}-${v.replace('-', '').slice(3)}`));
-
-const phone = z
-  .string({ error: 'giving.errors.invalid' })
-  .optional()
-  .transform((v) => (v ?? '').normalize('NFKC').trim().replace(/[‐‑‒–—―−ー]/g, '-').replace(/\s+/g, ' '))
-  .refine((v) => v === '' || (/^\+?[\d\-() ]+$/.test(v) && v.replace(/\D/g, '').length >= 6 && v.replace(/\D/g, '').length <= 15 && v.length <= 24), 'supporters.errors.phone');
-
-const prefecture = z
-  .string({ error: 'giving.errors.invalid' })
-  .optional()
-  .transform((v) => v ?? '')
-  .refine((v) => v === '' || isPrefecture(v), 'supporters.errors.prefecture');
 
 /** The profile form (add by hand and edit). */
 export const profileSchema = z

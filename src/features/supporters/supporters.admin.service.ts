@@ -8,6 +8,7 @@ import {
   insertNote,
   insertSupporter,
   insertTag,
+  listCancellationReasons,
   listConsents,
   listDonations,
   listEmailsSent,
@@ -34,7 +35,7 @@ export interface StaffAct {
 
 /** Everything the supporter page shows. */
 export async function loadSupporterPage(db: Db, supporter: Supporter) {
-  const [consents, subscriptions, donations, summary, emails, notes, tags, merges] = await Promise.all([
+  const [consents, subscriptions, donations, summary, emails, notes, tags, merges, cancelReasons] = await Promise.all([
     listConsents(db, supporter.id),
     listSubscriptions(db, supporter.id),
     listDonations(db, supporter.id),
@@ -43,8 +44,9 @@ export async function loadSupporterPage(db: Db, supporter: Supporter) {
     listNotes(db, supporter.id),
     listTags(db, supporter.id),
     listMergesInto(db, supporter.id),
+    listCancellationReasons(db, supporter.id),
   ]);
-  return { consents, subscriptions, donations, summary, emails, notes, tags, merges };
+  return { consents, subscriptions, donations, summary, emails, notes, tags, merges, cancelReasons };
 }
 
 /** Records that a staff member opened a supporter's page. */

@@ -75,6 +75,7 @@ export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, 
     consents: page.consents.map((c) => ({ ...c, purposeLabel: label(locale, 'supporters.purpose', c.purpose), sourceLabel: label(locale, 'supporters.source', c.source) })),
     emails: page.emails.map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template', e.template), statusLabel: label(locale, 'supporters.emailStatus', e.status) })),
     notes: page.notes,
+    cancelReasons: page.cancelReasons,
     tags: page.tags.map((tag) => ({ tag, href: `/admin/supporters?${new URLSearchParams({ tag }).toString()}` })),
     merges: page.merges.map((m) => {
       const snapshot = (m.snapshot ?? {}) as { supporter?: Partial<Supporter>; moved?: { donations?: number; donationTotal?: number } };

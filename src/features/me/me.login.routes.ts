@@ -1,0 +1,74 @@
+import crypto from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { t } from '../../lib/i18n';
+import { countHit, isUnderLimit } from '../../lib/rate-limit';
+import { hasControlCharacters, normalizeEmail } from '../../lib/text';
+import { LINK_VALID_MINUTES, isTokenShaped, redeemLoginLink, requestLoginLink } from './login.service';
+import { isLoginLinkUsable } from './login.repo';
+import { hashToken } from './login.service';
+
+const WINDOW_SECONDS = 15 * 60;
+const PER_ADDRESS = 5;
+const PER_IP = 30;
+
+const emailField = z
+  .string()
+  .transform((v) => v.trim())
+  .refine((v) => v.length > 0 && v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success);
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+/** GET /me (sign-in form when signed out), POST /me/login, GET|POST /me/link/:token, POST /me/logout. */
+export function meLoginRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const redis = ctx.queues.connection;
+  const prefix = ctx.config.queuePrefix;
+
+  const renderLogin = (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) =>
+    res.status(status).render('me/login', { title: t(req.locale, 'me.login.title'), csrfToken: req.csrfToken(), minutes: LINK_VALID_MINUTES, ...extra });
+
+  router.post('/me/login', async (req, res) => {
+    const parsed = emailField.safeParse((req.body ?? {}).email);
+    const value = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
+    if (!parsed.success) return renderLogin(req, res, 422, { value, error: t(req.locale, 'me.login.badEmail') });
+    // Limits per address (whoever asks) and per IP; the same answer for known and unknown addresses.
+    const addressKey = `${prefix}:me-login:addr:${crypto.createHash('sha256').update(normalizeEmail(parsed.data)).digest('hex').slice(0, 32)}`;
+    const ipKey = `${prefix}:me-login:ip:${req.ip}`;
+    const [addressOk, ipOk] = await Promise.all([isUnderLimit(redis, addressKey, PER_ADDRESS), isUnderLimit(redis, ipKey, PER_IP)]);
+    if (!addressOk || !ipOk) return renderLogin(req, res, 429, { value, error: t(req.locale, 'me.login.tooMany') });
+    await Promise.all([countHit(redis, addressKey, WINDOW_SECONDS), countHit(redis, ipKey, WINDOW_SECONDS)]);
+    await requestLoginLink(ctx.db, parsed.data, req.ip);
+    res.status(200).render('me/login-sent', { title: t(req.locale, 'me.login.sentTitle'), minutes: LINK_VALID_MINUTES });
+  });
+
+  // Opening the link shows a button: mail scanners that fetch links must not use up the single use.
+  router.get('/me/link/:token', async (req, res) => {
+    const token = req.params.token;
+    const usable = isTokenShaped(token) && (await isLoginLinkUsable(ctx.db, hashToken(token), new Date()));
+    res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
+    if (!usable) return renderLogin(req, res, 410, { error: t(req.locale, 'me.login.linkInvalid') });
+    res.render('me/link', { title: t(req.locale, 'me.login.confirmTitle'), token, csrfToken: req.csrfToken() });
+  });
+
+  router.post('/me/link/:token', async (req, res) => {
+    const supporterId = await redeemLoginLink(ctx.db, req.params.token);
+    res.set('Cache-Control', 'no-store');
+    if (!supporterId) return renderLogin(req, res, 410, { error: t(req.locale, 'me.login.linkInvalid') });
+    // A new session id at sign-in: a session fixed before sign-in is worth nothing.
+    await regenerate(req);
+    req.session.supporterId = supporterId;
+    res.redirect(303, '/me');
+  });
+
+  router.post('/me/logout', async (req, res) => {
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.clearCookie('wf_me', { path: '/me' });
+    res.redirect(303, '/me?signed_out=1');
+  });
+
+  return router;
+}
