@@ -1,8 +1,18 @@
 import type { TestApp } from './app';
 
-/** A tiny browser: keeps cookies between requests, reads CSRF tokens from forms, never follows redirects. */
+/** Whether a request path falls under a cookie's Path (RFC 6265 §5.1.4). */
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+
+/**
+ * A tiny browser: keeps cookies between requests as a browser would (by name and Path, sent only under
+ * their Path, dropped when expired), reads CSRF tokens from forms, never follows redirects.
+ */
 export class Visitor {
-  private cookies = new Map<string, string>();
+  private cookies = new Map<string, { name: string; value: string; path: string }>();
 
   constructor(private readonly base: string) {}
 
@@ -10,20 +20,33 @@ export class Visitor {
     return new Visitor(app.url);
   }
 
-  get cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  /** The Cookie header a browser would send for this path (the site's root by default). */
+  cookieHeader(requestPath = '/'): string {
+    const pathname = new URL(requestPath, this.base).pathname;
+    return [...this.cookies.values()].filter((c) => pathMatches(pathname, c.path)).map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
   private keep(res: Response) {
     for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
+      const [pair, ...attributes] = line.split(';');
       const [name, ...value] = pair!.split('=');
-      this.cookies.set(name!.trim(), value.join('='));
+      let cookiePath = '/';
+      let expired = false;
+      for (const attribute of attributes) {
+        const [key, ...rest] = attribute.trim().split('=');
+        const v = rest.join('=');
+        if (key!.toLowerCase() === 'path' && v.startsWith('/')) cookiePath = v;
+        if (key!.toLowerCase() === 'max-age' && Number(v) <= 0) expired = true;
+        if (key!.toLowerCase() === 'expires' && Date.parse(v) <= Date.now()) expired = true;
+      }
+      const key = `${name!.trim()};${cookiePath}`;
+      if (expired) this.cookies.delete(key);
+      else this.cookies.set(key, { name: name!.trim(), value: value.join('='), path: cookiePath });
     }
   }
 
   async get(path: string): Promise<{ res: Response; html: string }> {
-    const res = await fetch(this.base + path, { headers: { cookie: this.cookieHeader }, redirect: 'manual' });
+    const res = await fetch(this.base + path, { headers: { cookie: this.cookieHeader(path) }, redirect: 'manual' });
     this.keep(res);
     return { res, html: await res.text() };
   }
@@ -45,7 +68,7 @@ export class Visitor {
     }
     const res = await fetch(this.base + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(path) },
       body,
       redirect: 'manual',
     });

@@ -50,11 +50,24 @@ describe('staff sign-in', () => {
     const visitor = Visitor.of(app);
     await visitor.get('/admin/login');
     const token = await visitor.csrf('/admin/login');
-    const before = visitor.cookieHeader;
+    const before = visitor.cookieHeader('/admin');
     await visitor.post('/admin/login', { email: 'fix@welgee.example', password: STAFF_PASSWORD, _csrf: token });
     const sid = (h: string) => /wf_sid=([^;]+)/.exec(h)?.[1];
-    expect(sid(visitor.cookieHeader)).toBeTruthy();
-    expect(sid(visitor.cookieHeader)).not.toBe(sid(before));
+    expect(sid(visitor.cookieHeader('/admin'))).toBeTruthy();
+    expect(sid(visitor.cookieHeader('/admin'))).not.toBe(sid(before));
+  });
+
+  test('when staff sign in, then their cookie covers the whole console for the working day, whatever My page uses', async () => {
+    await createStaff(app.ctx.db, { email: 'scope@welgee.example', name: 'S', role: 'staff', password: STAFF_PASSWORD });
+    await Visitor.of(app).get('/me'); // My page's own session middleware has run in this process
+    const visitor = Visitor.of(app);
+    const token = await visitor.csrf('/admin/login');
+    const { res } = await visitor.post('/admin/login', { email: 'scope@welgee.example', password: STAFF_PASSWORD, _csrf: token });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('wf_sid='))!;
+    expect(cookie).toMatch(/Path=\/;/);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)![1]!);
+    expect(expires - Date.now()).toBeGreaterThan(7 * 3600 * 1000);
+    expect((await visitor.get('/admin/supporters')).res.status).toBe(200);
   });
 
   test('when the sign-in form has no CSRF token, then 403', async () => {

@@ -238,7 +238,7 @@ describe('offline gifts in the staff console', () => {
     const id = giftIdFrom(location)!;
     const [before] = await app.ctx.db.select().from(donations).where(eq(donations.id, id));
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
-      const res = await fetch(`${app.url}/admin/gifts/${id}`, { method, headers: { cookie: visitor.cookieHeader, 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=1', redirect: 'manual' });
+      const res = await fetch(`${app.url}/admin/gifts/${id}`, { method, headers: { cookie: visitor.cookieHeader('/admin'), 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=1', redirect: 'manual' });
       expect({ method, status: res.status }).toEqual({ method, status: 404 });
     }
     for (const path of [`/admin/gifts/${id}`, `/admin/gifts/${id}/edit`, `/admin/gifts/${id}/delete`]) {

@@ -48,7 +48,7 @@ describe('bank statement import', () => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(bytes)], { type: 'text/csv' }), opts.filename ?? 'statement.csv');
     const csrf = opts.csrf === undefined ? token : opts.csrf;
-    const res = await fetch(`${app.url}/admin/imports${csrf ? `?_csrf=${encodeURIComponent(csrf)}` : ''}`, { method: 'POST', body: form, headers: { cookie: visitor.cookieHeader }, redirect: 'manual' });
+    const res = await fetch(`${app.url}/admin/imports${csrf ? `?_csrf=${encodeURIComponent(csrf)}` : ''}`, { method: 'POST', body: form, headers: { cookie: visitor.cookieHeader('/admin') }, redirect: 'manual' });
     return { res, html: await res.text(), location: res.headers.get('location') };
   }
 
@@ -282,7 +282,7 @@ describe('bank statement import', () => {
     // Only multipart bodies may carry the token in the query string.
     const urlencoded = await fetch(`${app.url}/admin/gifts?_csrf=${encodeURIComponent(token)}`, {
       method: 'POST',
-      headers: { cookie: visitor.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: visitor.cookieHeader('/admin'), 'content-type': 'application/x-www-form-urlencoded' },
       body: 'amount=1000',
       redirect: 'manual',
     });

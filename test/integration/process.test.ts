@@ -63,6 +63,8 @@ describe('the processes', () => {
     try {
       await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 60_000, 250);
       await eventually(async () => worker.output().includes('worker started'), 30_000);
+    } catch (err) {
+      throw new Error(`${String(err)}\nweb said:\n${web.output()}\nworker said:\n${worker.output()}`);
     } finally {
       web.child.kill('SIGTERM');
       worker.child.kill('SIGTERM');
