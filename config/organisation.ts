@@ -50,8 +50,32 @@ export interface PrivacySettings {
   notice: Localized;
 }
 
+/**
+ * How gifts are booked in the accounting software: the account names and tax categories the export
+ * files carry, so they import without edits. Gifts are booked gross to the donation account and the
+ * Stripe fee to the fee account; Stripe gifts go through the receivable account until Stripe pays out.
+ */
+export interface AccountingSettings {
+  donationAccount: string;
+  feeAccount: string;
+  /** Where card gifts wait until Stripe's payout (a receivable), with its sub-account. */
+  stripeAccount: string;
+  stripeSubAccount: string;
+  /** Where bank transfers arrive, with its sub-account. */
+  bankAccount: string;
+  bankSubAccount: string;
+  cashAccount: string;
+  donationTaxCategory: string;
+  feeTaxCategory: string;
+  /** freee books 取引 against 口座 (wallets) registered under these names. */
+  freeeStripeWallet: string;
+  freeeBankWallet: string;
+  freeeCashWallet: string;
+}
+
 export interface Settings {
   security: SecuritySettings;
+  accounting: AccountingSettings;
   privacy: PrivacySettings;
   organisation: OrganisationSettings;
   familyPage: FamilyPageSettings;
@@ -68,6 +92,21 @@ const notDeductible: Localized = {
 
 export const defaultSettings: Settings = {
   security: { requireTotpForAdmins: false },
+  accounting: {
+    donationAccount: '受取寄付金',
+    feeAccount: '支払手数料',
+    stripeAccount: '未収入金',
+    stripeSubAccount: 'Stripe',
+    bankAccount: '普通預金',
+    bankSubAccount: '',
+    cashAccount: '現金',
+    // Gifts are outside consumption tax (不課税); Stripe's card fees in Japan are exempt (非課税).
+    donationTaxCategory: '対象外',
+    feeTaxCategory: '非課仕入',
+    freeeStripeWallet: 'Stripe',
+    freeeBankWallet: '普通預金',
+    freeeCashWallet: '現金',
+  },
   privacy: {
     notice: {
       ja: '特定非営利活動法人WELgee(以下「当法人」)は、ご寄付のお申し込みにあたってお預かりする個人情報(お名前、フリガナ、メールアドレス、ご住所、ご寄付の記録など)を、個人情報の保護に関する法律その他の関係法令に従って適切に取り扱います。\n\nお預かりした個人情報は、ご寄付の受領と領収書の発行、活動報告・お礼のご連絡、お申し込みいただいた場合のメールマガジン「WELgeeファミリー通信」の送付、お問い合わせへの対応のために利用します。\n\nクレジットカード情報は決済代行会社(Stripe)が直接お預かりし、当法人が受け取ることはありません。法令に基づく場合を除き、ご本人の同意なく個人情報を第三者に提供することはありません。\n\nご自身の情報の開示・訂正・利用停止・削除をご希望の場合は、マイページまたは当法人までご連絡ください。',

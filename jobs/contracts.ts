@@ -7,6 +7,9 @@ export const jobContracts = {
   'prune-sessions': { queue: 'default', payload: z.object({}) },
   'send-login-link': { queue: 'email', payload: z.object({ linkId: z.uuid() }) },
   'process-stripe-event': { queue: 'billing', payload: z.object({ eventId: z.string().regex(/^evt_\w+$/) }) },
+  // Without a runId (the nightly schedule) the job opens its own run; the console's button passes one.
+  'reconcile-stripe': { queue: 'billing', payload: z.object({ runId: z.uuid().optional() }) },
+  'replay-stripe-events': { queue: 'billing', payload: z.object({ runId: z.uuid() }) },
 } as const;
 
 export type JobName = keyof typeof jobContracts;

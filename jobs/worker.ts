@@ -5,6 +5,8 @@ import { jobContracts, parsePayload, queueNames, type JobName, type JobPayload, 
 import { pruneSessions } from './prune-sessions';
 import { schedules } from './schedules';
 import { processStripeEventJob } from './process-stripe-event';
+import { reconcileStripe } from './reconcile-stripe';
+import { replayStripeEvents } from './replay-stripe-events';
 import { sendEmail } from './send-email';
 import { sendLoginLink } from './send-login-link';
 
@@ -16,6 +18,8 @@ export const processors = {
   'send-login-link': sendLoginLink,
   'prune-sessions': pruneSessions,
   'process-stripe-event': processStripeEventJob,
+  'reconcile-stripe': reconcileStripe,
+  'replay-stripe-events': replayStripeEvents,
 } satisfies { [N in JobName]: Processor<N> };
 
 // How many jobs of each queue one worker process runs at once.

@@ -16,3 +16,11 @@ export function tokyoYear(instant: Date): number {
 export function fromUnix(seconds: number): Date {
   return new Date(seconds * 1000);
 }
+
+/** The text when it is a real calendar day written YYYY-MM-DD (2026-02-30 is not); otherwise undefined. */
+export function isoDay(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === text ? text : undefined;
+}

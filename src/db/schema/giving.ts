@@ -77,6 +77,10 @@ export const donations = pgTable(
     uniqueIndex('donations_reversal_key').on(t.relatedDonationId).where(sql`entry = 'reversal'`),
     index('donations_supporter_idx').on(t.supporterId, t.receivedAt),
     index('donations_received_on_idx').on(t.receivedOn),
+    // Exports read the ledger in (day, id) order, a page at a time.
+    index('donations_received_on_id_idx').on(t.receivedOn, t.id),
+    // A gift's refunds, disputes and reversals, for its status and refunded amount.
+    index('donations_related_idx').on(t.relatedDonationId),
   ],
 );
 

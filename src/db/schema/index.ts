@@ -5,3 +5,4 @@ export * from './giving';
 export * from './staff';
 export * from './care';
 export * from './my-page';
+export * from './finance';

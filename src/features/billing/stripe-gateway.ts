@@ -122,6 +122,59 @@ export function createStripeGateway(opts: StripeGatewayOptions) {
       return stripe.disputes.retrieve(id);
     },
 
+    // Lists for reconciliation: every page (auto-pagination), newest first, created at or after `since`.
+
+    /** Every charge created since the instant (any status: the caller keeps the succeeded ones). */
+    listChargesSince(since: Date): Promise<Stripe.Charge[]> {
+      return collect(stripe.charges.list({ created: { gte: unix(since) }, limit: 100 }));
+    },
+
+    /** Every refund created since the instant. */
+    listRefundsSince(since: Date): Promise<Stripe.Refund[]> {
+      return collect(stripe.refunds.list({ created: { gte: unix(since) }, limit: 100 }));
+    },
+
+    /** Every paid invoice created since the instant, with its payments (to tie it to its charge). */
+    listInvoicesSince(since: Date): Promise<Stripe.Invoice[]> {
+      return collect(stripe.invoices.list({ status: 'paid', created: { gte: unix(since) }, limit: 100, expand: ['data.payments'] }));
+    },
+
+    /** Every dispute created since the instant. */
+    listDisputesSince(since: Date): Promise<Stripe.Dispute[]> {
+      return collect(stripe.disputes.list({ created: { gte: unix(since) }, limit: 100 }));
+    },
+
+    /** Every event of these types created since the instant (Stripe keeps events for 30 days). */
+    listEventsSince(types: string[], since: Date): Promise<Stripe.Event[]> {
+      return collect(stripe.events.list({ types, created: { gte: unix(since) }, limit: 100 }));
+    },
+
+    /** The ids of the invoices a payment intent paid (a monthly gift's charge → its invoice). */
+    async listInvoiceIdsPaidBy(paymentIntentId: string): Promise<string[]> {
+      const payments = await collect(stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 100 }));
+      return payments.map((p) => idOf(p.invoice)).filter((id): id is string => Boolean(id));
+    },
+
+    /** A charge, or undefined when Stripe has no such charge (resource_missing). */
+    retrieveChargeIfExists(id: string): Promise<Stripe.Charge | undefined> {
+      return unlessMissing(stripe.charges.retrieve(id));
+    },
+
+    /** An invoice, or undefined when Stripe has no such invoice. */
+    retrieveInvoiceIfExists(id: string): Promise<Stripe.Invoice | undefined> {
+      return unlessMissing(stripe.invoices.retrieve(id));
+    },
+
+    /** A refund, or undefined when Stripe has no such refund. */
+    retrieveRefundIfExists(id: string): Promise<Stripe.Refund | undefined> {
+      return unlessMissing(stripe.refunds.retrieve(id));
+    },
+
+    /** A dispute, or undefined when Stripe has no such dispute. */
+    retrieveDisputeIfExists(id: string): Promise<Stripe.Dispute | undefined> {
+      return unlessMissing(stripe.disputes.retrieve(id));
+    },
+
     /** A Billing Portal session (update card, switch plan, cancel) returning to returnUrl. */
     async createPortalSession(customerId: string, returnUrl: string, locale: 'ja' | 'en'): Promise<string> {
       const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl, locale });
@@ -167,6 +220,25 @@ export function createStripeGateway(opts: StripeGatewayOptions) {
 }
 
 export type StripeGateway = ReturnType<typeof createStripeGateway>;
+
+const unix = (instant: Date) => Math.floor(instant.getTime() / 1000);
+
+/** Every item of a list, page after page (starting_after), without the SDK's 10,000-item cap. */
+async function collect<T>(list: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of list) items.push(item);
+  return items;
+}
+
+/** The object, or undefined when Stripe answers 404 resource_missing; any other failure is thrown. */
+async function unlessMissing<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'resource_missing') return undefined;
+    throw err;
+  }
+}
 
 /** The Stripe id of an expandable field, whether it came expanded or not. */
 export function idOf(value: string | { id: string } | null | undefined): string | undefined {

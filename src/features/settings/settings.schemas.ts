@@ -30,7 +30,7 @@ export interface SectionSpec {
   fields: (FieldSpec | ListSpec)[];
 }
 
-export const editableSections = ['organisation', 'familyPage', 'email', 'receipt', 'privacy', 'security'] as const;
+export const editableSections = ['organisation', 'familyPage', 'email', 'receipt', 'accounting', 'privacy', 'security'] as const;
 export type EditableSection = (typeof editableSections)[number];
 
 const line = (max: number, required = true): Rule => ({ kind: 'line', max, required });
@@ -69,6 +69,23 @@ export const settingsForm: SectionSpec[] = [
   {
     key: 'receipt',
     fields: [bi('issuerName', line(150)), bi('issuerAddress', text(300, false)), bi('representative', line(100)), bi('taxNote', text(500))],
+  },
+  {
+    key: 'accounting',
+    fields: [
+      one('donationAccount', line(40)),
+      one('feeAccount', line(40)),
+      one('stripeAccount', line(40)),
+      one('stripeSubAccount', line(40, false)),
+      one('bankAccount', line(40)),
+      one('bankSubAccount', line(40, false)),
+      one('cashAccount', line(40)),
+      one('donationTaxCategory', line(40)),
+      one('feeTaxCategory', line(40)),
+      one('freeeStripeWallet', line(40)),
+      one('freeeBankWallet', line(40)),
+      one('freeeCashWallet', line(40)),
+    ],
   },
   { key: 'privacy', fields: [bi('notice', text(4000))] },
   { key: 'security', fields: [one('requireTotpForAdmins', { kind: 'switch', max: 0, required: false })] },

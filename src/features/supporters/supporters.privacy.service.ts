@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import { csvLine } from '../../lib/csv';
 import type { StripeGateway } from '../billing';
 import { recordAudit } from '../audit';
 import {
@@ -118,14 +119,6 @@ export async function collectPersonalData(db: Db, supporterId: string, now = new
 
 const SECTIONS = ['profile', 'consents', 'subscriptions', 'ledger', 'emails', 'tags', 'notes', 'cancellationReasons', 'deletionRequests', 'earlierRecords'] as const;
 
-/** A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading '. */
-function csvCell(value: Value): string {
-  let text = value === null ? '' : String(value);
-  // A number (a refund's -1000) cannot be a formula and stays a number.
-  if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** The export as CSV in long form (section,record,field,value): UTF-8 with BOM, CRLF line ends. */
 export function personalDataCsv(data: PersonalData): string {
   const lines: Value[][] = [['section', 'record', 'field', 'value'], ['export', 1, 'exportedAt', data.exportedAt], ['export', 1, 'supporterId', data.supporterId]];
@@ -135,7 +128,7 @@ export function personalDataCsv(data: PersonalData): string {
       for (const [field, value] of Object.entries(record)) lines.push([section, i + 1, field, value]);
     });
   }
-  return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${lines.map((cells) => csvLine(cells.map((v) => (typeof v === 'boolean' ? String(v) : v)))).join('\r\n')}\r\n`;
 }
 
 /** Opens a deletion request for the supporter; false when one is pending already (nothing new). */
