@@ -31,7 +31,10 @@
       [r.char + ' (' + r.codePoint + ')', r.replacement, String(r.count), r.example].forEach(function (v) { tr.appendChild(cell('td', v)); });
       body.appendChild(tr);
     });
-    box.appendChild(table);
+    var wrap = document.createElement('div');
+    wrap.className = 'table-wrap';
+    wrap.appendChild(table);
+    box.appendChild(wrap);
   }
 
   function poll(tries) {
