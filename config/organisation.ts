@@ -73,8 +73,21 @@ export interface AccountingSettings {
   freeeCashWallet: string;
 }
 
+/** The monthly rhythm of 「WELgeeファミリー通信」 and the sending speed (all Asia/Tokyo). */
+export interface NewsletterSettings {
+  /** Day of the month (1–28) each month's issue goes out. */
+  issueDay: string;
+  /** Time of day, HH:MM. */
+  issueTime: string;
+  /** The newsletter staff are reminded this many days before when nothing is scheduled for the month. */
+  reminderDaysBefore: string;
+  /** Messages per second across all workers. */
+  messagesPerSecond: string;
+}
+
 export interface Settings {
   security: SecuritySettings;
+  newsletter: NewsletterSettings;
   accounting: AccountingSettings;
   privacy: PrivacySettings;
   organisation: OrganisationSettings;
@@ -92,6 +105,7 @@ const notDeductible: Localized = {
 
 export const defaultSettings: Settings = {
   security: { requireTotpForAdmins: false },
+  newsletter: { issueDay: '15', issueTime: '10:00', reminderDaysBefore: '5', messagesPerSecond: '20' },
   accounting: {
     donationAccount: '受取寄付金',
     feeAccount: '支払手数料',

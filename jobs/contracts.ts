@@ -10,6 +10,11 @@ export const jobContracts = {
   // Without a runId (the nightly schedule) the job opens its own run; the console's button passes one.
   'reconcile-stripe': { queue: 'billing', payload: z.object({ runId: z.uuid().optional() }) },
   'replay-stripe-events': { queue: 'billing', payload: z.object({ runId: z.uuid() }) },
+  // Claims and sends a newsletter's deliveries for about ten seconds, then queues its next run; the
+  // chain ends when none is left (the issue becomes sent) or the send is paused.
+  'send-newsletter': { queue: 'newsletter', payload: z.object({ newsletterId: z.uuid() }) },
+  // Every minute: starts scheduled newsletters that are due, reminds staff when the month has no issue.
+  'start-due-newsletters': { queue: 'default', payload: z.object({}) },
 } as const;
 
 export type JobName = keyof typeof jobContracts;

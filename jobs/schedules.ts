@@ -11,5 +11,6 @@ interface Schedule<N extends JobName> {
 // Recurring jobs. Each is upserted by id at worker start, so restarts and many workers never duplicate it.
 export const schedules: Schedule<JobName>[] = [
   { id: 'prune-sessions-nightly', job: 'prune-sessions', pattern: '15 3 * * *', payload: {} },
+  { id: 'start-due-newsletters', job: 'start-due-newsletters', pattern: '* * * * *', payload: {} },
   { id: 'reconcile-stripe-nightly', job: 'reconcile-stripe', pattern: '30 4 * * *', payload: {} },
 ];

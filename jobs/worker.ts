@@ -7,6 +7,8 @@ import { schedules } from './schedules';
 import { processStripeEventJob } from './process-stripe-event';
 import { reconcileStripe } from './reconcile-stripe';
 import { replayStripeEvents } from './replay-stripe-events';
+import { sendNewsletterJob } from './send-newsletter';
+import { startDueNewsletters } from './start-due-newsletters';
 import { sendEmail } from './send-email';
 import { sendLoginLink } from './send-login-link';
 
@@ -20,10 +22,12 @@ export const processors = {
   'process-stripe-event': processStripeEventJob,
   'reconcile-stripe': reconcileStripe,
   'replay-stripe-events': replayStripeEvents,
+  'send-newsletter': sendNewsletterJob,
+  'start-due-newsletters': startDueNewsletters,
 } satisfies { [N in JobName]: Processor<N> };
 
 // How many jobs of each queue one worker process runs at once.
-const concurrency: Record<QueueName, number> = { email: 5, default: 2, billing: 4 };
+const concurrency: Record<QueueName, number> = { email: 5, default: 2, billing: 4, newsletter: 2 };
 
 export interface RunningWorker {
   close(): Promise<void>;

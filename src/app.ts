@@ -11,6 +11,7 @@ import { adminRouter } from './features/admin/admin.routes';
 import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
 import { ME_IDLE_MINUTES, meRoutes } from './features/me';
+import { archiveRoutes, unsubscribeRoutes } from './features/newsletters';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
@@ -109,6 +110,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
   app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)
   app.use(meRoutes(ctx));                                      // /me/... My page: emailed sign-in link, plan, card, receipts, profile, data
+  app.use(unsubscribeRoutes(ctx));                             // GET|POST /unsubscribe/:token (one click, RFC 8058)
+  app.use(archiveRoutes(ctx));                                 // GET /family/news, /family/news/:id (sent issues)
   app.use(adminRouter(ctx));                                   // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {
     app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)

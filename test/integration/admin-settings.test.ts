@@ -129,6 +129,18 @@ describe('settings, audit log and jobs in the staff console', () => {
     ['an empty required Japanese text', (f) => (f['receipt.issuerName.ja'] = '  '), '入力してください'],
     ['a half-filled new question', (f) => (f['familyPage.faq.5.answer.ja'] = '答えだけ'), '入力してください'],
     ['a checkbox with a strange value', (f) => (f['security.requireTotpForAdmins'] = 'yes'), '値の形式が正しくありません'],
+    ['a newsletter day of 29', (f) => (f['newsletter.issueDay'] = '29'), '1〜28の整数で入力してください'],
+    ['a newsletter day of 0', (f) => (f['newsletter.issueDay'] = '0'), '1〜28の整数で入力してください'],
+    ['a newsletter day with a decimal', (f) => (f['newsletter.issueDay'] = '1.5'), '1〜28の整数で入力してください'],
+    ['a newsletter time of 24:00', (f) => (f['newsletter.issueTime'] = '24:00'), '00:00〜23:59の時刻'],
+    ['a newsletter time without a colon', (f) => (f['newsletter.issueTime'] = '1000'), '00:00〜23:59の時刻'],
+    ['a newsletter time of 10:60', (f) => (f['newsletter.issueTime'] = '10:60'), '00:00〜23:59の時刻'],
+    ['a negative reminder', (f) => (f['newsletter.reminderDaysBefore'] = '-1'), '0〜27の整数で入力してください'],
+    ['a reminder of 28 days', (f) => (f['newsletter.reminderDaysBefore'] = '28'), '0〜27の整数で入力してください'],
+    ['a sending speed of 0', (f) => (f['newsletter.messagesPerSecond'] = '0'), '1〜1000の整数で入力してください'],
+    ['a sending speed of 1001', (f) => (f['newsletter.messagesPerSecond'] = '1001'), '1〜1000の整数で入力してください'],
+    ['a sending speed in words', (f) => (f['newsletter.messagesPerSecond'] = 'fast'), '1〜1000の整数で入力してください'],
+    ['an empty newsletter day', (f) => (f['newsletter.issueDay'] = ''), '入力してください'],
   ];
 
   test.each(badValues)('when the form has %s, then 422 with a message and nothing is stored', async (_label, change, message) => {
@@ -146,6 +158,22 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(html).not.toContain('<script>alert');
     expect(await storedSettings(app)).toBe(before);
     expect((await app.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'settings.edit'))).length).toBe(audits);
+  });
+
+  test('when the newsletter rhythm is saved with full-width digits and a one-digit hour, then plain strings are stored and the form shows them', async () => {
+    const { res } = await submit((f) => {
+      f['newsletter.issueDay'] = '１'; // full-width, as a Japanese keyboard types it
+      f['newsletter.issueTime'] = '9:05';
+      f['newsletter.reminderDaysBefore'] = ' 0 ';
+      f['newsletter.messagesPerSecond'] = '0050';
+    });
+    expect(res.status).toBe(303);
+    expect((await app.ctx.settings.get()).newsletter).toEqual({ issueDay: '1', issueTime: '09:05', reminderDaysBefore: '0', messagesPerSecond: '50' });
+    const page = await admin.get('/admin/settings');
+    expect(page.html).toMatch(/name="newsletter\.issueDay" type="text" value="1" maxlength="2"[^>]*inputmode="numeric"/);
+    expect(page.html).toContain('name="newsletter.issueTime" type="text" value="09:05"');
+    expect(page.html).toContain('0にするとお知らせを送りません。');
+    await app.ctx.settings.update('newsletter', { issueDay: '15', issueTime: '10:00', reminderDaysBefore: '5', messagesPerSecond: '20' });
   });
 
   test('when the form is posted empty or too large, then it is refused without a server error', async () => {
@@ -244,7 +272,7 @@ describe('settings, audit log and jobs in the staff console', () => {
     const api = await admin.get('/admin/jobs/api/queues');
     expect(api.res.status).toBe(200);
     const names = (JSON.parse(api.html) as { queues: { name: string; readOnlyMode: boolean }[] }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['billing', 'default', 'email']);
+    expect(names).toEqual(['billing', 'default', 'email', 'newsletter']);
 
     const script = /src="(static\/js\/main[^"]+)"/.exec(page.html)![1]!;
     expect((await admin.get(`/admin/jobs/${script}`)).res.status).toBe(200);

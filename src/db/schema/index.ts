@@ -6,3 +6,4 @@ export * from './staff';
 export * from './care';
 export * from './my-page';
 export * from './finance';
+export * from './newsletters';

@@ -27,6 +27,9 @@ export const supporters = pgTable(
     phone: text('phone'),
     /** Current consent to letters by post; the history is in `consents`. */
     postalMail: boolean('postal_mail').notNull().default(false),
+    /** Set when mail to this address bounced permanently: no more newsletters until the address changes. */
+    emailBouncedAt: timestamp('email_bounced_at', { withTimezone: true }),
+    emailBounceReason: text('email_bounce_reason'),
     /** Set when this record was merged into another supporter (kept for the audit trail). */
     mergedIntoId: uuid('merged_into_id'),
     /** Set when the person's details were erased at their request; their gifts stay under this id. */

@@ -5,6 +5,7 @@ import { giftAdminRoutes } from '../giving/gifts.admin.routes';
 import { bankImportRoutes } from '../giving/bank-import.routes';
 import { dashboardRoutes } from '../reports/dashboard.routes';
 import { exportRoutes } from '../exports';
+import { newsletterAdminRoutes } from '../newsletters';
 import { reconciliationRoutes } from '../reconciliation/reconciliation.routes';
 import { settingsRoutes } from '../settings/settings.routes';
 import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
@@ -23,6 +24,7 @@ export function adminRouteList(ctx: AppContext): AdminRoute[] {
     ...deletionRequestRoutes(ctx), // /admin/deletion-requests (supporters' requests to erase their data: confirm or decline)
     ...giftAdminRoutes(ctx),       // /admin/gifts (offline gifts, reversing entries)
     ...bankImportRoutes(ctx),      // /admin/imports (bank statement CSV → review → record)
+    ...newsletterAdminRoutes(ctx), // /admin/newsletters (compose, preview, audience, test send, schedule, send, progress, deliveries)
     ...exportRoutes(ctx),          // /admin/exports (donation CSVs for freee / Money Forward / Yayoi, monthly summary, address labels)
     ...reconciliationRoutes(ctx),  // /admin/reconciliation (Stripe vs ledger, last 35 days; replay missing events)
     ...settingsRoutes(ctx),        // /admin/settings (organisation texts, both languages)

@@ -5,13 +5,18 @@ import { hasControlCharacters } from '../../lib/text';
 // The settings form: which setting each field edits and how it is checked. Field names are dotted
 // paths (`familyPage.faq.2.answer.en`); a bilingual text is two fields, `.ja` and `.en`.
 
-export type FieldKind = 'line' | 'text' | 'email' | 'url' | 'switch';
-/** A rule for one value: `line` is one line, `text` may have line breaks. */
+export type FieldKind = 'line' | 'text' | 'email' | 'url' | 'switch' | 'number' | 'time';
+/**
+ * A rule for one value: `line` is one line, `text` may have line breaks, `number` a whole number in
+ * `range`, `time` a time of day HH:MM. Every value is stored as a string.
+ */
 export interface Rule {
   kind: FieldKind;
   max: number;
   /** For bilingual texts: Japanese is required, English may stay empty (Japanese is shown then). */
   required: boolean;
+  /** For `number`: the smallest and largest value allowed. */
+  range?: { min: number; max: number };
 }
 export interface FieldSpec {
   key: string;
@@ -30,11 +35,13 @@ export interface SectionSpec {
   fields: (FieldSpec | ListSpec)[];
 }
 
-export const editableSections = ['organisation', 'familyPage', 'email', 'receipt', 'accounting', 'privacy', 'security'] as const;
+export const editableSections = ['organisation', 'familyPage', 'email', 'newsletter', 'receipt', 'accounting', 'privacy', 'security'] as const;
 export type EditableSection = (typeof editableSections)[number];
 
 const line = (max: number, required = true): Rule => ({ kind: 'line', max, required });
 const text = (max: number, required = true): Rule => ({ kind: 'text', max, required });
+const number = (min: number, max: number): Rule => ({ kind: 'number', max: String(max).length, required: true, range: { min, max } });
+const time = (): Rule => ({ kind: 'time', max: 5, required: true });
 const bi = (key: string, rule: Rule): FieldSpec => ({ key, rule, localized: true });
 const one = (key: string, rule: Rule): FieldSpec => ({ key, rule, localized: false });
 
@@ -66,6 +73,11 @@ export const settingsForm: SectionSpec[] = [
     ],
   },
   { key: 'email', fields: [bi('senderName', line(100)), bi('footer', text(500))] },
+  {
+    key: 'newsletter',
+    // Day 28 at most: every month has it, so the rhythm never skips February.
+    fields: [one('issueDay', number(1, 28)), one('issueTime', time()), one('reminderDaysBefore', number(0, 27)), one('messagesPerSecond', number(1, 1000))],
+  },
   {
     key: 'receipt',
     fields: [bi('issuerName', line(150)), bi('issuerAddress', text(300, false)), bi('representative', line(100)), bi('taxNote', text(500))],
@@ -112,6 +124,7 @@ export function checkValue(raw: unknown, rule: Rule, required: boolean): { value
   const value = raw.replace(/\r\n?/g, '\n').trim();
   if (hasControlCharacters(value) || value.includes('\t') || (rule.kind !== 'text' && value.includes('\n'))) return { error: { key: 'settings.errors.control' } };
   if (value === '') return required ? { error: { key: 'settings.errors.required' } } : { value };
+  if (rule.kind === 'number' || rule.kind === 'time') return checkNumeric(value, rule);
   if ([...value].length > rule.max) return { error: { key: 'settings.errors.tooLong', params: { max: rule.max } } };
   if (rule.kind === 'email') {
     return email.safeParse(value).success ? { value } : { error: { key: 'settings.errors.email' } };
@@ -128,6 +141,19 @@ export function checkValue(raw: unknown, rule: Rule, required: boolean): { value
   }
   if (markup.test(value)) return { error: { key: 'settings.errors.markup' } };
   return { value };
+}
+
+/** A whole number in its range, or a time HH:MM; full-width digits are read as digits, the stored form is plain. */
+function checkNumeric(raw: string, rule: Rule): { value: string } | { error: FieldError } {
+  const value = raw.normalize('NFKC').replace(/\s+/g, '');
+  if (rule.kind === 'time') {
+    const m = /^(\d{1,2}):(\d{2})$/.exec(value);
+    const isTime = m !== null && Number(m[1]) <= 23 && Number(m[2]) <= 59;
+    return isTime ? { value: `${m[1]!.padStart(2, '0')}:${m[2]}` } : { error: { key: 'settings.errors.time' } };
+  }
+  const range = rule.range ?? { min: 0, max: Number.MAX_SAFE_INTEGER };
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  return n >= range.min && n <= range.max ? { value: String(n) } : { error: { key: 'settings.errors.number', params: range } };
 }
 
 /** A checkbox: absent is off, "on" is on, anything else is a tampered form. */

@@ -16,6 +16,7 @@ interface ViewField {
   label: string;
   hint?: string;
   kind: string;
+  inputmode?: string;
   max: number;
   isRequired: boolean;
   isLocalized: boolean;
@@ -41,7 +42,10 @@ function viewField(locale: Locale, labelKey: string, base: string, spec: FieldSp
   return {
     label: t(locale, labelKey),
     hint: optionalText(locale, labelKey.replace('settings.field.', 'settings.hint.')),
-    kind: spec.rule.kind === 'line' ? 'text' : spec.rule.kind,
+    // Numbers and times are typed as text: a browser's number or time input drops what it cannot
+    // read before the server can explain what is wrong with it.
+    kind: ['line', 'number', 'time'].includes(spec.rule.kind) ? 'text' : spec.rule.kind,
+    inputmode: spec.rule.kind === 'number' ? 'numeric' : undefined,
     max: spec.rule.max,
     isRequired: required,
     isLocalized: spec.localized,

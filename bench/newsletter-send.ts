@@ -1,0 +1,200 @@
+// Newsletter sending through the whole pipeline (delivery rows, claims, rendering, pooled SMTP, marking
+// each row, the shared Redis pace), against raw pooled nodemailer sending the same rendered messages to
+// the same local SMTP server in the same run; then the pipeline's peak memory at two audience sizes,
+// each in its own process. Needs PostgreSQL (DATABASE_URL, default the local `test` server) and Redis.
+// Usage: npx tsx bench/newsletter-send.ts [recipients=10000] [memory sizes=10000,100000]
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import nodemailer, { type SendMailOptions, type TransportOptions } from 'nodemailer';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../config';
+import { createContext, type AppContext } from '../src/context';
+import { newsletters } from '../src/db/schema';
+import { startMailSink, type MailSink } from '../src/dev/mail-sink';
+import { createSendRate, sendNewsletter } from '../src/features/newsletters';
+import { messageFor, renderIssue } from '../src/features/newsletters/newsletter-email';
+import { startSending } from '../src/features/newsletters/sending.service';
+import type { OutgoingMessage } from '../src/lib/mailer';
+
+const TARGET_RATIO = 0.8;
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dbName = 'wf_bench_newsletter';
+const dbUrl = (() => {
+  const u = new URL(baseUrl);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+
+const BODY_JA = `WELgeeファミリーのみなさま、いつもありがとうございます。\n\n## 今月のできごと\n\n- 新しく**3名**の方が、これまでの経験を活かせる仕事に就きました。\n- 企業向けの説明会を開き、[活動報告](https://www.welgee.jp/)を公開しました。\n\n> 「日本で、もう一度エンジニアとして働けるとは思っていませんでした。」\n\n${'難民としての経験を持つ若者たちが、日本で自分らしく働けるように、伴走を続けています。'.repeat(12)}\n\n来月もどうぞよろしくお願いいたします。`;
+const BODY_EN = `Dear WELgee Family, thank you as always.\n\n## This month\n\n- **Three** people started jobs that use their experience.\n- We held a briefing for companies and published our [report](https://www.welgee.jp/).\n\n${'We keep walking alongside young people with refugee backgrounds as they build careers in Japan. '.repeat(10)}`;
+
+async function adminQuery(text: string) {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function contextFor(smtpUrl: string): Promise<AppContext> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redisUrl,
+    SMTP_URL: smtpUrl,
+    DATA_DIR: path.join(os.tmpdir(), 'wf-bench-newsletter'),
+    QUEUE_PREFIX: `bench-nl-${process.pid}`,
+    SESSION_SECRET: 'bench-secret-that-is-long-enough-for-the-schema',
+    PUBLIC_URL: 'https://family.welgee.example',
+  });
+  return createContext(config);
+}
+
+function sendDeps(ctx: AppContext) {
+  return {
+    db: ctx.db,
+    mailer: ctx.mailer,
+    renderEmail: ctx.renderEmail,
+    publicUrl: ctx.config.publicUrl,
+    secret: ctx.sessionSecret,
+    settings: () => ctx.settings.get(),
+    rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
+    logger: ctx.logger,
+  };
+}
+
+async function newIssue(ctx: AppContext, tag: string): Promise<string> {
+  const [row] = await ctx.db
+    .insert(newsletters)
+    .values({ subjectJa: 'WELgeeファミリー通信 ベンチマーク号', subjectEn: 'WELgee Family News, benchmark issue', bodyJa: BODY_JA, bodyEn: BODY_EN, audience: { segment: 'tag', tag } })
+    .returning();
+  return row!.id;
+}
+
+/** The whole pipeline: write the rows, then send until the issue is `sent`. Returns seconds. */
+async function runPipeline(ctx: AppContext, tag: string): Promise<{ seconds: number; recipients: number }> {
+  const id = await newIssue(ctx, tag);
+  const started = performance.now();
+  const { recipients } = await ctx.db.transaction((tx) => startSending(tx, id, null));
+  for (;;) {
+    const result = await sendNewsletter(sendDeps(ctx), id, { sliceMs: 3_600_000 });
+    if (result.outcome !== 'continued') break;
+  }
+  return { seconds: (performance.now() - started) / 1000, recipients };
+}
+
+/** Raw pooled nodemailer: the same messages, rendered beforehand, the same pool size and concurrency. */
+async function runRaw(ctx: AppContext, smtpUrl: string, tag: string): Promise<{ seconds: number; recipients: number }> {
+  const settings = await ctx.settings.get();
+  const deps = sendDeps(ctx);
+  const issue = { ja: renderIssue(deps, { subjectJa: 'WELgeeファミリー通信 ベンチマーク号', subjectEn: 'WELgee Family News, benchmark issue', bodyJa: BODY_JA, bodyEn: BODY_EN }, 'ja', settings), en: renderIssue(deps, { subjectJa: 'WELgeeファミリー通信 ベンチマーク号', subjectEn: 'WELgee Family News, benchmark issue', bodyJa: BODY_JA, bodyEn: BODY_EN }, 'en', settings) };
+  const people = (await ctx.db.execute(sql`SELECT s.id::text AS id, s.email, s.locale FROM supporters s JOIN supporter_tags t ON t.supporter_id = s.id AND t.tag = ${tag}`)) as unknown as { rows: { id: string; email: string; locale: 'ja' | 'en' }[] };
+  const messages: OutgoingMessage[] = people.rows.map((p) => messageFor(deps, issue[p.locale], { supporterId: p.id, email: p.email }));
+  const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 5, maxMessages: 1000 } as TransportOptions);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < messages.length) {
+        const message = messages[next++]!;
+        await transport.sendMail({ from: ctx.config.mailFrom, ...message } as SendMailOptions);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  transport.close();
+  return { seconds, recipients: messages.length };
+}
+
+async function seed(ctx: AppContext, total: number, memorySizes: number[]) {
+  await ctx.db.execute(sql`
+    INSERT INTO supporters (email, email_normalized, family_name, given_name, locale, newsletter, status)
+    SELECT 'bench' || g || '@bench.example', 'bench' || g || '@bench.example', '山田', '花子' || g,
+           CASE WHEN g % 4 = 0 THEN 'en' ELSE 'ja' END, true, 'monthly'
+    FROM generate_series(1, ${total}) g`);
+  const tagged = async (tag: string, n: number) =>
+    ctx.db.execute(sql`INSERT INTO supporter_tags (supporter_id, tag) SELECT id, ${tag} FROM supporters ORDER BY email_normalized LIMIT ${n}`);
+  for (const size of new Set(memorySizes)) await tagged(`bench-${size}`, size);
+  await ctx.db.execute(sql`ANALYZE`);
+}
+
+/** Child: runs the pipeline once for `size` recipients and prints its peak RSS. */
+async function child(size: number, smtpUrl: string) {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const ctx = await contextFor(smtpUrl);
+  const result = await runPipeline(ctx, `bench-${size}`);
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  await ctx.close();
+  process.stdout.write(JSON.stringify({ size, peakRss: peak, seconds: result.seconds, recipients: result.recipients }) + '\n');
+}
+
+function runChild(size: number, smtpUrl: string): Promise<{ size: number; peakRss: number; seconds: number; recipients: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(path.join(__dirname, '..', 'node_modules/.bin/tsx'), [__filename, '--child', String(size), smtpUrl], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}`))));
+  });
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(Number(args[1]), args[2]!);
+  const recipients = Number(args[0] ?? 10_000);
+  const memorySizes = (args[1] ?? '10000,100000').split(',').map(Number);
+  await adminQuery(`DROP DATABASE IF EXISTS ${dbName}`);
+  await adminQuery(`CREATE DATABASE ${dbName}`);
+  const sink: MailSink = await startMailSink();
+  const ctx = await contextFor(sink.url);
+  try {
+    await seed(ctx, Math.max(recipients, ...memorySizes), [recipients, ...memorySizes]);
+    const settings = await ctx.settings.get();
+    // The pace is a setting; here it is set far above what this machine can send, to measure the pipeline.
+    await ctx.settings.update('newsletter', { ...settings.newsletter, messagesPerSecond: '1000000' });
+    const tag = `bench-${recipients}`;
+    const ours: number[] = [];
+    const raw: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      sink.messages.length = 0;
+      const r = await runRaw(ctx, sink.url, tag);
+      raw.push(r.recipients / r.seconds);
+      sink.messages.length = 0;
+      const o = await runPipeline(ctx, tag);
+      if (sink.messages.length !== o.recipients) throw new Error(`pipeline delivered ${sink.messages.length} of ${o.recipients}`);
+      ours.push(o.recipients / o.seconds);
+      process.stdout.write(`round ${round + 1}: raw ${raw[round]!.toFixed(0)} msg/s, pipeline ${ours[round]!.toFixed(0)} msg/s (${recipients} recipients)\n`);
+    }
+    const best = (xs: number[]) => Math.max(...xs);
+    const ratio = best(ours) / best(raw);
+    process.stdout.write(`\nnewsletter-send: pipeline ${best(ours).toFixed(0)} msg/s, raw pooled nodemailer ${best(raw).toFixed(0)} msg/s, ratio ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})\n`);
+    const memory = [];
+    for (const size of memorySizes) {
+      sink.messages.length = 0;
+      const m = await runChild(size, sink.url);
+      memory.push(m);
+      process.stdout.write(`memory: ${m.recipients} recipients, peak RSS ${(m.peakRss / 1048576).toFixed(0)} MiB, ${(m.recipients / m.seconds).toFixed(0)} msg/s\n`);
+    }
+    if (memory.length === 2) {
+      const growth = memory[1]!.peakRss / memory[0]!.peakRss - 1;
+      process.stdout.write(`memory growth ${memorySizes[0]} → ${memorySizes[1]}: ${(growth * 100).toFixed(0)} %\n`);
+    }
+    process.stdout.write(`Node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}\n`);
+  } finally {
+    await ctx.close();
+    await sink.stop();
+    if (!process.argv.includes('--keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName}`);
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

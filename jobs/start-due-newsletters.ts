@@ -1,0 +1,15 @@
+import type { AppContext } from '../src/context';
+import { runNewsletterRhythm } from '../src/features/newsletters/rhythm.service';
+import type { JobPayload } from './contracts';
+
+/** Starts the scheduled newsletters that are due and reminds newsletter staff when a month has none. */
+export async function startDueNewsletters(_payload: JobPayload<'start-due-newsletters'>, ctx: AppContext): Promise<void> {
+  const settings = await ctx.settings.get();
+  const run = await runNewsletterRhythm(ctx.db, settings.newsletter, new Date());
+  if (run.started.length > 0 || run.reminded > 0) {
+    ctx.logger.info({ started: run.started, reminded: run.reminded, month: run.reminderMonth }, 'start-due-newsletters');
+  }
+  for (const failure of run.failed) ctx.logger.warn({ newsletterId: failure.id, err: failure.error }, 'newsletter could not be started');
+  // Failing the job shows it in /admin/jobs; the next minute tries the issue again.
+  if (run.failed.length > 0) throw new Error(`${run.failed.length} due newsletter(s) could not be started: ${run.failed.map((f) => f.id).join(', ')}`);
+}

@@ -1,0 +1,80 @@
+
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { staff } from './staff';
+import { supporters } from './supporters';
+
+/** Who a newsletter goes to: everyone who consented, or one segment of them. */
+export type Audience =
+  | { segment: 'all' }
+  | { segment: 'monthly' }
+  | { segment: 'plan'; plan: 1000 | 5000 | 10000 }
+  | { segment: 'one_time' }
+  | { segment: 'lapsed' }
+  | { segment: 'locale'; locale: 'ja' | 'en' }
+  | { segment: 'tag'; tag: string };
+
+/**
+ * 「WELgeeファミリー通信」 issues: written once in Japanese (and English), sent to an audience.
+ * draft → scheduled → sending ⇄ paused → sent; a scheduled issue can go back to draft (cancelled schedule).
+ */
+export const newsletters = pgTable(
+  'newsletters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** YYYY-MM when this is the month's issue of the monthly rhythm; null for an extra issue. */
+    issueMonth: text('issue_month'),
+    subjectJa: text('subject_ja').notNull().default(''),
+    subjectEn: text('subject_en').notNull().default(''),
+    /** Markdown; rendered and sanitised when sent. */
+    bodyJa: text('body_ja').notNull().default(''),
+    bodyEn: text('body_en').notNull().default(''),
+    audience: jsonb('audience').$type<Audience>().notNull().default({ segment: 'all' }),
+    status: text('status', { enum: ['draft', 'scheduled', 'sending', 'paused', 'sent'] }).notNull().default('draft'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Staff can keep a sent issue out of the public archive (/family/news). */
+    hiddenFromArchive: boolean('hidden_from_archive').notNull().default(false),
+    createdBy: uuid('created_by').references(() => staff.id),
+    sentBy: uuid('sent_by').references(() => staff.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('newsletters_status_idx').on(t.status, t.scheduledAt),
+    // One issue per month of the monthly rhythm.
+    uniqueIndex('newsletters_issue_month_key').on(t.issueMonth),
+  ],
+);
+
+/**
+ * One row per newsletter and recipient, written before any mail leaves. Workers claim queued rows in
+ * batches (FOR UPDATE SKIP LOCKED), send, and mark each row; a row left `sending` by a killed worker is
+ * claimed again after its lease, so only messages in flight at the kill can arrive twice.
+ */
+export const newsletterDeliveries = pgTable(
+  'newsletter_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    newsletterId: uuid('newsletter_id').notNull().references(() => newsletters.id),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    /** The address and language at the time the send started. */
+    email: text('email').notNull(),
+    locale: text('locale', { enum: ['ja', 'en'] }).notNull(),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'skipped'] }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Temporary SMTP failures wait until then (backoff). */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When a worker claimed the row; a claim older than the lease is taken over. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** Why it failed or was skipped (SMTP reply, unsubscribed, bounced). */
+    reason: text('reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('newsletter_deliveries_recipient_key').on(t.newsletterId, t.supporterId),
+    index('newsletter_deliveries_claim_idx').on(t.newsletterId, t.status, t.id),
+  ],
+);
+

@@ -1,0 +1,201 @@
+import crypto from 'node:crypto';
+import type { NewsletterSettings } from '../../../config/organisation';
+import { formatDateTime, formatYen, t, type Locale } from '../../lib/i18n';
+import { segments, type Audience } from './audience';
+import type { DeliveryCounts, Newsletter } from './newsletters.repo';
+import { deliveryStatuses, type DeliveryStatus } from './deliveries.repo';
+import { MAX_BODY, MAX_SUBJECT, tokyoParts } from './newsletters.schemas';
+import { issueSlotFor } from './rhythm';
+
+// What the console's newsletter pages show, computed from rows: labels, times in Japan, progress.
+
+/** The audience in words: 「毎月の支援者」, 「¥5,000/月のプラン」, 「タグ: 企業」. */
+export function audienceLabel(locale: Locale, audience: Audience): string {
+  switch (audience.segment) {
+    case 'plan':
+      return t(locale, 'newsletters.audience.planLabel', { amount: formatYen(audience.plan, locale) });
+    case 'locale':
+      return t(locale, 'newsletters.audience.localeLabel', { language: t(locale, `newsletters.language.${audience.locale}`) });
+    case 'tag':
+      return t(locale, 'newsletters.audience.tagLabel', { tag: audience.tag });
+    default:
+      return t(locale, `newsletters.audience.${audience.segment}`);
+  }
+}
+
+/** The audience as form values. */
+export function audienceValues(audience: Audience): Record<string, string> {
+  const values: Record<string, string> = { segment: audience.segment };
+  if (audience.segment === 'plan') values.plan = String(audience.plan);
+  if (audience.segment === 'locale') values.locale = audience.locale;
+  if (audience.segment === 'tag') values.tag = audience.tag;
+  return values;
+}
+
+/** A stored issue as compose form values. */
+export function formValues(n: Newsletter): Record<string, string> {
+  return { subject_ja: n.subjectJa, body_ja: n.bodyJa, subject_en: n.subjectEn, body_en: n.bodyEn, issue_month: n.issueMonth ?? '', ...audienceValues(n.audience) };
+}
+
+const at = (locale: Locale, value: Date | null) => (value ? formatDateTime(value, locale) : undefined);
+
+/** The facts of an issue every page shows. */
+export function newsletterView(locale: Locale, n: Newsletter) {
+  const hasEnglish = n.subjectEn.trim() !== '' && n.bodyEn.trim() !== '';
+  return {
+    id: n.id,
+    subject: n.subjectJa,
+    subjectEn: hasEnglish ? n.subjectEn : undefined,
+    hasEnglish,
+    status: n.status,
+    statusLabel: t(locale, `newsletters.status.${n.status}`),
+    issueMonth: n.issueMonth,
+    audienceLabel: audienceLabel(locale, n.audience),
+    scheduledAt: at(locale, n.scheduledAt),
+    startedAt: at(locale, n.startedAt),
+    finishedAt: at(locale, n.finishedAt),
+    updatedAt: at(locale, n.updatedAt),
+    isEditable: n.status === 'draft' || n.status === 'scheduled',
+    isDraft: n.status === 'draft',
+    isScheduled: n.status === 'scheduled',
+    isSending: n.status === 'sending',
+    isPaused: n.status === 'paused',
+    isSent: n.status === 'sent',
+    hasStarted: n.status === 'sending' || n.status === 'paused' || n.status === 'sent',
+    isHidden: n.hiddenFromArchive,
+  };
+}
+
+/** One line of the issue list. */
+export function listRow(locale: Locale, n: Newsletter & { counts: DeliveryCounts }, audienceCount?: number) {
+  const view = newsletterView(locale, n);
+  return {
+    ...view,
+    when: view.finishedAt ?? view.startedAt ?? view.scheduledAt,
+    whenLabel: t(locale, n.finishedAt ? 'newsletters.list.finished' : n.startedAt ? 'newsletters.list.started' : n.scheduledAt ? 'newsletters.list.scheduled' : 'newsletters.list.notScheduled'),
+    counts: n.counts,
+    hasCounts: n.counts.total > 0,
+    audienceCount,
+    hasAudienceCount: audienceCount !== undefined,
+  };
+}
+
+export interface Progress {
+  queued: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+/** The progress bar's figures: done is sent + failed + skipped; the percentage reaches 100 only when nothing is left. */
+export function progressView(p: Progress, status: Newsletter['status']) {
+  const done = p.sent + p.failed + p.skipped;
+  const remaining = Math.max(0, p.total - done);
+  const percent = p.total === 0 ? (status === 'sent' ? 100 : 0) : remaining === 0 ? 100 : Math.min(99, Math.floor((done / p.total) * 100));
+  return { status, sent: p.sent, failed: p.failed, skipped: p.skipped, queued: p.queued, sending: p.sending, total: p.total, done, remaining, percent, isFinished: status === 'sent' };
+}
+
+/** The status filter of the delivery list, with counts. */
+export function deliveryFilters(locale: Locale, id: string, p: Progress, current: DeliveryStatus | undefined) {
+  const link = (status?: string) => `/admin/newsletters/${id}${status ? `?status=${status}` : ''}#deliveries`;
+  return [
+    { label: t(locale, 'newsletters.deliveries.all'), count: p.total, href: link(), isCurrent: current === undefined },
+    ...deliveryStatuses.map((s) => ({ label: t(locale, `newsletters.delivery.${s}`), count: p[s], href: link(s), isCurrent: current === s })),
+  ];
+}
+
+export interface DeliveryRow {
+  id: number;
+  email: string;
+  locale: string;
+  status: DeliveryStatus;
+  attempts?: number;
+  sentAt?: Date | null;
+  reason?: string | null;
+  supporterId?: string;
+  name?: string | null;
+}
+
+/** One recipient's line: status label, when, why it failed or was skipped. */
+export function deliveryRow(locale: Locale, d: DeliveryRow) {
+  return {
+    ...d,
+    statusLabel: t(locale, `newsletters.delivery.${d.status}`),
+    languageLabel: t(locale, `newsletters.language.${d.locale === 'en' ? 'en' : 'ja'}`),
+    sentAt: d.sentAt ? formatDateTime(new Date(d.sentAt), locale) : undefined,
+    hasReason: Boolean(d.reason) && (d.status === 'failed' || d.status === 'skipped'),
+    reasonLabel: d.reason ? reasonLabel(locale, d.reason) : undefined,
+  };
+}
+
+// Known skip reasons are words the sending side writes; an SMTP reply is shown as it came.
+function reasonLabel(locale: Locale, reason: string): string {
+  const key = `newsletters.reason.${reason}`;
+  const text = t(locale, key);
+  return text === key ? reason : text;
+}
+
+const PLANS = [1000, 5000, 10000] as const;
+
+/** The compose form: where it posts, its values, the audience choices. */
+export function composeView(locale: Locale, newsletter: Newsletter | undefined, values: Record<string, string>, tags: string[]) {
+  const segment = values.segment ?? 'all';
+  return {
+    newsletter: newsletter ? newsletterView(locale, newsletter) : undefined,
+    action: newsletter ? `/admin/newsletters/${newsletter.id}` : '/admin/newsletters',
+    cancelUrl: newsletter ? `/admin/newsletters/${newsletter.id}` : '/admin/newsletters',
+    values,
+    segments: segments.map((value) => ({ value, label: t(locale, `newsletters.audience.${value}`), checked: value === segment })),
+    plans: PLANS.map((amount) => ({ value: String(amount), label: t(locale, 'newsletters.audience.planLabel', { amount: formatYen(amount, locale) }), selected: String(amount) === values.plan })),
+    locales: (['ja', 'en'] as const).map((value) => ({ value, label: t(locale, `newsletters.language.${value}`), selected: value === values.locale })),
+    tags,
+    savedPreviewUrl: newsletter ? `/admin/newsletters/${newsletter.id}/preview?version=ja` : undefined,
+    maxSubject: MAX_SUBJECT,
+    maxBody: MAX_BODY,
+    maxBodyLabel: MAX_BODY.toLocaleString('ja-JP'),
+  };
+}
+
+/**
+ * The schedule form's starting values: the time already set, else the month's slot of the monthly
+ * rhythm (when still ahead), else tomorrow at the rhythm's time.
+ */
+export function scheduleDefaults(n: Newsletter, settings: Partial<NewsletterSettings> | undefined, now = new Date()): Record<string, string> {
+  const min = tokyoParts(now).day;
+  if (n.scheduledAt) {
+    const p = tokyoParts(n.scheduledAt);
+    return { send_on: p.day, send_at: p.time, min };
+  }
+  const slot = n.issueMonth ? issueSlotFor(settings ?? {}, n.issueMonth) : undefined;
+  if (slot && slot.getTime() > now.getTime()) {
+    const p = tokyoParts(slot);
+    return { send_on: p.day, send_at: p.time, min };
+  }
+  const tomorrow = tokyoParts(new Date(now.getTime() + 86_400_000)).day;
+  const configured = settings?.issueTime ?? '';
+  const time = /^\d{2}:\d{2}$/.test(configured) ? configured : '10:00';
+  return { send_on: tomorrow, send_at: time, min };
+}
+
+const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * The policy the email preview is served under: nothing runs, nothing is fetched but images, no form
+ * posts, framed only by the console. The email's own style attributes (from our templates: the
+ * sanitiser lets none through from Markdown) are allowed by their hashes, never 'unsafe-inline'.
+ */
+export function previewPolicy(html: string): string {
+  const hashes = new Set<string>();
+  for (const m of html.matchAll(/\sstyle="([^"]*)"/g)) hashes.add(`'sha256-${crypto.createHash('sha256').update(unescape(m[1]!)).digest('base64')}'`);
+  return [
+    "default-src 'none'",
+    'img-src https: data:',
+    `style-src-attr 'unsafe-hashes' ${[...hashes].join(' ')}`.trim(),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'self'",
+    'sandbox allow-popups allow-popups-to-escape-sandbox',
+  ].join('; ');
+}
