@@ -23,8 +23,12 @@ import {
 import { messageFor, renderIssue, type NewsletterRenderDeps, type RenderedIssue } from './newsletter-email';
 import { parseMessagesPerSecond, type SendRate } from './send-rate';
 
-/** Most rows claimed at once; at most this many can be left `sending` by a worker that dies. */
-export const BATCH_SIZE = 50;
+/**
+ * Most rows claimed at once; at most this many can be left `sending` by a worker that dies (they are
+ * taken over after the lease; only the SEND_CONCURRENCY in flight can arrive twice). Large enough that
+ * the lanes rarely idle at the end of a batch.
+ */
+export const BATCH_SIZE = 200;
 /** A claim older than this (not renewed) is taken over by another worker. */
 export const LEASE_SECONDS = 60;
 const RENEW_EVERY_MS = 15_000;
