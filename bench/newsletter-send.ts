@@ -14,7 +14,8 @@ import { loadConfig } from '../config';
 import { createContext, type AppContext } from '../src/context';
 import { newsletters } from '../src/db/schema';
 import { startMailSink, type MailSink } from '../src/dev/mail-sink';
-import { createSendRate, sendNewsletter } from '../src/features/newsletters';
+import { sendNewsletter } from '../src/features/newsletters';
+import { newsletterSendDeps } from '../jobs/send-newsletter';
 import { messageFor, renderIssue } from '../src/features/newsletters/newsletter-email';
 import { startSending } from '../src/features/newsletters/sending.service';
 import type { OutgoingMessage } from '../src/lib/mailer';
@@ -56,18 +57,7 @@ async function contextFor(smtpUrl: string): Promise<AppContext> {
   return createContext(config);
 }
 
-function sendDeps(ctx: AppContext) {
-  return {
-    db: ctx.db,
-    mailer: ctx.mailer,
-    renderEmail: ctx.renderEmail,
-    publicUrl: ctx.config.publicUrl,
-    secret: ctx.sessionSecret,
-    settings: () => ctx.settings.get(),
-    rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
-    logger: ctx.logger,
-  };
-}
+const sendDeps = newsletterSendDeps;
 
 async function newIssue(ctx: AppContext, tag: string): Promise<string> {
   const [row] = await ctx.db

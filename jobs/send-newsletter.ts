@@ -1,23 +1,24 @@
 import type { AppContext } from '../src/context';
-import { createSendRate, sendNewsletter } from '../src/features/newsletters';
+import { createSendRate, sendNewsletter, type SendDeps } from '../src/features/newsletters';
 import type { JobPayload } from './contracts';
+
+/** What sending needs from the app: one rate key per deployment (queue prefix), shared by every worker. */
+export function newsletterSendDeps(ctx: AppContext): SendDeps {
+  return {
+    db: ctx.db,
+    mailer: ctx.mailer,
+    renderEmail: ctx.renderEmail,
+    publicUrl: ctx.config.publicUrl,
+    secret: ctx.sessionSecret,
+    settings: () => ctx.settings.get(),
+    rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
+    logger: ctx.logger,
+  };
+}
 
 /** Sends a newsletter's queued deliveries in claimed batches for a few seconds, then hands over to its next run. */
 export async function sendNewsletterJob(payload: JobPayload<'send-newsletter'>, ctx: AppContext): Promise<void> {
-  const result = await sendNewsletter(
-    {
-      db: ctx.db,
-      mailer: ctx.mailer,
-      renderEmail: ctx.renderEmail,
-      publicUrl: ctx.config.publicUrl,
-      secret: ctx.sessionSecret,
-      settings: () => ctx.settings.get(),
-      // One key per deployment (queue prefix): every worker process shares the pace.
-      rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
-      logger: ctx.logger,
-    },
-    payload.newsletterId,
-  );
+  const result = await sendNewsletter(newsletterSendDeps(ctx), payload.newsletterId);
   // The next run was written to the outbox: move it to the queue now rather than at the next poll.
   if (result.outcome === 'continued') ctx.dispatcher.poke();
   ctx.logger.info({ newsletterId: payload.newsletterId, ...result }, 'send-newsletter');
