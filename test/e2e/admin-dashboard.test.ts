@@ -6,7 +6,7 @@ import { createStaff } from '../../src/features/staff';
 import { fiscalYearStart } from '../../src/features/reports/periods';
 import { tokyoDay } from '../../src/lib/dates';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
 import { giftsOf, joinAndPay } from '../helpers/giving';
 import { STAFF_PASSWORD } from '../helpers/staff';
 
@@ -69,22 +69,7 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     // The sign-in layout has no icon link, so Chromium asks for /favicon.ico once: not this page's doing.
     page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && problems.push(`${m.text()} ${m.location().url}`));
     page.on('pageerror', (e) => problems.push(e.message));
-    const attempt = async (timeout: number) => {
-      await page.goto(`${app.url}/admin/login`);
-      await page.locator('#email').fill(email);
-      await page.locator('#password').fill(STAFF_PASSWORD);
-      await page.getByRole('button', { name: 'ログイン' }).click();
-      await page.waitForURL(/\/admin$/, { timeout });
-    };
-    try {
-      await attempt(15_000);
-    } catch {
-      // Seen rarely on a loaded 2-core machine and not yet explained: say what the page showed, then
-      // sign in once more, so the finding stays visible in the log without failing the run.
-      const shown = await page.locator('h1, .error-summary, .field__error').allInnerTexts().catch(() => []);
-      console.warn(`sign-in did not reach /admin (at ${page.url()}: ${shown.join(' | ')}); trying once more`);
-      await attempt(30_000);
-    }
+    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
     return page;
   }
 

@@ -5,7 +5,7 @@ import { bankImportLines, donations, subscriptions, supporters } from '../../src
 import { createStaff } from '../../src/features/staff';
 import { tokyoDay } from '../../src/lib/dates';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
 import { STAFF_PASSWORD } from '../helpers/staff';
 
 const DAY = 24 * 3600 * 1000;
@@ -42,11 +42,7 @@ describe('recording gifts and importing a bank statement in Chromium', () => {
   async function signIn(width: keyof typeof viewports): Promise<Page> {
     const context = await browser.newContext({ viewport: viewports[width] });
     const page = await context.newPage();
-    await page.goto(`${app.url}/admin/login`);
-    await page.locator('#email').fill(email);
-    await page.locator('#password').fill(STAFF_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL(/\/admin$/);
+    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
     return page;
   }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createStaff } from '../../src/features/staff';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { artifactsDir, launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { artifactsDir, launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
 import { decodeExport, parseCsv } from '../helpers/csv';
 import { seedLedger } from '../helpers/ledger-fixture';
 import { STAFF_PASSWORD } from '../helpers/staff';
@@ -27,11 +27,7 @@ describe('finance exports in Chromium', () => {
   async function signIn(width: keyof typeof viewports): Promise<Page> {
     const context = await browser.newContext({ viewport: viewports[width], acceptDownloads: true });
     const page = await context.newPage();
-    await page.goto(`${app.url}/admin/login`);
-    await page.locator('#email').fill(email);
-    await page.locator('#password').fill(STAFF_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL(/\/admin$/);
+    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
     return page;
   }
 

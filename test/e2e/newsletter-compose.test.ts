@@ -4,7 +4,7 @@ import { parseMail } from '../../src/dev/mail-sink';
 import { newsletterDeliveries, supporters } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
 import { STAFF_PASSWORD } from '../helpers/staff';
 
 const RECIPIENTS = 24;
@@ -33,11 +33,7 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
   async function signIn(width: keyof typeof viewports): Promise<Page> {
     const context = await browser.newContext({ viewport: viewports[width] });
     const page = await context.newPage();
-    await page.goto(`${app.url}/admin/login`);
-    await page.locator('#email').fill(email);
-    await page.locator('#password').fill(STAFF_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL(/\/admin$/);
+    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
     return page;
   }
 

@@ -59,8 +59,15 @@ export class Visitor {
     return match[1]!;
   }
 
-  /** POSTs a urlencoded form (arrays repeat the field). */
-  async post(path: string, fields: Record<string, string | string[] | undefined>): Promise<{ res: Response; html: string; location: string | null }> {
+  /**
+   * POSTs a urlencoded form (arrays repeat the field). `atHeaders` runs as soon as the answer's headers
+   * arrive, before its body is read: the moment a browser may already follow a redirect.
+   */
+  async post(
+    path: string,
+    fields: Record<string, string | string[] | undefined>,
+    atHeaders?: (res: Response) => Promise<void>,
+  ): Promise<{ res: Response; html: string; location: string | null }> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
@@ -73,8 +80,17 @@ export class Visitor {
       redirect: 'manual',
     });
     this.keep(res);
+    await atHeaders?.(res);
     return { res, html: await res.text(), location: res.headers.get('location') };
   }
+}
+
+/** The express-session id inside a signed session cookie the answer sets (`s:<id>.<signature>`). */
+export function sessionIdSet(res: Response, cookieName: string): string {
+  const line = res.headers.getSetCookie().find((c) => c.startsWith(`${cookieName}=`));
+  if (!line) throw new Error(`the answer sets no ${cookieName} cookie`);
+  const value = decodeURIComponent(line.slice(cookieName.length + 1).split(';')[0]!);
+  return value.slice(2, value.lastIndexOf('.'));
 }
 
 /** Decodes the HTML entities Handlebars writes, to compare page text with plain strings. */

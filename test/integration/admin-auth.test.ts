@@ -3,7 +3,8 @@ import { auditLog, sessions, staff } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { generateTotpSecret, totpCode } from '../../src/lib/totp';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { Visitor } from '../helpers/http';
+import { sessionIdSet, Visitor } from '../helpers/http';
+import { holdSessionWrites } from '../helpers/services';
 import { signInAs, STAFF_PASSWORD } from '../helpers/staff';
 
 async function tryLogin(app: TestApp, email: string, password: string, visitor = Visitor.of(app)) {
@@ -25,6 +26,24 @@ describe('staff sign-in', () => {
     expect(html).toContain('ダッシュボード');
     const entries = await app.ctx.db.select().from(auditLog).where(eq(auditLog.staffId, id));
     expect(entries.map((e) => e.action)).toContain('login.success');
+  });
+
+  test('when the sign-in answers, then its session is already stored, so a browser that follows the redirect at once is signed in', async () => {
+    const member = await createStaff(app.ctx.db, { email: 'quick@welgee.example', name: 'Q', role: 'staff', password: STAFF_PASSWORD });
+    const visitor = Visitor.of(app);
+    const token = await visitor.csrf('/admin/login');
+    let stored: (typeof sessions.$inferSelect)[] = [];
+    // The session row is held back for a moment: an answer that does not wait for it shows up empty-handed.
+    const release = await holdSessionWrites(app.config.databaseUrl);
+    const answered = visitor.post('/admin/login', { email: 'quick@welgee.example', password: STAFF_PASSWORD, _csrf: token }, async (res) => {
+      stored = await app.ctx.db.select().from(sessions).where(eq(sessions.sid, sessionIdSet(res, 'wf_sid')));
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await release();
+    const post = await answered;
+    expect(post.res.status).toBe(303);
+    expect(stored).toHaveLength(1);
+    expect((stored[0]!.data as { staffId?: string }).staffId).toBe(member.id);
   });
 
   test('when the email is unknown or the password wrong, then the answer is the same', async () => {

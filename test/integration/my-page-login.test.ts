@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { loginLinks, sessions } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
+import { holdSessionWrites } from '../helpers/services';
 import { joinAndPay } from '../helpers/giving';
-import { Visitor } from '../helpers/http';
+import { sessionIdSet, Visitor } from '../helpers/http';
 import { openLink, requestLink, signInSupporter } from '../helpers/me';
 
 /** The page without its per-visitor parts, to compare answers for known and unknown addresses. */
@@ -32,6 +33,26 @@ describe('My page sign-in by emailed link', () => {
     const me = await visitor.get('/me');
     expect(me.html).toContain('川口 葵');
     expect(me.html).toContain('/me/gifts/');
+  });
+
+  test('when the sign-in answers, then its session is already stored, so a browser that follows the redirect at once is signed in', async () => {
+    // Another supporter: the per-address limit on links belongs to the tests below.
+    const quick = await joinAndPay(app, { plan: '1000', family_name: '早川', given_name: '蓮' });
+    const { link, visitor } = await requestLink(app, quick.fields.email!);
+    const path = new URL(link).pathname;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await visitor.get(path)).html)![1]!;
+    let stored: (typeof sessions.$inferSelect)[] = [];
+    // The session row is held back for a moment: an answer that does not wait for it shows up empty-handed.
+    const release = await holdSessionWrites(app.config.databaseUrl);
+    const answered = visitor.post(path, { _csrf: csrf }, async (res) => {
+      stored = await app.ctx.db.select().from(sessions).where(eq(sessions.sid, sessionIdSet(res, 'wf_me')));
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await release();
+    const post = await answered;
+    expect(post.res.status).toBe(303);
+    expect(stored).toHaveLength(1);
+    expect((stored[0]!.data as { supporterId?: string }).supporterId).toBe(quick.supporter.id);
   });
 
   test('when the link is opened only (as a mail scanner would), then it still works once and never twice', async () => {

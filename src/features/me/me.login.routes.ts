@@ -8,6 +8,7 @@ import { hasControlCharacters, normalizeEmail } from '../../lib/text';
 import { LINK_VALID_MINUTES, isTokenShaped, redeemLoginLink, requestLoginLink } from './login.service';
 import { isLoginLinkUsable } from './login.repo';
 import { hashToken } from './login.service';
+import { startSession } from '../../web/session-writes';
 
 const WINDOW_SECONDS = 15 * 60;
 const PER_ADDRESS = 5;
@@ -17,10 +18,6 @@ const emailField = z
   .string()
   .transform((v) => v.trim())
   .refine((v) => v.length > 0 && v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success);
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
 
 /** GET /me (sign-in form when signed out), POST /me/login, GET|POST /me/link/:token, POST /me/logout. */
 export function meLoginRoutes(ctx: AppContext): Router {
@@ -58,9 +55,7 @@ export function meLoginRoutes(ctx: AppContext): Router {
     const supporterId = await redeemLoginLink(ctx.db, req.params.token);
     res.set('Cache-Control', 'no-store');
     if (!supporterId) return renderLogin(req, res, 410, { error: t(req.locale, 'me.login.linkInvalid') });
-    // A new session id at sign-in: a session fixed before sign-in is worth nothing.
-    await regenerate(req);
-    req.session.supporterId = supporterId;
+    await startSession(req, { supporterId });
     res.redirect(303, '/me');
   });
 

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit';
 import { route, type AdminRoute } from '../admin/route-table';
 import { deleteSessionsOf, findStaffById, updateStaff } from './staff.repo';
 import { changePassword } from './staff.service';
+import { saveSession } from '../../web/session-writes';
 
 /** My account: password change, two-factor set-up, sign out everywhere. */
 export function accountRoutes(ctx: AppContext): AdminRoute[] {
@@ -36,6 +37,7 @@ export function accountRoutes(ctx: AppContext): AdminRoute[] {
       await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.password', ip: req.ip });
       // Other sessions end (new epoch); this one carries on with the new epoch.
       req.session.epoch = req.staff!.sessionEpoch + 1;
+      await saveSession(req);
       req.staff = await findStaffById(ctx.db, req.staff!.id);
       res.locals.staff = req.staff;
       await renderAccount(req, res, 200, { notice: t(req.locale, 'admin.account.passwordChanged') });

@@ -6,16 +6,13 @@ import { recordAudit } from '../audit';
 import { route, type AdminRoute } from '../admin/route-table';
 import { checkCode, checkPassword, completeLogin } from './staff.service';
 import type { StaffMember } from './staff.repo';
+import { startSession } from '../../web/session-writes';
 
 const PENDING_MS = 5 * 60 * 1000;
 
 /** Only same-site console paths may be returned to after sign-in. */
 function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin';
-}
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
 /** Sign-in (password, then code when two-factor is on) and sign-out. */
@@ -25,11 +22,8 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
 
   async function signIn(req: Request, res: Response, member: StaffMember) {
     const next = safeNext(req.body?.next);
-    // A new session id at every sign-in: a session fixed before sign-in is worth nothing.
-    await regenerate(req);
-    req.session.staffId = member.id;
-    req.session.epoch = member.sessionEpoch;
     await completeLogin(ctx.db, member, req.ip);
+    await startSession(req, { staffId: member.id, epoch: member.sessionEpoch });
     res.redirect(303, next);
   }
 
@@ -52,9 +46,7 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
         return renderLogin(req, res, 401, t(req.locale, 'admin.login.failed'));
       }
       if (!result.needsCode) return signIn(req, res, result.staff);
-      await regenerate(req);
-      req.session.pendingStaffId = result.staff.id;
-      req.session.pendingAt = Date.now();
+      await startSession(req, { pendingStaffId: result.staff.id, pendingAt: Date.now() });
       res.status(200).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), next: safeNext(req.body?.next), csrfToken: req.csrfToken() });
     }),
     route('post', '/admin/login/code', 'public', async (req, res) => {
