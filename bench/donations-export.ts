@@ -1,5 +1,5 @@
-// Finance export speed and memory: the donations CSV as the console streams it (writeDonationsExport, a page
-// of 5,000 ledger rows at a time, into a sink that discards) against PostgreSQL writing the same rows itself
+// Finance export speed and memory: the donations CSV as the console streams it (writeDonationsExport, one
+// cursor read 1,000 ledger rows at a time, into a sink that discards) against PostgreSQL writing the same rows itself
 // (psql, COPY (…) TO STDOUT WITH CSV > /dev/null), alternating, in the same run, at ~100,000 and 1,000,000
 // rows; then the exporter's peak memory at both sizes, each export in a fresh process of its own.
 // Needs PostgreSQL (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) and psql. Creates its own
@@ -23,7 +23,7 @@ import { csvLine } from '../src/lib/csv';
 import { shapeOf, writeDonationsExport } from '../src/features/exports/donations-export';
 import { ExportEncoder, type Encoding } from '../src/features/exports/encoding';
 import type { Format, LedgerFilters } from '../src/features/exports/exports.schemas';
-import { ledgerPages, ledgerQuery, ledgerTotals } from '../src/features/exports/ledger-rows';
+import { ledgerExportPages, ledgerQuery, ledgerTotals } from '../src/features/exports/ledger-rows';
 
 const DATABASE = 'wf_bench_export';
 const SUPPORTERS = 100_000;
@@ -273,7 +273,7 @@ async function breakdown(db: Db, filters: LedgerFilters): Promise<void> {
   const encoder = new ExportEncoder('utf8');
   const shape = shapeOf('standard', defaultSettings.accounting, 'ja');
   const spent = { fetch: 0, format: 0, encode: 0 };
-  const pages = ledgerPages(db, filters);
+  const pages = ledgerExportPages(db, filters);
   let rows = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();

@@ -10,7 +10,7 @@ import { freeeHeader, freeeLines } from './formats/freee';
 import { moneyforwardHeader, moneyforwardLines } from './formats/moneyforward';
 import { standardHeader, standardLabels, standardLines } from './formats/standard';
 import { yayoiLines } from './formats/yayoi';
-import { ledgerPages, type LedgerRow } from './ledger-rows';
+import { ledgerExportPages, type LedgerRow } from './ledger-rows';
 
 /** Thrown when the reader went away (a cancelled download): the run is recorded as aborted. */
 export class ExportAborted extends Error {}
@@ -76,11 +76,49 @@ export async function writeDonationsExport(
 ): Promise<ExportResult> {
   const encoder = new ExportEncoder(query.encoding);
   const shape = shapeOf(query.format, accounting, query.lang);
-  let rows = 0;
-  let lines = 0;
   const head = shape.header ? encoder.fit(csvLine(shape.header), () => 'header') + '\r\n' : '';
   await writeChunk(out, Buffer.concat([encoder.preamble(), encoder.encode(head)]));
-  for await (const page of ledgerPages(db, query)) {
+  const pages = ledgerExportPages(db, query);
+  const counts = query.encoding === 'utf8' ? await writeUtf8Pages(pages, shape, out) : await writeFittedPages(pages, shape, encoder, out);
+  return { ...counts, replacements: encoder.report() };
+}
+
+type Pages = AsyncGenerator<LedgerRow[]>;
+
+/** UTF-8 holds every character: lines go straight into one reused page buffer. */
+async function writeUtf8Pages(pages: Pages, shape: Shape, out: Writable): Promise<{ rows: number; lines: number }> {
+  let buffer: Buffer = Buffer.allocUnsafe(1 << 20);
+  let rows = 0;
+  let lines = 0;
+  for await (const page of pages) {
+    let used = 0;
+    for (const row of page) {
+      for (const cells of shape.lines(row)) {
+        const line = `${csvLine(cells)}\r\n`;
+        // A UTF-16 code unit is at most 3 bytes of UTF-8.
+        if (used + line.length * 3 > buffer.length) buffer = grown(buffer, used, used + line.length * 3);
+        used += buffer.write(line, used, 'utf8');
+        lines += 1;
+      }
+      rows += 1;
+    }
+    // A copy: the reader may still hold this page while the buffer is filled with the next one.
+    await writeChunk(out, Buffer.from(buffer.subarray(0, used)));
+  }
+  return { rows, lines };
+}
+
+function grown(buffer: Buffer, used: number, needed: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(needed, buffer.length * 2));
+  buffer.copy(bigger, 0, 0, used);
+  return bigger;
+}
+
+/** CP932: every line fitted to what the encoding holds, each replacement noted with its receipt number. */
+async function writeFittedPages(pages: Pages, shape: Shape, encoder: ExportEncoder, out: Writable): Promise<{ rows: number; lines: number }> {
+  let rows = 0;
+  let lines = 0;
+  for await (const page of pages) {
     let text = '';
     for (const row of page) {
       const where = () => `${row.receiptNumber || row.giftReceiptNumber || row.id} (${row.supporterId})`;
@@ -92,5 +130,5 @@ export async function writeDonationsExport(
     }
     await writeChunk(out, encoder.encode(text));
   }
-  return { rows, lines, replacements: encoder.report() };
+  return { rows, lines };
 }

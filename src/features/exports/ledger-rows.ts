@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { selectArrays } from '../../db/raw-rows';
+import { cursorArrays, selectArrays, supportsCursors } from '../../db/raw-rows';
 import type { GiftStatus, LedgerFilters } from './exports.schemas';
 
 /** One ledger row as the exports read it: the row, its supporter and its gift's current state. */
@@ -33,6 +33,9 @@ export interface LedgerRow {
 }
 
 export const PAGE_ROWS = 5000;
+// Smaller pages from the cursor: the rows of a page live only briefly, so little of them survives into
+// the old generation and peak memory stays nearly flat as a download grows (BENCHMARKS.md).
+export const CURSOR_PAGE_ROWS = 1000;
 
 // The gift's state now: taken back in full or in part, disputed, reversed. Refund rows share their gift's.
 const FROM = `
@@ -119,6 +122,29 @@ export async function* ledgerPages(db: Db, filters: LedgerFilters, pageRows = PA
     if (rows.length < size) return;
   }
 }
+
+/**
+ * All the ledger rows of a range for a download, in (day, id) order, a page at a time: on PostgreSQL
+ * from one cursor over one snapshot (the query runs once), on PGlite by keyset pages.
+ */
+export async function* ledgerExportPages(db: Db, filters: LedgerFilters): AsyncGenerator<LedgerRow[]> {
+  // A cursor holds a pooled connection for as long as its reader takes: a few at a time, the rest page by keyset.
+  if (!supportsCursors(db) || cursorsOpen >= MAX_CURSORS) {
+    yield* ledgerPages(db, filters);
+    return;
+  }
+  cursorsOpen += 1;
+  try {
+    const { text, params } = ledgerQuery(filters);
+    for await (const page of cursorArrays(db, text, params, CURSOR_PAGE_ROWS)) yield page.map(toRow);
+  } finally {
+    cursorsOpen -= 1;
+  }
+}
+
+/** Downloads reading through a cursor at most at once (the pool holds 10 connections). */
+export const MAX_CURSORS = 3;
+let cursorsOpen = 0;
 
 /** Totals of a range with the same filters: for the page's preview and the command line. */
 export async function ledgerTotals(db: Db, filters: LedgerFilters): Promise<{ rows: number; gifts: number; giftAmount: number; takenBack: number; fees: number; net: number }> {
