@@ -133,9 +133,10 @@ export async function releaseClaims(tx: Tx, ids: number[]): Promise<void> {
   await tx.update(newsletterDeliveries).set({ status: 'queued', claimedAt: null }).where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
 }
 
-/** Marks a row sent, right after the SMTP server accepted its message. */
-export async function markDeliverySent(tx: Tx, id: number): Promise<void> {
-  await tx.update(newsletterDeliveries).set({ status: 'sent', sentAt: sql`now()`, reason: null }).where(and(eq(newsletterDeliveries.id, id), eq(newsletterDeliveries.status, 'sending')));
+/** Marks rows sent, right after the SMTP server accepted their messages. */
+export async function markDeliveriesSent(tx: Tx, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.update(newsletterDeliveries).set({ status: 'sent', sentAt: sql`now()`, reason: null }).where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
 }
 
 /** Puts a row back in the queue after a temporary failure, due again after `delaySeconds`. */

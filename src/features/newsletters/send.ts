@@ -11,7 +11,6 @@ import {
   finishNewsletterIfDone,
   markAddressBounced,
   markDeliveryFailed,
-  markDeliverySent,
   releaseClaims,
   renewClaims,
   retryDeliveryLater,
@@ -22,6 +21,7 @@ import {
 } from './deliveries.repo';
 import { messageFor, renderIssue, type NewsletterRenderDeps, type RenderedIssue } from './newsletter-email';
 import { parseMessagesPerSecond, type SendRate } from './send-rate';
+import { createSentMarks, type SentMarks } from './sent-marks';
 
 /**
  * Most rows claimed at once; at most this many can be left `sending` by a worker that dies (they are
@@ -147,6 +147,7 @@ interface BatchOptions {
  */
 async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDelivery[], opts: BatchOptions): Promise<void> {
   const pending = new Set(rows.map((r) => r.id));
+  const marks = createSentMarks(deps.db);
   let next = 0;
   let stopped = false;
   let lastCheck = Date.now();
@@ -170,7 +171,7 @@ async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDe
       await deps.rate.take(opts.perSecond);
       await checkStillSending();
       if (stopped) return;
-      const outcome = await deliverOne(deps, row, opts.issueFor(row.locale), pending);
+      const outcome = await deliverOne(deps, row, opts.issueFor(row.locale), pending, marks);
       opts.result[outcome] += 1;
     }
   };
@@ -193,7 +194,7 @@ async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDe
 }
 
 /** Sends one row's message and records the answer: sent, retried later, or failed (and bounced). */
-async function deliverOne(deps: SendDeps, row: ClaimedDelivery, issue: RenderedIssue, pending: Set<number>): Promise<'sent' | 'retried' | 'failed'> {
+async function deliverOne(deps: SendDeps, row: ClaimedDelivery, issue: RenderedIssue, pending: Set<number>, marks: SentMarks): Promise<'sent' | 'retried' | 'failed'> {
   const message = messageFor(renderDepsOf(deps), issue, { supporterId: row.supporterId, email: row.email });
   try {
     await deps.mailer.send(message);
@@ -218,6 +219,6 @@ async function deliverOne(deps: SendDeps, row: ClaimedDelivery, issue: RenderedI
   }
   // Accepted: a crash between here and the update below is what can send this message twice.
   pending.delete(row.id);
-  await markDeliverySent(deps.db, row.id);
+  await marks.mark(row.id);
   return 'sent';
 }
