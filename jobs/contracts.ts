@@ -15,6 +15,8 @@ export const jobContracts = {
   'send-newsletter': { queue: 'newsletter', payload: z.object({ newsletterId: z.uuid() }) },
   // Every minute: starts scheduled newsletters that are due, reminds staff when the month has no issue.
   'start-due-newsletters': { queue: 'default', payload: z.object({}) },
+  // Every January: prepares the previous year's annual report as a draft and tells report staff; never sends.
+  'prepare-annual-report': { queue: 'default', payload: z.object({ year: z.number().int().min(2000).optional() }) },
 } as const;
 
 export type JobName = keyof typeof jobContracts;

@@ -13,4 +13,6 @@ export const schedules: Schedule<JobName>[] = [
   { id: 'prune-sessions-nightly', job: 'prune-sessions', pattern: '15 3 * * *', payload: {} },
   { id: 'start-due-newsletters', job: 'start-due-newsletters', pattern: '* * * * *', payload: {} },
   { id: 'reconcile-stripe-nightly', job: 'reconcile-stripe', pattern: '30 4 * * *', payload: {} },
+  // 5 January, 09:00 in Japan: last year's report as a draft for staff to review (nothing is sent).
+  { id: 'prepare-annual-report-january', job: 'prepare-annual-report', pattern: '0 9 5 1 *', payload: {} },
 ];

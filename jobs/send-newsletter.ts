@@ -1,4 +1,5 @@
 import type { AppContext } from '../src/context';
+import { annualReportComposer } from '../src/features/annual-reports';
 import { createSendRate, sendNewsletter, type SendDeps } from '../src/features/newsletters';
 import type { JobPayload } from './contracts';
 
@@ -13,6 +14,8 @@ export function newsletterSendDeps(ctx: AppContext): SendDeps {
     settings: () => ctx.settings.get(),
     rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
     logger: ctx.logger,
+    // An annual report's send: each recipient's email with their giving and their combined receipt.
+    composers: { annual_report: annualReportComposer({ db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl }) },
   };
 }
 

@@ -9,6 +9,7 @@ import { reconcileStripe } from './reconcile-stripe';
 import { replayStripeEvents } from './replay-stripe-events';
 import { sendNewsletterJob } from './send-newsletter';
 import { startDueNewsletters } from './start-due-newsletters';
+import { prepareAnnualReport } from './prepare-annual-report';
 import { sendEmail } from './send-email';
 import { sendLoginLink } from './send-login-link';
 
@@ -24,6 +25,7 @@ export const processors = {
   'replay-stripe-events': replayStripeEvents,
   'send-newsletter': sendNewsletterJob,
   'start-due-newsletters': startDueNewsletters,
+  'prepare-annual-report': prepareAnnualReport,
 } satisfies { [N in JobName]: Processor<N> };
 
 // How many jobs of each queue one worker process runs at once.

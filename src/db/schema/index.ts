@@ -7,3 +7,4 @@ export * from './care';
 export * from './my-page';
 export * from './finance';
 export * from './newsletters';
+export * from './annual-reports';

@@ -11,7 +11,9 @@ export type Audience =
   | { segment: 'one_time' }
   | { segment: 'lapsed' }
   | { segment: 'locale'; locale: 'ja' | 'en' }
-  | { segment: 'tag'; tag: string };
+  | { segment: 'tag'; tag: string }
+  /** Annual reports: everyone with a gift in the calendar year (Asia/Tokyo), consent or not. */
+  | { segment: 'gave_in_year'; year: number };
 
 /**
  * 「WELgeeファミリー通信」 issues: written once in Japanese (and English), sent to an audience.
@@ -21,6 +23,11 @@ export const newsletters = pgTable(
   'newsletters',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /**
+     * newsletter: 「WELgeeファミリー通信」. annual_report: the send of a year's impact report and combined
+     * receipts, which rides the same delivery pipeline (see features/annual-reports).
+     */
+    kind: text('kind', { enum: ['newsletter', 'annual_report'] }).notNull().default('newsletter'),
     /** YYYY-MM when this is the month's issue of the monthly rhythm; null for an extra issue. */
     issueMonth: text('issue_month'),
     subjectJa: text('subject_ja').notNull().default(''),

@@ -6,6 +6,7 @@ import { bankImportRoutes } from '../giving/bank-import.routes';
 import { dashboardRoutes } from '../reports/dashboard.routes';
 import { exportRoutes } from '../exports';
 import { newsletterAdminRoutes } from '../newsletters';
+import { annualReportAdminRoutes } from '../annual-reports';
 import { reconciliationRoutes } from '../reconciliation/reconciliation.routes';
 import { settingsRoutes } from '../settings/settings.routes';
 import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
@@ -25,6 +26,7 @@ export function adminRouteList(ctx: AppContext): AdminRoute[] {
     ...giftAdminRoutes(ctx),       // /admin/gifts (offline gifts, reversing entries)
     ...bankImportRoutes(ctx),      // /admin/imports (bank statement CSV → review → record)
     ...newsletterAdminRoutes(ctx), // /admin/newsletters (compose, preview, audience, test send, schedule, send, progress, deliveries)
+    ...annualReportAdminRoutes(ctx), // /admin/annual-reports (a year's figures and narrative, preview per supporter, send, reissue a receipt)
     ...exportRoutes(ctx),          // /admin/exports (donation CSVs for freee / Money Forward / Yayoi, monthly summary, address labels)
     ...reconciliationRoutes(ctx),  // /admin/reconciliation (Stripe vs ledger, last 35 days; replay missing events)
     ...settingsRoutes(ctx),        // /admin/settings (organisation texts, both languages)

@@ -4,4 +4,5 @@ export { markCheckoutCompleted, findDonation, findSubscriptionsOf, type Donation
 export { createSupporterCounter, startMonthlyCheckoutFor, startGiftCheckoutFor, AlreadyMonthly, type SupporterCounter, type CheckoutDeps } from './giving.service';
 export { MIN_GIFT, MAX_GIFT } from './giving.schemas';
 export { givingRoutes } from './giving.routes';
-export { givingEmailEnrichers, renderGiftReceipt } from './receipts';
+export { givingEmailEnrichers, renderGiftReceipt, methodLabel } from './receipts';
+export { renderReceiptPdf } from './receipt-pdf';

@@ -13,7 +13,8 @@ function describeGift(donation: Donation, locale: Locale): string {
     : t(locale, 'giving.receipt.oneTime');
 }
 
-function methodLabel(method: string, locale: Locale): string {
+/** The method as the receipt names it: "クレジットカード" / "Credit card" (the code itself when unknown). */
+export function methodLabel(method: string, locale: Locale): string {
   const key = `giving.method.${method}`;
   const label = t(locale, key);
   return label === key ? method : label;

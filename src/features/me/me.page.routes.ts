@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
+import { findValidReceipt, renderAnnualReceipt } from '../annual-reports';
 import { renderGiftReceipt } from '../giving';
 import { displayName } from '../supporters';
 import { LINK_VALID_MINUTES } from './login.service';
@@ -11,7 +12,7 @@ import { requireSupporter } from './me.session';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NOTICES = ['plan', 'cancel', 'card', 'profile', 'preferences', 'deletion'] as const;
 
-/** GET /me (the overview, or the sign-in form when signed out) and each gift's PDF receipt. */
+/** GET /me (the overview, or the sign-in form when signed out), each gift's PDF receipt and each year's combined receipt. */
 export function mePageRoutes(ctx: AppContext): Router {
   const router = Router();
 
@@ -43,6 +44,19 @@ export function mePageRoutes(ctx: AppContext): Router {
       .set('Cache-Control', 'private, no-store')
       .set('Content-Type', 'application/pdf')
       .set('Content-Disposition', `attachment; filename="receipt-${gift.receiptNumber}.pdf"`)
+      .send(pdf);
+  });
+
+  // The year's combined receipt as issued (its number never changes on download); none issued: 404.
+  router.get('/me/annual-receipts/:file', requireSupporter, async (req, res, next) => {
+    const match = /^(\d{4})\.pdf$/.exec(String(req.params.file));
+    const receipt = match ? await findValidReceipt(ctx.db, req.supporter!.id, Number(match[1])) : undefined;
+    if (!receipt) return next();
+    const pdf = await renderAnnualReceipt(ctx.db, await ctx.settings.get(), req.supporter!, receipt, req.supporter!.locale);
+    res
+      .set('Cache-Control', 'private, no-store')
+      .set('Content-Type', 'application/pdf')
+      .set('Content-Disposition', `attachment; filename="combined-receipt-${receipt.number}.pdf"`)
       .send(pdf);
   });
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import { listReceiptsOf } from '../annual-reports';
 import { PLAN_AMOUNTS, type PlanAmount, type StripeGateway } from '../billing';
 import type { Supporter } from '../supporters';
 import { findPendingDeletion, insertCancellationReason, listLedgerOf, listSubscriptionsOf, type MySubscription } from './me.repo';
@@ -17,10 +18,11 @@ export const isPlanAmount = (value: number): value is PlanAmount => (PLAN_AMOUNT
 
 /** Everything the overview shows. */
 export async function loadMyPage(db: Db, supporter: Supporter) {
-  const [ledger, subscriptions, pendingDeletion] = await Promise.all([
+  const [ledger, subscriptions, pendingDeletion, receipts] = await Promise.all([
     listLedgerOf(db, supporter.id),
     listSubscriptionsOf(db, supporter.id),
     findPendingDeletion(db, supporter.id),
+    listReceiptsOf(db, supporter.id),
   ]);
   const subscription = liveSubscription(subscriptions);
   const takenBack = new Map<string, number>();
@@ -34,6 +36,8 @@ export async function loadMyPage(db: Db, supporter: Supporter) {
     gifts,
     total,
     pendingDeletion,
+    // Each year's combined receipt, once its annual report has issued it (a reissued one replaces the old).
+    annualReceipts: receipts.filter((r) => r.status === 'valid').map((r) => ({ year: r.year, number: r.number, total: r.total })),
     planChoices: PLAN_AMOUNTS.map((amount) => ({ amount, isCurrent: subscription?.amount === amount })),
   };
 }

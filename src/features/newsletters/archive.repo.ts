@@ -16,7 +16,7 @@ export interface ArchivedIssue {
 const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 // Only issues that went out and that staff have not kept out of the archive.
-const isPublic = and(eq(newsletters.status, 'sent'), eq(newsletters.hiddenFromArchive, false));
+const isPublic = and(eq(newsletters.kind, 'newsletter'), eq(newsletters.status, 'sent'), eq(newsletters.hiddenFromArchive, false));
 // The day an issue went out: when sending started (a long send still counts from its first day).
 const sentAtOrder = sql`coalesce(${newsletters.startedAt}, ${newsletters.finishedAt}, ${newsletters.createdAt})`;
 

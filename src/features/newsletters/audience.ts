@@ -17,11 +17,22 @@ export const audienceSchema = z.discriminatedUnion('segment', [
   z.object({ segment: z.literal('tag'), tag: z.string().trim().min(1).max(50) }),
 ]);
 
+/** An address mail can go to: not bounced, not merged away, not erased, not a placeholder. */
+const reachable = sql`s.email_bounced_at IS NULL AND s.merged_into_id IS NULL AND s.erased_at IS NULL AND s.email NOT LIKE '%.invalid'`;
+
+/** Who may receive a newsletter at all: newsletter consent now and a reachable address. Checked again for each row just before sending. */
+export const eligible = sql`s.newsletter AND ${reachable}`;
+
 /**
- * Who may receive a newsletter at all: newsletter consent now, an address that has not bounced, not
- * merged away, not erased, not a placeholder address. Checked again for each row just before sending.
+ * The same for a send `n` of either kind: an annual report carries the supporter's combined receipt, so
+ * it goes to every giver whose address works, with or without newsletter consent.
  */
-export const eligible = sql`s.newsletter AND s.email_bounced_at IS NULL AND s.merged_into_id IS NULL AND s.erased_at IS NULL AND s.email NOT LIKE '%.invalid'`;
+export const eligibleForSend = sql`(s.newsletter OR n.kind = 'annual_report') AND ${reachable}`;
+
+/** Who the audience may reach at all: newsletter consent, except for an annual report's givers. */
+function eligibleFor(audience: Audience): SQL {
+  return audience.segment === 'gave_in_year' ? reachable : eligible;
+}
 
 /** The segment's condition on supporters `s`. */
 export function segmentCondition(audience: Audience): SQL {
@@ -40,12 +51,15 @@ export function segmentCondition(audience: Audience): SQL {
       return sql`s.locale = ${audience.locale}`;
     case 'tag':
       return sql`EXISTS (SELECT 1 FROM supporter_tags st WHERE st.supporter_id = s.id AND st.tag = ${audience.tag})`;
+    case 'gave_in_year':
+      return sql`EXISTS (SELECT 1 FROM donations g WHERE g.supporter_id = s.id AND g.entry = 'gift'
+        AND g.received_on BETWEEN make_date(${audience.year}::int, 1, 1) AND make_date(${audience.year}::int, 12, 31))`;
   }
 }
 
 /** How many supporters the audience reaches now, and a sample of them (name, email, language). */
 export async function previewAudience(tx: Tx, audience: Audience, sampleSize = 10): Promise<{ count: number; sample: { id: string; name: string; email: string; locale: string }[] }> {
-  const where = sql`${eligible} AND ${segmentCondition(audience)}`;
+  const where = sql`${eligibleFor(audience)} AND ${segmentCondition(audience)}`;
   const counted = (await tx.execute(sql`SELECT count(*)::text AS count FROM supporters s WHERE ${where}`)) as unknown as { rows: { count: string }[] };
   const sample = (await tx.execute(
     sql`SELECT s.id::text AS id, trim(s.family_name || ' ' || s.given_name) AS name, s.email, s.locale FROM supporters s WHERE ${where} ORDER BY s.created_at DESC LIMIT ${sampleSize}`,
@@ -61,7 +75,7 @@ export async function insertDeliveries(tx: Tx, newsletterId: string, audience: A
   const result = await tx.execute(sql`
     INSERT INTO newsletter_deliveries (newsletter_id, supporter_id, email, locale)
     SELECT ${newsletterId}::uuid, s.id, s.email, s.locale FROM supporters s
-    WHERE ${eligible} AND ${segmentCondition(audience)}
+    WHERE ${eligibleFor(audience)} AND ${segmentCondition(audience)}
     ON CONFLICT (newsletter_id, supporter_id) DO NOTHING`);
   return (result as unknown as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as unknown as { affectedRows?: number }).affectedRows ?? 0;
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
 import { newsletterDeliveries, newsletters, supporters, type Audience } from '../../db/schema';
-import { eligible } from './audience';
+import { eligibleForSend } from './audience';
 
 export type Newsletter = typeof newsletters.$inferSelect;
 export type NewsletterStatus = Newsletter['status'];
@@ -97,7 +97,7 @@ export async function claimDeliveries(tx: Tx, newsletterId: string, limit: numbe
         FOR UPDATE SKIP LOCKED
       ), checked AS (
         SELECT p.id,
-          CASE WHEN ${eligible} THEN NULL
+          CASE WHEN ${eligibleForSend} THEN NULL
             WHEN s.erased_at IS NOT NULL OR s.email LIKE '%.invalid' THEN 'erased'
             WHEN s.merged_into_id IS NOT NULL THEN 'merged'
             WHEN s.email_bounced_at IS NOT NULL THEN 'bounced'
@@ -105,6 +105,7 @@ export async function claimDeliveries(tx: Tx, newsletterId: string, limit: numbe
         FROM picked p
         JOIN newsletter_deliveries d ON d.id = p.id
         JOIN supporters s ON s.id = d.supporter_id
+        JOIN newsletters n ON n.id = d.newsletter_id
       )
       UPDATE newsletter_deliveries d
       SET status = CASE WHEN c.skip IS NULL THEN 'sending' ELSE 'skipped' END,
@@ -184,8 +185,8 @@ export async function requeueFailed(tx: Tx, newsletterId: string): Promise<numbe
     await tx.execute(sql`
       UPDATE newsletter_deliveries d
       SET status = 'queued', attempts = 0, next_attempt_at = now(), claimed_at = NULL, reason = NULL
-      FROM supporters s
-      WHERE d.newsletter_id = ${newsletterId}::uuid AND d.status = 'failed' AND s.id = d.supporter_id AND ${eligible}
+      FROM supporters s, newsletters n
+      WHERE d.newsletter_id = ${newsletterId}::uuid AND d.status = 'failed' AND s.id = d.supporter_id AND n.id = d.newsletter_id AND ${eligibleForSend}
       RETURNING d.id`),
   );
   return rows.length;

@@ -31,6 +31,7 @@ export async function listNewsletters(tx: Tx, limit = 200): Promise<(Newsletter 
   const rows = await tx
     .select()
     .from(newsletters)
+    .where(eq(newsletters.kind, 'newsletter'))
     .orderBy(desc(sql`coalesce(${newsletters.startedAt}, ${newsletters.scheduledAt}, ${newsletters.createdAt})`), desc(newsletters.createdAt))
     .limit(limit);
   const ids = rows.map((r) => r.id);

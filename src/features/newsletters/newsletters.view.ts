@@ -18,6 +18,8 @@ export function audienceLabel(locale: Locale, audience: Audience): string {
       return t(locale, 'newsletters.audience.localeLabel', { language: t(locale, `newsletters.language.${audience.locale}`) });
     case 'tag':
       return t(locale, 'newsletters.audience.tagLabel', { tag: audience.tag });
+    case 'gave_in_year':
+      return t(locale, 'newsletters.audience.gaveInYear', { year: audience.year });
     default:
       return t(locale, `newsletters.audience.${audience.segment}`);
   }
@@ -63,6 +65,8 @@ export function newsletterView(locale: Locale, n: Newsletter) {
     isSent: n.status === 'sent',
     hasStarted: n.status === 'sending' || n.status === 'paused' || n.status === 'sent',
     isHidden: n.hiddenFromArchive,
+    /** The send of a year's impact report: its content lives on the report's page. */
+    reportYear: n.kind === 'annual_report' && n.audience.segment === 'gave_in_year' ? n.audience.year : undefined,
   };
 }
 

@@ -3,7 +3,7 @@ import { enqueueJob } from '../../../jobs/enqueue';
 import type { Db } from '../../db/client';
 import type { Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
-import { isPermanentMailError, type Mailer } from '../../lib/mailer';
+import { isPermanentMailError, type Mailer, type OutgoingMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';
 import {
   claimDeliveries,
@@ -56,6 +56,33 @@ export interface SendDeps {
   settings: () => Promise<Settings>;
   rate: SendRate;
   logger: Logger;
+  /** Messages of other kinds of send than the newsletter (an annual report), by kind. */
+  composers?: Partial<Record<Exclude<Newsletter['kind'], 'newsletter'>, ComposerFactory>>;
+}
+
+/** Makes each recipient's message of one send. */
+export interface MessageComposer {
+  compose(row: ClaimedDelivery): Promise<OutgoingMessage>;
+}
+export type ComposerFactory = (newsletter: Newsletter, settings: Settings) => MessageComposer;
+
+/** The newsletter's message: rendered once per language per run; each recipient only gets their own unsubscribe link. */
+function newsletterComposer(deps: SendDeps, newsletter: Newsletter, settings: Settings): MessageComposer {
+  const issues = new Map<Locale, RenderedIssue>();
+  return {
+    async compose(row) {
+      let issue = issues.get(row.locale);
+      if (!issue) issues.set(row.locale, (issue = renderIssue(renderDepsOf(deps), newsletter, row.locale, settings)));
+      return messageFor(renderDepsOf(deps), issue, { supporterId: row.supporterId, email: row.email });
+    },
+  };
+}
+
+function composerFor(deps: SendDeps, newsletter: Newsletter, settings: Settings): MessageComposer {
+  if (newsletter.kind === 'newsletter') return newsletterComposer(deps, newsletter, settings);
+  const factory = deps.composers?.[newsletter.kind];
+  if (!factory) throw new Error(`no composer for a send of kind ${newsletter.kind}`);
+  return factory(newsletter, settings);
 }
 
 export interface SendResult {
@@ -93,7 +120,7 @@ function claimSize(perSecond: number): number {
 export async function sendNewsletter(deps: SendDeps, newsletterId: string, opts: { sliceMs?: number } = {}): Promise<SendResult> {
   const result: SendResult = { outcome: 'stopped', sent: 0, retried: 0, failed: 0, skipped: 0 };
   const deadline = Date.now() + (opts.sliceMs ?? SLICE_MS);
-  const issues = new Map<Locale, RenderedIssue>();
+  let composer: MessageComposer | undefined;
   for (;;) {
     const newsletter = await findNewsletter(deps.db, newsletterId);
     if (!newsletter || newsletter.status !== 'sending') return result;
@@ -107,13 +134,8 @@ export async function sendNewsletter(deps: SendDeps, newsletterId: string, opts:
     const { claimed, skipped } = await claimDeliveries(deps.db, newsletterId, claimSize(perSecond), LEASE_SECONDS);
     result.skipped += skipped;
     if (claimed.length > 0) {
-      const issueFor = (locale: Locale) => {
-        // Rendered once per language per run; each recipient only gets their own unsubscribe link.
-        let issue = issues.get(locale);
-        if (!issue) issues.set(locale, (issue = renderIssue(renderDepsOf(deps), newsletter, locale, settings)));
-        return issue;
-      };
-      await sendBatch(deps, newsletter, claimed, { perSecond, issueFor, result });
+      composer ??= composerFor(deps, newsletter, settings);
+      await sendBatch(deps, newsletter, claimed, { perSecond, composer, result });
       continue;
     }
     if (skipped > 0) continue;
@@ -136,7 +158,7 @@ function renderDepsOf(deps: SendDeps): NewsletterRenderDeps {
 
 interface BatchOptions {
   perSecond: number;
-  issueFor(locale: Locale): RenderedIssue;
+  composer: MessageComposer;
   result: SendResult;
 }
 
@@ -171,7 +193,7 @@ async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDe
       await deps.rate.take(opts.perSecond);
       await checkStillSending();
       if (stopped) return;
-      const outcome = await deliverOne(deps, row, opts.issueFor(row.locale), pending, marks);
+      const outcome = await deliverOne(deps, row, opts.composer, pending, marks);
       opts.result[outcome] += 1;
     }
   };
@@ -194,10 +216,10 @@ async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDe
 }
 
 /** Sends one row's message and records the answer: sent, retried later, or failed (and bounced). */
-async function deliverOne(deps: SendDeps, row: ClaimedDelivery, issue: RenderedIssue, pending: Set<number>, marks: SentMarks): Promise<'sent' | 'retried' | 'failed'> {
-  const message = messageFor(renderDepsOf(deps), issue, { supporterId: row.supporterId, email: row.email });
+async function deliverOne(deps: SendDeps, row: ClaimedDelivery, composer: MessageComposer, pending: Set<number>, marks: SentMarks): Promise<'sent' | 'retried' | 'failed'> {
   try {
-    await deps.mailer.send(message);
+    // A message that cannot be made (a failing render) is retried like a temporary SMTP failure.
+    await deps.mailer.send(await composer.compose(row));
   } catch (err) {
     pending.delete(row.id);
     const reason = failureReason(err);

@@ -1,0 +1,10 @@
+import type { AppContext } from '../src/context';
+import { prepareDraftAndTellStaff, tokyoYear } from '../src/features/annual-reports';
+import type { JobPayload } from './contracts';
+
+/** Prepares the annual report of the year before (or of `year`) as a draft and emails report staff once. */
+export async function prepareAnnualReport(payload: JobPayload<'prepare-annual-report'>, ctx: AppContext): Promise<void> {
+  const year = payload.year ?? tokyoYear(new Date()) - 1;
+  const result = await prepareDraftAndTellStaff(ctx.db, year);
+  ctx.logger.info({ year, created: result.created, told: result.told }, 'prepare-annual-report');
+}
