@@ -2,6 +2,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { annualReceipts, annualReports, donations, newsletterDeliveries, supporters } from '../../src/db/schema';
 import { parseMail } from '../../src/dev/mail-sink';
 import { givingInYear, prepareDraft, startReportSend } from '../../src/features/annual-reports';
+import { runJob } from '../../jobs/worker';
+import { schedules } from '../../jobs/schedules';
+import { emails, newsletters } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { insertGivers } from '../helpers/annual';
 import { unescapeHtml, Visitor } from '../helpers/http';
@@ -248,5 +251,21 @@ describe('annual impact report and combined receipts', () => {
     expect(outcome.recipients).toBe(reachable.length);
     await waitForStatus(app.ctx.db, outcome.newsletterId, 'sent', 60_000);
     await eventually(async () => (await app.ctx.db.select().from(annualReceipts).where(eq(annualReceipts.year, 2023))).length === reachable.length || undefined);
+  });
+
+  test('when the January schedule runs, then the year before gets a draft, report staff are told once, and nothing goes to supporters', async () => {
+    expect(schedules.find((x) => x.job === 'prepare-annual-report')).toMatchObject({ pattern: '0 9 5 1 *' });
+    await insertGivers(app.ctx.db, { count: 3, tag: 'january-2022', year: 2022 });
+    const sendsBefore = (await app.ctx.db.select().from(newsletters)).length;
+    await runJob('prepare-annual-report', { year: 2022 }, app.ctx);
+    await runJob('prepare-annual-report', { year: 2022 }, app.ctx);
+    const [draft] = await app.ctx.db.select().from(annualReports).where(eq(annualReports.year, 2022));
+    expect(draft!.newsletterId).toBeNull();
+    expect(draft!.preparedBy).toBeNull();
+    expect(draft!.figures.length).toBeGreaterThan(0);
+    const told = await app.ctx.db.select().from(emails).where(eq(emails.template, 'annual-report-draft'));
+    const staffCount = Number((await app.ctx.db.execute(sql`SELECT count(*)::int AS n FROM staff WHERE is_active AND role IN ('admin', 'staff')`) as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    expect(told).toHaveLength(staffCount);
+    expect((await app.ctx.db.select().from(newsletters)).length).toBe(sendsBefore);
   });
 });

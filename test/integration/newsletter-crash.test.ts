@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
-import { newsletterDeliveries } from '../../src/db/schema';
+import { annualReceipts, newsletterDeliveries } from '../../src/db/schema';
+import { prepareDraft, startReportSend } from '../../src/features/annual-reports';
+import { createStaff } from '../../src/features/staff';
 import { startSending } from '../../src/features/newsletters';
 import { BATCH_SIZE, SEND_CONCURRENCY } from '../../src/features/newsletters/send';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { countByRecipient, createNewsletter, insertSupporters, setMessagesPerSecond, waitForStatus } from '../helpers/newsletters';
 import { tempDir } from '../helpers/services';
+import { insertGivers } from '../helpers/annual';
+import { parseMail } from '../../src/dev/mail-sink';
 
 const root = path.resolve(__dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
@@ -120,6 +124,65 @@ describe('a newsletter send when the worker is killed', () => {
         expect(duplicates).toBeLessThanOrEqual(claimedAtKill);
         expect(duplicates).toBe(receivedAtKill - markedSent);
         expect(await rowsIn('sent')).toBe(total);
+      } finally {
+        for (const w of workers) w.kill('SIGKILL');
+        await Promise.all(workers.map((w) => w.exited));
+        await app.stop();
+      }
+    },
+    300_000,
+  );
+});
+
+describe('an annual report send when the worker is killed', () => {
+  (process.env.DATABASE_URL ? test : test.skip)(
+    'when the worker is killed mid-run and a new one starts, then every giver gets exactly one report (in flight aside), all under one receipt number',
+    async () => {
+      const app = await startTestApp({ worker: false });
+      const workers: WorkerProcess[] = [];
+      try {
+        const total = 300;
+        await setMessagesPerSecond(app.ctx, 200);
+        const people = await insertGivers(app.ctx.db, { count: total, tag: 'yearly', year: 2025, months: 3 });
+        const mine = (m: { envelopeTo: string[] }) => m.envelopeTo.some((a) => a.startsWith('yearly-'));
+        await prepareDraft(app.ctx.db, 2025, null);
+        const member = await createStaff(app.ctx.db, { email: 'reports@welgee.example', name: 'R', role: 'staff', password: 'a long enough password' });
+
+        const first = startWorkerProcess(app);
+        workers.push(first);
+        await whenStarted(first);
+        const started = await startReportSend(app.ctx.db, 2025, member.id);
+        expect(started).toMatchObject({ ok: true, recipients: total });
+        if (!started.ok) return;
+
+        await app.mail.waitFor(total / 3, mine, 60_000);
+        first.kill('SIGKILL');
+        await first.exited;
+        const receivedAtKill = app.mail.messages.filter(mine).length;
+        expect(receivedAtKill).toBeLessThan(total);
+
+        const second = startWorkerProcess(app);
+        workers.push(second);
+        await whenStarted(second);
+        await waitForStatus(app.ctx.db, started.newsletterId, 'sent', 180_000);
+
+        const received = app.mail.messages.filter(mine);
+        const counts = countByRecipient(received);
+        expect(people.filter((p) => !counts.get(p.email))).toEqual([]);
+        const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+        expect(duplicates).toBeLessThanOrEqual(SEND_CONCURRENCY);
+        // One receipt per giver, and a message that arrived twice carries the same number both times.
+        const receipts = await app.ctx.db.select().from(annualReceipts).where(eq(annualReceipts.year, 2025));
+        expect(receipts).toHaveLength(total);
+        const numberOf = new Map(receipts.map((r) => [r.supporterId, r.number]));
+        for (const email of [...counts].filter(([, n]) => n > 1).map(([e]) => e)) {
+          const person = people.find((p) => p.email === email)!;
+          for (const m of received.filter((r) => r.envelopeTo.includes(email))) {
+            expect((await parseMail(m.raw)).attachments[0]!.filename).toBe(`combined-receipt-${numberOf.get(person.id)}.pdf`);
+          }
+        }
+        const sent = await app.ctx.db.select({ n: sql<string>`count(*)::text` }).from(newsletterDeliveries).where(and(eq(newsletterDeliveries.newsletterId, started.newsletterId), eq(newsletterDeliveries.status, 'sent')));
+        expect(Number(sent[0]!.n)).toBe(total);
       } finally {
         for (const w of workers) w.kill('SIGKILL');
         await Promise.all(workers.map((w) => w.exited));
