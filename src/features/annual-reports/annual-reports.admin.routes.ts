@@ -20,10 +20,11 @@ const notices = ['prepared', 'saved', 'reissued'] as const;
 const translate = (req: Request, errors: Record<string, string>) =>
   Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(req.locale, v, { max: k.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL, figures: MAX_FIGURES })]));
 
-/** Form rows for the figures: the report's, then blank ones up to the most a report holds. */
+/** Form rows for the figures: the report's, then two blank ones for new figures (at most MAX_FIGURES in all). */
 function figureRows(rows: FigureRowValues[]) {
   const filled = rows.slice(0, MAX_FIGURES);
-  while (filled.length < MAX_FIGURES) filled.push({ labelJa: '', labelEn: '', value: '' });
+  const size = Math.min(MAX_FIGURES, filled.length + 2);
+  while (filled.length < size) filled.push({ labelJa: '', labelEn: '', value: '' });
   return filled.map((r, i) => ({ ...r, n: i + 1 }));
 }
 const rowsOf = (report: AnnualReport): FigureRowValues[] => report.figures.map((f) => ({ labelJa: f.labelJa, labelEn: f.labelEn, value: String(f.value) }));
@@ -69,6 +70,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       isEditable: !report.newsletterId,
       yearIsOver: report.year < tokyoYear(new Date()),
       maxLabel: MAX_LABEL,
+      maxFigures: MAX_FIGURES,
       maxNarrative: MAX_NARRATIVE,
       notice: notice ? t(req.locale, `annual.notice.${notice}`, { number: String(req.query.number ?? '') }) : undefined,
       error: extra.problem ? t(req.locale, `annual.problem.${extra.problem}`) : undefined,

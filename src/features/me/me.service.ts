@@ -37,7 +37,7 @@ export async function loadMyPage(db: Db, supporter: Supporter) {
     total,
     pendingDeletion,
     // Each year's combined receipt, once its annual report has issued it (a reissued one replaces the old).
-    annualReceipts: receipts.filter((r) => r.status === 'valid').map((r) => ({ year: r.year, number: r.number, total: r.total })),
+    annualReceipts: receipts.filter((r) => r.status === 'valid').map((r) => ({ year: r.year, receiptNumber: r.number, total: r.total })),
     planChoices: PLAN_AMOUNTS.map((amount) => ({ amount, isCurrent: subscription?.amount === amount })),
   };
 }
