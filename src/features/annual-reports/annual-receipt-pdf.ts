@@ -2,6 +2,7 @@ import type { Settings } from '../../../config/organisation';
 import type { Tx } from '../../db/client';
 import { pick, t, type Locale } from '../../lib/i18n';
 import { methodLabel, renderReceiptPdf } from '../giving';
+import type { ReceiptPdfInput } from '../giving/receipt-pdf';
 import { postalLine } from '../exports/address-labels';
 import { displayName, type Supporter } from '../supporters';
 import { findReceiptById, type AnnualReceipt } from './annual-receipts.repo';
@@ -26,9 +27,14 @@ export function addressOf(supporter: Pick<Supporter, 'postalCode' | 'prefecture'
  * receipt's number (and the voided number it replaces), in the supporter's language.
  */
 export async function renderAnnualReceipt(tx: Tx, settings: Settings, supporter: Supporter, receipt: AnnualReceipt, locale: Locale): Promise<Buffer> {
+  return renderReceiptPdf(await annualReceiptInput(tx, settings, supporter, receipt, locale));
+}
+
+/** What the combined receipt shows, read from the ledger and settings. */
+export async function annualReceiptInput(tx: Tx, settings: Settings, supporter: Supporter, receipt: AnnualReceipt, locale: Locale): Promise<ReceiptPdfInput> {
   const giving = await givingInYear(tx, supporter.id, receipt.year);
   const replaced = receipt.replacesId ? await findReceiptById(tx, receipt.replacesId) : undefined;
-  return renderReceiptPdf({
+  return {
     locale,
     kind: 'annual',
     receiptNumber: receipt.number,
@@ -44,5 +50,5 @@ export async function renderAnnualReceipt(tx: Tx, settings: Settings, supporter:
     total: giving.total,
     note: pick(settings.receipt.taxNote, locale),
     replacesReceiptNumber: replaced?.number,
-  });
+  };
 }

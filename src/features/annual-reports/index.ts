@@ -2,6 +2,6 @@ export { annualReportAdminRoutes } from './annual-reports.admin.routes';
 export { annualReportComposer } from './report-email';
 export { prepareDraft, prepareDraftAndTellStaff, startReportSend, reissue, SEED_FIGURES } from './annual-reports.service';
 export { receiptFor, findValidReceipt, listReceiptsOf, type AnnualReceipt } from './annual-receipts.repo';
-export { renderAnnualReceipt } from './annual-receipt-pdf';
+export { renderAnnualReceipt, annualReceiptInput } from './annual-receipt-pdf';
 export { givingInYear, type YearGiving } from './year-giving';
 export { tokyoYear } from './annual-reports.schemas';
