@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { auditLog, consents, deletionRequests, donations, emails, loginLinks, stripeEvents, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../src/db/schema';
+import { auditLog, consents, deletionRequests, donations, emails, loginLinks, newsletterDeliveries, newsletters, stripeEvents, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { joinAndPay } from '../helpers/giving';
 import { unescapeHtml, Visitor } from '../helpers/http';
@@ -96,7 +96,7 @@ describe('personal data: download and deletion', () => {
     }
     expect(data.tags).toEqual([expect.objectContaining({ tag: 'イベント参加' })]);
     expect(data.notes).toEqual([expect.objectContaining({ body: '電話でお礼を伝えた' })]);
-    for (const section of ['cancellationReasons', 'deletionRequests', 'earlierRecords']) expect(data[section]).toEqual([]);
+    for (const section of ['cancellationReasons', 'deletionRequests', 'earlierRecords', 'newsletters', 'annualReceipts']) expect(data[section]).toEqual([]);
     for (const other of [b.fields.email!, b.supporter.id, '別人', b.gifts[0]!.receiptNumber!]) expect(html).not.toContain(other);
 
     const page = unescapeHtml((await a.visitor.get('/me/data')).html);
@@ -217,6 +217,9 @@ describe('personal data: download and deletion', () => {
       .returning();
     await app.ctx.db.insert(supporterMerges).values({ keptId: id, mergedId: dup!.id, snapshot: { supporter: dup, moved: { donations: 0 }, filled: [], stripe: 'none' } });
     const other = await joinAndPay(app, { plan: '5000' });
+    // A newsletter row still waiting for them holds their address.
+    const [issue] = await app.ctx.db.insert(newsletters).values({ subjectJa: `号${stamp}`, status: 'paused' }).returning();
+    await app.ctx.db.insert(newsletterDeliveries).values({ newsletterId: issue!.id, supporterId: id, email, locale: 'en' });
 
     const ownBefore = await ledgerSum(app, id);
     const allBefore = await ledgerSum(app);
@@ -280,6 +283,8 @@ describe('personal data: download and deletion', () => {
     expect(mails.filter((m) => m.createdAt >= confirmedAt)).toEqual([]);
     for (const e of mails) expect(e.toAddress).toBe(`erased-${id}@erased.invalid`);
     for (const e of mails) expect(e.params).toEqual({});
+    expect(await app.ctx.db.select({ email: newsletterDeliveries.email, status: newsletterDeliveries.status }).from(newsletterDeliveries).where(eq(newsletterDeliveries.supporterId, id)))
+      .toEqual([{ email: `erased-${id}@erased.invalid`, status: 'skipped' }]);
     expect(await app.ctx.db.select().from(supporterNotes).where(eq(supporterNotes.supporterId, id))).toEqual([]);
     expect(await app.ctx.db.select().from(supporterTags).where(eq(supporterTags.supporterId, id))).toEqual([]);
     expect(await app.ctx.db.select().from(loginLinks).where(eq(loginLinks.supporterId, id))).toEqual([]);

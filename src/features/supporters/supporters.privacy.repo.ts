@@ -1,12 +1,15 @@
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import {
+  annualReceipts,
   cancellationReasons,
   consents,
   deletionRequests,
   donations,
   emails,
   loginLinks,
+  newsletterDeliveries,
+  newsletters,
   sessions,
   staff,
   stripeEvents,
@@ -25,7 +28,7 @@ export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 /** Every row held about one supporter, by table (emails without their params). */
 export async function selectPersonalRows(tx: Tx, supporterId: string) {
-  const [consentRows, subscriptionRows, ledger, emailRows, tags, notes, reasons, requests, merges] = await Promise.all([
+  const [consentRows, subscriptionRows, ledger, emailRows, tags, notes, reasons, requests, merges, deliveries, receipts] = await Promise.all([
     tx.select().from(consents).where(eq(consents.supporterId, supporterId)).orderBy(asc(consents.createdAt), asc(consents.id)),
     tx.select().from(subscriptions).where(eq(subscriptions.supporterId, supporterId)).orderBy(asc(subscriptions.createdAt)),
     tx.select().from(donations).where(eq(donations.supporterId, supporterId)).orderBy(asc(donations.receivedAt), asc(donations.createdAt)),
@@ -39,8 +42,19 @@ export async function selectPersonalRows(tx: Tx, supporterId: string) {
     tx.select({ reason: cancellationReasons.reason, createdAt: cancellationReasons.createdAt }).from(cancellationReasons).where(eq(cancellationReasons.supporterId, supporterId)).orderBy(asc(cancellationReasons.createdAt)),
     tx.select().from(deletionRequests).where(eq(deletionRequests.supporterId, supporterId)).orderBy(asc(deletionRequests.requestedAt)),
     tx.select({ snapshot: supporterMerges.snapshot, createdAt: supporterMerges.createdAt }).from(supporterMerges).where(eq(supporterMerges.keptId, supporterId)).orderBy(asc(supporterMerges.createdAt)),
+    tx
+      .select({ subject: newsletters.subjectJa, kind: newsletters.kind, email: newsletterDeliveries.email, status: newsletterDeliveries.status, sentAt: newsletterDeliveries.sentAt, reason: newsletterDeliveries.reason })
+      .from(newsletterDeliveries)
+      .innerJoin(newsletters, eq(newsletters.id, newsletterDeliveries.newsletterId))
+      .where(eq(newsletterDeliveries.supporterId, supporterId))
+      .orderBy(asc(newsletterDeliveries.id)),
+    tx
+      .select({ year: annualReceipts.year, number: annualReceipts.number, status: annualReceipts.status, total: annualReceipts.total, issuedAt: annualReceipts.issuedAt })
+      .from(annualReceipts)
+      .where(eq(annualReceipts.supporterId, supporterId))
+      .orderBy(asc(annualReceipts.year), asc(annualReceipts.issuedAt)),
   ]);
-  return { consentRows, subscriptionRows, ledger, emailRows, tags, notes, reasons, requests, merges };
+  return { consentRows, subscriptionRows, ledger, emailRows, tags, notes, reasons, requests, merges, deliveries, receipts };
 }
 
 /** Opens a deletion request unless one is pending already; returns the new id, or undefined. */
@@ -187,6 +201,15 @@ export async function scrubOwnedRows(tx: Tx, owner: { ids: string[]; stripeCusto
     .where(inArray(emails.supporterId, ids));
   // An email still waiting would go to the erased address: it is not sent at all.
   await tx.update(emails).set({ status: 'failed', error: 'recipient erased' }).where(and(inArray(emails.supporterId, ids), eq(emails.status, 'queued')));
+  // Newsletter and annual report deliveries keep their counts, not the address; one still waiting is skipped.
+  await tx
+    .update(newsletterDeliveries)
+    .set({ email: sql`'erased-' || ${newsletterDeliveries.supporterId} || '@erased.invalid'` })
+    .where(inArray(newsletterDeliveries.supporterId, ids));
+  await tx
+    .update(newsletterDeliveries)
+    .set({ status: 'skipped', reason: 'erased' })
+    .where(and(inArray(newsletterDeliveries.supporterId, ids), eq(newsletterDeliveries.status, 'queued')));
   await tx.delete(supporterNotes).where(inArray(supporterNotes.supporterId, ids));
   // A free-text reason for stopping is the person's own words: it goes too.
   await tx.delete(cancellationReasons).where(inArray(cancellationReasons.supporterId, ids));

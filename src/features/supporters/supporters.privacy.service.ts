@@ -42,6 +42,10 @@ export interface PersonalData {
   deletionRequests: PersonalRecord[];
   /** Earlier records of the same person merged into this one (their details as they were). */
   earlierRecords: PersonalRecord[];
+  /** Each newsletter and annual report sent (or to be sent) to them. */
+  newsletters: PersonalRecord[];
+  /** Combined receipts (valid and void; their totals are accounting records). */
+  annualReceipts: PersonalRecord[];
 }
 
 /** Stripe statuses of a subscription that may still charge. */
@@ -114,10 +118,12 @@ export async function collectPersonalData(db: Db, supporterId: string, now = new
       const snapshot = (m.snapshot ?? {}) as { supporter?: Record<string, unknown> };
       return plain({ ...(snapshot.supporter ?? {}), mergedAt: m.createdAt }, ['searchText']);
     }),
+    newsletters: rows.deliveries.map((d) => plain(d)),
+    annualReceipts: rows.receipts.map((r) => plain(r)),
   };
 }
 
-const SECTIONS = ['profile', 'consents', 'subscriptions', 'ledger', 'emails', 'tags', 'notes', 'cancellationReasons', 'deletionRequests', 'earlierRecords'] as const;
+const SECTIONS = ['profile', 'consents', 'subscriptions', 'ledger', 'emails', 'tags', 'notes', 'cancellationReasons', 'deletionRequests', 'earlierRecords', 'newsletters', 'annualReceipts'] as const;
 
 /** The export as CSV in long form (section,record,field,value): UTF-8 with BOM, CRLF line ends. */
 export function personalDataCsv(data: PersonalData): string {
