@@ -151,7 +151,10 @@ describe('annual impact report and combined receipts', () => {
   });
 
   test('when staff send the report, then each giver gets exactly one email in their language with their year and a combined receipt, and sending again sends nothing', async () => {
-    expect((await staff.post('/admin/annual-reports/2025/send', { _csrf: token })).res.status).toBe(422); // not confirmed
+    const unconfirmed = await staff.post('/admin/annual-reports/2025/send', { _csrf: token });
+    expect(unconfirmed.res.status).toBe(422);
+    expect(unconfirmed.html).toContain('href="#confirm"');
+    expect((await app.ctx.db.select().from(annualReports).where(eq(annualReports.year, 2025)))[0]!.newsletterId).toBeNull();
     const before = app.mail.messages.length;
     const started = await staff.post('/admin/annual-reports/2025/send', { confirm: 'on', _csrf: token });
     expect(started.res.status).toBe(303);

@@ -159,7 +159,10 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
     route('post', '/admin/annual-reports/:year/send', P, async (req, res) => {
       const report = await reportOr404(req, res);
       if (!report) return;
-      if ((req.body ?? {}).confirm !== 'on') return renderReport(req, res, report, 422, { errors: { confirm: 'annual.errors.confirm' } });
+      if ((req.body ?? {}).confirm !== 'on') {
+        const recipients = await reportRecipients(ctx.db, report.year, 10);
+        return res.status(422).render('admin/annual-reports/confirm', { layout: 'admin', title: t(req.locale, 'annual.confirm.title', { year: report.year }), report, recipients, yearIsOver: report.year < tokyoYear(new Date()), errors: translate(req, { confirm: 'annual.errors.confirm' }), hasErrors: true });
+      }
       const outcome = await startReportSend(ctx.db, report.year, req.staff!.id);
       if (!outcome.ok) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[outcome.problem], { problem: outcome.problem });
       ctx.dispatcher.poke();
