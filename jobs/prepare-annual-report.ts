@@ -1,5 +1,6 @@
 import type { AppContext } from '../src/context';
-import { prepareDraftAndTellStaff, tokyoYear } from '../src/features/annual-reports';
+import { prepareDraftAndTellStaff } from '../src/features/annual-reports';
+import { tokyoYear } from '../src/lib/dates';
 import type { JobPayload } from './contracts';
 
 /** Prepares the annual report of the year before (or of `year`) as a draft and emails report staff once. */

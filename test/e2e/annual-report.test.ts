@@ -8,6 +8,7 @@ import { signInSupporter } from '../helpers/me';
 import { setMessagesPerSecond } from '../helpers/newsletters';
 import { pdfText } from '../helpers/pdf';
 import { STAFF_PASSWORD } from '../helpers/staff';
+import { tokyoDay } from '../../src/lib/dates';
 
 describe('the annual impact report in Chromium', () => {
   let app: TestApp;
@@ -25,7 +26,7 @@ describe('the annual impact report in Chromium', () => {
     ]).returning();
     const rows = people.flatMap((p, n) => Array.from({ length: 12 }, (_, m) => {
       const at = new Date(`2025-${String(m + 1).padStart(2, '0')}-15T12:00:00+09:00`);
-      return { supporterId: p.id, entry: 'gift' as const, amount: n === 0 ? 5000 : 1000, method: 'card', frequency: 'monthly' as const, planAmount: n === 0 ? 5000 : 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: at.toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' }) };
+      return { supporterId: p.id, entry: 'gift' as const, amount: n === 0 ? 5000 : 1000, method: 'card', frequency: 'monthly' as const, planAmount: n === 0 ? 5000 : 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: tokyoDay(at) };
     }));
     await app.ctx.db.insert(donations).values(rows);
   });

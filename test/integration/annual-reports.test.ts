@@ -12,9 +12,9 @@ import { signInSupporter } from '../helpers/me';
 import { setMessagesPerSecond, waitForStatus } from '../helpers/newsletters';
 import { pdfText, pdfToPng } from '../helpers/pdf';
 import { signInAs } from '../helpers/staff';
+import { tokyoDay } from '../../src/lib/dates';
 
 const jst = (local: string) => new Date(`${local}+09:00`);
-const day = (d: Date) => d.toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
 
 describe('annual impact report and combined receipts', () => {
   let app: TestApp;
@@ -26,7 +26,7 @@ describe('annual impact report and combined receipts', () => {
   let noAddress: typeof supporters.$inferSelect;
 
   const gift = (supporterId: string, at: Date, values: Partial<typeof donations.$inferInsert> = {}) =>
-    ({ supporterId, entry: 'gift' as const, amount: 1000, method: 'card', frequency: 'monthly' as const, planAmount: 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: day(at), ...values });
+    ({ supporterId, entry: 'gift' as const, amount: 1000, method: 'card', frequency: 'monthly' as const, planAmount: 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: tokyoDay(at), ...values });
 
   beforeAll(async () => {
     app = await startTestApp();

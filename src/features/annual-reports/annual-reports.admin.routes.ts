@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
+import { tokyoYear } from '../../lib/dates';
 import { t } from '../../lib/i18n';
 import { normalizeEmail } from '../../lib/text';
 import { route, type AdminRoute } from '../admin/route-table';
@@ -8,7 +9,7 @@ import { findSupporterByEmail, findSupporterById, type Supporter } from '../supp
 import { renderAnnualReceipt } from './annual-receipt-pdf';
 import { findValidReceipt } from './annual-receipts.repo';
 import type { AnnualReport } from './annual-reports.repo';
-import { MAX_FIGURES, MAX_LABEL, MAX_NARRATIVE, parseReportForm, parseYear, tokyoYear, type FigureRowValues } from './annual-reports.schemas';
+import { MAX_FIGURES, MAX_LABEL, MAX_NARRATIVE, parseReportForm, parseYear, type FigureRowValues } from './annual-reports.schemas';
 import { findReport, listReports, prepareDraft, reissue, reportRecipients, saveContent, startReportSend, type ReportProblem } from './annual-reports.service';
 import { renderReportEmail } from './report-email';
 

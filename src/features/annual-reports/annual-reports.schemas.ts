@@ -1,13 +1,11 @@
 import type { ImpactFigure } from '../../db/schema';
+import { tokyoYear } from '../../lib/dates';
 import { hasControlCharacters } from '../../lib/text';
 
 export const MAX_FIGURES = 8;
 export const MAX_LABEL = 60;
 export const MAX_NARRATIVE = 5000;
 const MAX_VALUE = 999_999_999;
-
-/** The year in Japan at `now`. */
-export const tokyoYear = (now: Date) => Number(now.toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' }).slice(0, 4));
 
 /** A report's year from the path: four digits, 2000 at the earliest, never after this year in Japan. */
 export function parseYear(raw: unknown, now: Date): { ok: true; year: number } | { ok: false; problem: 'badYear' | 'futureYear' } {

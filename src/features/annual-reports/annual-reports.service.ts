@@ -6,10 +6,11 @@ import { roleCan, roles } from '../staff';
 import { recordAudit } from '../audit';
 import { previewAudience } from '../newsletters/audience';
 import { startSending } from '../newsletters/sending.service';
+import { tokyoYear } from '../../lib/dates';
 import { t } from '../../lib/i18n';
 import { findReport, insertDraft, listReports, lockReport, setReportSend, updateReportContent, type AnnualReport } from './annual-reports.repo';
 import { reissueReceipt } from './annual-receipts.repo';
-import { tokyoYear, type ReportContent } from './annual-reports.schemas';
+import type { ReportContent } from './annual-reports.schemas';
 
 /**
  * The organisation's figures from its own pages (as of 2023-09-15), for a first draft; later drafts

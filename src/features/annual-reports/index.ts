@@ -4,4 +4,3 @@ export { prepareDraft, prepareDraftAndTellStaff, startReportSend, reissue, SEED_
 export { receiptFor, findValidReceipt, listReceiptsOf, type AnnualReceipt } from './annual-receipts.repo';
 export { renderAnnualReceipt, annualReceiptInput } from './annual-receipt-pdf';
 export { givingInYear, type YearGiving } from './year-giving';
-export { tokyoYear } from './annual-reports.schemas';
