@@ -6,7 +6,7 @@ import type { ReceiptPdfInput } from '../giving/receipt-pdf';
 import { postalLine } from '../exports/address-labels';
 import { displayName, type Supporter } from '../supporters';
 import { findReceiptById, type AnnualReceipt } from './annual-receipts.repo';
-import { givingInYear, type YearLine } from './year-giving';
+import { givingInYear, type YearGiving, type YearLine } from './year-giving';
 
 function describeLine(line: YearLine, locale: Locale): string {
   if (line.entry !== 'gift') return t(locale, `annual.receipt.${line.entry}`);
@@ -26,13 +26,13 @@ export function addressOf(supporter: Pick<Supporter, 'postalCode' | 'prefecture'
  * The combined receipt (合計領収書) of a year as a PDF: each ledger row of the year, the total, the
  * receipt's number (and the voided number it replaces), in the supporter's language.
  */
-export async function renderAnnualReceipt(tx: Tx, settings: Settings, supporter: Supporter, receipt: AnnualReceipt, locale: Locale): Promise<Buffer> {
-  return renderReceiptPdf(await annualReceiptInput(tx, settings, supporter, receipt, locale));
+export async function renderAnnualReceipt(tx: Tx, settings: Settings, supporter: Supporter, receipt: AnnualReceipt, locale: Locale, giving?: YearGiving): Promise<Buffer> {
+  return renderReceiptPdf(await annualReceiptInput(tx, settings, supporter, receipt, locale, giving));
 }
 
-/** What the combined receipt shows, read from the ledger and settings. */
-export async function annualReceiptInput(tx: Tx, settings: Settings, supporter: Supporter, receipt: AnnualReceipt, locale: Locale): Promise<ReceiptPdfInput> {
-  const giving = await givingInYear(tx, supporter.id, receipt.year);
+/** What the combined receipt shows, from the ledger (read here unless the year's giving is given) and settings. */
+export async function annualReceiptInput(tx: Tx, settings: Settings, supporter: Supporter, receipt: AnnualReceipt, locale: Locale, known?: YearGiving): Promise<ReceiptPdfInput> {
+  const giving = known ?? (await givingInYear(tx, supporter.id, receipt.year));
   const replaced = receipt.replacesId ? await findReceiptById(tx, receipt.replacesId) : undefined;
   return {
     locale,

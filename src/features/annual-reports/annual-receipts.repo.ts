@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { annualReceiptCounters, annualReceipts } from '../../db/schema';
-import { givingInYear } from './year-giving';
+import { givingInYear, type YearGiving } from './year-giving';
 
 export type AnnualReceipt = typeof annualReceipts.$inferSelect;
 
@@ -22,17 +22,18 @@ export async function findValidReceipt(tx: Tx, supporterId: string, year: number
 }
 
 /**
- * The supporter's valid receipt of the year, issued now when there is none. Safe to call again and at
- * once from two workers: the (supporter, year) lock and the one-valid-receipt index keep it to one.
+ * The supporter's valid receipt of the year, issued now when there is none (its totals from `giving`
+ * when the caller has read it). Safe to call again and at once from two workers: the (supporter, year)
+ * lock and the one-valid-receipt index keep it to one.
  */
-export async function receiptFor(tx: Tx, supporterId: string, year: number): Promise<AnnualReceipt> {
+export async function receiptFor(tx: Tx, supporterId: string, year: number, known?: YearGiving): Promise<AnnualReceipt> {
   const existing = await findValidReceipt(tx, supporterId, year);
   if (existing) return existing;
   return tx.transaction(async (inner) => {
     await inner.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`annual-receipt:${supporterId}:${year}`}))`);
     const again = await findValidReceipt(inner, supporterId, year);
     if (again) return again;
-    const giving = await givingInYear(inner, supporterId, year);
+    const giving = known ?? (await givingInYear(inner, supporterId, year));
     const [row] = await inner
       .insert(annualReceipts)
       .values({ supporterId, year, number: await nextNumber(inner, year), total: giving.total, giftCount: giving.giftCount })

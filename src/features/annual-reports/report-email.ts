@@ -10,7 +10,7 @@ import { displayName, findSupporterById, type Supporter } from '../supporters';
 import { renderAnnualReceipt } from './annual-receipt-pdf';
 import { receiptFor, type AnnualReceipt } from './annual-receipts.repo';
 import { findReport, type AnnualReport } from './annual-reports.repo';
-import { givingInYear } from './year-giving';
+import { givingInYear, type YearGiving } from './year-giving';
 
 export interface ReportEmailDeps {
   db: Db;
@@ -32,8 +32,9 @@ export async function renderReportEmail(
   receiptNumber: string,
   settings: Settings,
   locale: Locale,
+  known?: YearGiving,
 ): Promise<RenderedEmail> {
-  const giving = await givingInYear(tx, supporter.id, report.year);
+  const giving = known ?? (await givingInYear(tx, supporter.id, report.year));
   const narrative = locale === 'en' && report.narrativeEn.trim() !== '' ? report.narrativeEn : report.narrativeJa;
   return deps.renderEmail('annual-report', locale, {
     year: String(report.year),
@@ -51,11 +52,11 @@ export async function renderReportEmail(
   });
 }
 
-/** The whole message: the email and the combined receipt attached. */
-export async function reportMessage(deps: ReportEmailDeps, report: AnnualReport, supporter: Supporter, receipt: AnnualReceipt, settings: Settings, locale: Locale, to: string): Promise<OutgoingMessage> {
+/** The whole message: the email and the combined receipt attached, both from one reading of the year. */
+export async function reportMessage(deps: ReportEmailDeps, report: AnnualReport, supporter: Supporter, receipt: AnnualReceipt, giving: YearGiving, settings: Settings, locale: Locale, to: string): Promise<OutgoingMessage> {
   const [email, pdf] = await Promise.all([
-    renderReportEmail(deps, deps.db, report, supporter, receipt.number, settings, locale),
-    renderAnnualReceipt(deps.db, settings, supporter, receipt, locale),
+    renderReportEmail(deps, deps.db, report, supporter, receipt.number, settings, locale, giving),
+    renderAnnualReceipt(deps.db, settings, supporter, receipt, locale, giving),
   ]);
   return { to, ...email, attachments: [{ filename: `combined-receipt-${receipt.number}.pdf`, content: pdf, contentType: 'application/pdf' }] };
 }
@@ -77,8 +78,9 @@ export function annualReportComposer(deps: ReportEmailDeps): ComposerFactory {
         if (!found) throw new Error(`no annual report for ${year}`);
         const supporter = await findSupporterById(deps.db, row.supporterId);
         if (!supporter) throw new Error(`supporter ${row.supporterId} not found`);
-        const receipt = await receiptFor(deps.db, supporter.id, year);
-        return reportMessage(deps, found, supporter, receipt, settings, row.locale, row.email);
+        const giving = await givingInYear(deps.db, supporter.id, year);
+        const receipt = await receiptFor(deps.db, supporter.id, year, giving);
+        return reportMessage(deps, found, supporter, receipt, giving, settings, row.locale, row.email);
       },
     };
   };
