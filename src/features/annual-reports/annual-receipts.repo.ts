@@ -15,6 +15,11 @@ async function nextNumber(tx: Tx, year: number): Promise<string> {
   return `A${year}-${String(row!.last).padStart(5, '0')}`;
 }
 
+/** Serialises issuing and reissuing for one supporter and year until the transaction ends. */
+async function lockSupporterYear(tx: Tx, supporterId: string, year: number): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`annual-receipt:${supporterId}:${year}`}))`);
+}
+
 /** The supporter's valid combined receipt of the year, if one was issued. */
 export async function findValidReceipt(tx: Tx, supporterId: string, year: number): Promise<AnnualReceipt | undefined> {
   const [row] = await tx.select().from(annualReceipts).where(and(eq(annualReceipts.supporterId, supporterId), eq(annualReceipts.year, year), eq(annualReceipts.status, 'valid')));
@@ -30,7 +35,7 @@ export async function receiptFor(tx: Tx, supporterId: string, year: number, know
   const existing = await findValidReceipt(tx, supporterId, year);
   if (existing) return existing;
   return tx.transaction(async (inner) => {
-    await inner.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`annual-receipt:${supporterId}:${year}`}))`);
+    await lockSupporterYear(inner, supporterId, year);
     const again = await findValidReceipt(inner, supporterId, year);
     if (again) return again;
     const giving = known ?? (await givingInYear(inner, supporterId, year));
@@ -45,7 +50,7 @@ export async function receiptFor(tx: Tx, supporterId: string, year: number, know
 /** Voids the valid receipt of the year and issues a new number that names the one it replaces. */
 export async function reissueReceipt(tx: Tx, supporterId: string, year: number): Promise<{ receipt: AnnualReceipt; voided: AnnualReceipt | undefined }> {
   return tx.transaction(async (inner) => {
-    await inner.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`annual-receipt:${supporterId}:${year}`}))`);
+    await lockSupporterYear(inner, supporterId, year);
     const [voided] = await inner
       .update(annualReceipts)
       .set({ status: 'void', voidedAt: sql`now()` })

@@ -4,7 +4,7 @@ import { tokyoYear } from '../../lib/dates';
 import { t } from '../../lib/i18n';
 import { normalizeEmail } from '../../lib/text';
 import { route, type AdminRoute } from '../admin/route-table';
-import { previewPolicy } from '../newsletters/newsletters.view';
+import { sendEmailPreview } from '../newsletters/newsletters.view';
 import { findSupporterByEmail, findSupporterById, type Supporter } from '../supporters';
 import { renderAnnualReceipt } from './annual-receipt-pdf';
 import { findValidReceipt } from './annual-receipts.repo';
@@ -47,12 +47,17 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
     return report;
   }
 
-  /** The supporter named by ?supporter= (id or email), else the first recipient of the year. */
-  async function previewSupporter(req: Request, year: number): Promise<Supporter | undefined> {
-    const raw = typeof req.query.supporter === 'string' ? req.query.supporter.trim().slice(0, 254) : '';
+  /** A supporter typed by staff as an id or an email address. */
+  async function supporterNamed(value: unknown): Promise<Supporter | undefined> {
+    const raw = typeof value === 'string' ? value.trim().slice(0, 254) : '';
     if (UUID.test(raw)) return findSupporterById(ctx.db, raw.toLowerCase());
     if (raw.includes('@')) return findSupporterByEmail(ctx.db, normalizeEmail(raw));
-    if (raw) return undefined;
+    return undefined;
+  }
+
+  /** The supporter named by ?supporter=, else the first recipient of the year. */
+  async function previewSupporter(req: Request, year: number): Promise<Supporter | undefined> {
+    if (typeof req.query.supporter === 'string' && req.query.supporter.trim() !== '') return supporterNamed(req.query.supporter);
     const { sample } = await reportRecipients(ctx.db, year, 1);
     return sample[0] ? findSupporterById(ctx.db, sample[0].id) : undefined;
   }
@@ -134,10 +139,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       const settings = await ctx.settings.get();
       const receipt = await findValidReceipt(ctx.db, supporter.id, report.year);
       const email = await renderReportEmail({ db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl }, ctx.db, report, supporter, receipt?.number ?? t(supporter.locale, 'annual.preview.sampleNumber'), settings, supporter.locale);
-      res.setHeader('Content-Security-Policy', previewPolicy(email.html));
-      res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-      res.setHeader('Cache-Control', 'no-store');
-      res.type('html').send(email.html);
+      sendEmailPreview(res, email.html);
     }),
     // A preview never issues a number: the PDF says 見本 (sample) unless the supporter has their receipt already.
     route('get', '/admin/annual-reports/:year/preview/receipt.pdf', P, async (req, res) => {
@@ -172,8 +174,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
     route('post', '/admin/annual-reports/:year/reissue', P, async (req, res) => {
       const report = await reportOr404(req, res);
       if (!report) return;
-      const raw = typeof req.body?.supporter === 'string' ? req.body.supporter.trim().slice(0, 254) : '';
-      const supporter = UUID.test(raw) ? await findSupporterById(ctx.db, raw.toLowerCase()) : raw.includes('@') ? await findSupporterByEmail(ctx.db, normalizeEmail(raw)) : undefined;
+      const supporter = await supporterNamed(req.body?.supporter);
       if (!supporter || !(await findValidReceipt(ctx.db, supporter.id, report.year))) {
         return renderReport(req, res, report, 404, { errors: { supporter: 'annual.errors.noReceipt' } });
       }

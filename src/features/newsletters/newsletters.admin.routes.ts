@@ -22,7 +22,7 @@ import {
   updateNewsletter,
   type ActionOutcome,
 } from './newsletters.service';
-import { composeView, deliveryFilters, deliveryRow, formValues, listRow, newsletterView, previewPolicy, progressView, scheduleDefaults } from './newsletters.view';
+import { composeView, deliveryFilters, deliveryRow, formValues, listRow, newsletterView, progressView, scheduleDefaults, sendEmailPreview } from './newsletters.view';
 
 const P = 'newsletters:send' as const;
 const SAMPLE_SIZE = 10;
@@ -122,13 +122,6 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     }, 303);
   }
 
-  /** The email as a document of its own, under a policy that lets nothing in it run (shown in a sandboxed frame). */
-  function sendPreview(res: Response, html: string) {
-    res.setHeader('Content-Security-Policy', previewPolicy(html));
-    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-    res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(html);
-  }
   // `version`, not `lang`: ?lang= switches the whole console's language.
   const previewLocale = (req: Request): Locale => ((req.query.version ?? (req.body as Record<string, unknown> | undefined)?.preview_version) === 'en' ? 'en' : 'ja');
 
@@ -151,7 +144,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     // The live preview: the draft as typed, rendered as a reader receives it, into the sandboxed frame.
     route('post', '/admin/newsletters/preview', P, [receiveForm, async (req, res) => {
       const { html } = await previewHtml(ctx, previewDraft(req.body), previewLocale(req));
-      sendPreview(res, html);
+      sendEmailPreview(res, html);
     }], 200),
     route('get', '/admin/newsletters/audience', P, async (req, res) => {
       const parsed = parseAudience(req.query as Record<string, unknown>);
@@ -183,7 +176,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     route('get', '/admin/newsletters/:id/preview', P, async (req, res) => {
       const newsletter = await issueOr404(req, res);
       if (!newsletter) return;
-      sendPreview(res, (await previewHtml(ctx, newsletter, previewLocale(req))).html);
+      sendEmailPreview(res, (await previewHtml(ctx, newsletter, previewLocale(req))).html);
     }),
     route('get', '/admin/newsletters/:id/progress', P, async (req, res) => {
       const id = String(req.params.id);

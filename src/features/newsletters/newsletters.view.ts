@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Response } from 'express';
 import type { NewsletterSettings } from '../../../config/organisation';
 import { formatDateTime, formatYen, t, type Locale } from '../../lib/i18n';
 import { segments, type Audience } from './audience';
@@ -202,4 +203,12 @@ export function previewPolicy(html: string): string {
     "frame-ancestors 'self'",
     'sandbox allow-popups allow-popups-to-escape-sandbox',
   ].join('; ');
+}
+
+/** Answers with an email as a document of its own, under `previewPolicy` (shown in a sandboxed frame). */
+export function sendEmailPreview(res: Response, html: string): void {
+  res.setHeader('Content-Security-Policy', previewPolicy(html));
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  res.setHeader('Cache-Control', 'no-store');
+  res.type('html').send(html);
 }
