@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { audienceSchema, type Audience } from './audience';
 import { deliveryStatuses, type DeliveryStatus } from './deliveries.repo';
+import type { NewsletterContent } from './newsletters.repo';
 
 // Form parsing for the newsletter console. Each failure is a message key shown next to its field.
 
@@ -42,14 +43,8 @@ const composeSchema = z.object({
   ),
 });
 
-export interface ComposeForm {
-  subjectJa: string;
-  bodyJa: string;
-  subjectEn: string;
-  bodyEn: string;
-  issueMonth: string | null;
-  audience: Audience;
-}
+/** What the compose form gives: the issue's content as the repo stores it. */
+export type ComposeForm = NewsletterContent;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 

@@ -7,6 +7,7 @@ import type { DeliveryCounts, Newsletter } from './newsletters.repo';
 import { deliveryStatuses, type DeliveryStatus } from './deliveries.repo';
 import { MAX_BODY, MAX_SUBJECT, tokyoParts } from './newsletters.schemas';
 import { issueSlotFor } from './rhythm';
+import type { DeliveryProgress } from './sending.service';
 
 // What the console's newsletter pages show, computed from rows: labels, times in Japan, progress.
 
@@ -85,17 +86,8 @@ export function listRow(locale: Locale, n: Newsletter & { counts: DeliveryCounts
   };
 }
 
-export interface Progress {
-  queued: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  total: number;
-}
-
 /** The progress bar's figures: done is sent + failed + skipped; the percentage reaches 100 only when nothing is left. */
-export function progressView(p: Progress, status: Newsletter['status']) {
+export function progressView(p: DeliveryProgress, status: Newsletter['status']) {
   const done = p.sent + p.failed + p.skipped;
   const remaining = Math.max(0, p.total - done);
   const percent = p.total === 0 ? (status === 'sent' ? 100 : 0) : remaining === 0 ? 100 : Math.min(99, Math.floor((done / p.total) * 100));
@@ -103,7 +95,7 @@ export function progressView(p: Progress, status: Newsletter['status']) {
 }
 
 /** The status filter of the delivery list, with counts. */
-export function deliveryFilters(locale: Locale, id: string, p: Progress, current: DeliveryStatus | undefined) {
+export function deliveryFilters(locale: Locale, id: string, p: DeliveryProgress, current: DeliveryStatus | undefined) {
   const link = (status?: string) => `/admin/newsletters/${id}${status ? `?status=${status}` : ''}#deliveries`;
   return [
     { label: t(locale, 'newsletters.deliveries.all'), count: p.total, href: link(), isCurrent: current === undefined },
