@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import Stripe from 'stripe';
 import { donations, subscriptions, supporters } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { fiscalYearStart } from '../../src/features/reports/periods';
 import { tokyoDay } from '../../src/lib/dates';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, openStaffPage, horizontalOverflow } from '../helpers/browser';
 import { giftsOf, joinAndPay } from '../helpers/giving';
 import { STAFF_PASSWORD } from '../helpers/staff';
 
@@ -63,17 +63,13 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     await app?.stop();
   });
 
-  async function signIn(width: keyof typeof viewports, problems: string[]): Promise<Page> {
-    const context = await browser.newContext({ viewport: viewports[width] });
-    const page = await context.newPage();
-    // The sign-in layout has no icon link, so Chromium asks for /favicon.ico once: not this page's doing.
-    page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && problems.push(`${m.text()} ${m.location().url}`));
-    page.on('pageerror', (e) => problems.push(e.message));
-    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
-    return page;
-  }
+  const signIn = (width: keyof typeof viewports, problems: string[]) =>
+    openStaffPage(browser, app.url, email, STAFF_PASSWORD, { viewport: viewports[width] }, (page) => {
+      // The sign-in layout has no icon link, so Chromium asks for /favicon.ico once: not this page's doing.
+      page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && problems.push(`${m.text()} ${m.location().url}`));
+      page.on('pageerror', (e) => problems.push(e.message));
+    });
 
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   test.each(['desktop', 'tablet'] as const)('when an admin opens the dashboard on a %s, then the chart is drawn from the page data without any policy violation', async (width) => {
     const problems: string[] = [];
@@ -94,7 +90,7 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     });
     expect(painted).toBeGreaterThan(1000);
     expect(await page.locator('#gifts-table tbody tr').count()).toBe(12);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `admin-dashboard-ja-${width}`);
 
     await page.goto(`${app.url}/admin?lang=en`);
@@ -110,7 +106,7 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     const problems: string[] = [];
     const page = await signIn(width, problems);
     await page.goto(`${app.url}/admin/settings`);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `admin-settings-ja-${width}`);
 
     await page.locator('#f-organisation-contactEmail').fill('not-an-email');

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { bankImportLines, donations, subscriptions, supporters } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { tokyoDay } from '../../src/lib/dates';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, openStaffPage, horizontalOverflow } from '../helpers/browser';
 import { STAFF_PASSWORD } from '../helpers/staff';
 
 const DAY = 24 * 3600 * 1000;
@@ -39,14 +39,8 @@ describe('recording gifts and importing a bank statement in Chromium', () => {
     await app?.stop();
   });
 
-  async function signIn(width: keyof typeof viewports): Promise<Page> {
-    const context = await browser.newContext({ viewport: viewports[width] });
-    const page = await context.newPage();
-    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
-    return page;
-  }
+  const signIn = (width: keyof typeof viewports) => openStaffPage(browser, app.url, email, STAFF_PASSWORD, { viewport: viewports[width] });
 
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   test.each(['desktop', 'tablet'] as const)('when finance staff record a bank transfer on a %s, then the form finds the supporter, shows mistakes next to the field and records the gift', async (width) => {
     const page = await signIn(width);
@@ -65,7 +59,7 @@ describe('recording gifts and importing a bank statement in Chromium', () => {
     await page.waitForSelector('.error-summary');
     expect(await page.locator('#payer_name-error').innerText()).toContain('カタカナ');
     expect(await page.locator('#amount').inputValue()).toBe('５，０００');
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `admin-gift-form-error-ja-${width}`);
 
     await page.locator('#payer_name').fill('ﾔﾏﾀﾞ ﾊﾅｺ');
@@ -77,7 +71,7 @@ describe('recording gifts and importing a bank statement in Chromium', () => {
     // The empty form, with search results for the supporter, as staff first see it.
     await page.goto(`${app.url}/admin/gifts/new?q=${encodeURIComponent('さとう')}`);
     await page.locator('input[value=new]').check();
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `admin-gift-form-ja-${width}`);
     expect(errors).toEqual([]);
   });
@@ -85,7 +79,7 @@ describe('recording gifts and importing a bank statement in Chromium', () => {
   test.each(['desktop', 'tablet'] as const)('when finance staff upload a statement on a %s, then the review lists each line with its suggestion and confirming records it', async (width) => {
     const page = await signIn(width);
     await page.goto(`${app.url}/admin/imports`);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `admin-imports-ja-${width}`);
     const d = daysAgo(width === 'desktop' ? 2 : 3);
     const csv = '\uFEFF日付,金額,振込依頼人名\r\n' +
@@ -94,7 +88,7 @@ describe('recording gifts and importing a bank statement in Chromium', () => {
     await page.getByRole('button', { name: 'アップロードして確認する' }).click();
     await page.waitForURL(/\/admin\/imports\/[0-9a-f-]{36}$/);
     expect(await page.locator('.import-row').count()).toBe(5);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `admin-import-review-ja-${width}`);
 
     const importId = /imports\/([0-9a-f-]{36})/.exec(page.url())![1]!;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { donations, supporters } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, signInStaffInBrowser, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, signInStaffInBrowser, viewports, horizontalOverflow } from '../helpers/browser';
 import { signInSupporter } from '../helpers/me';
 import { setMessagesPerSecond } from '../helpers/newsletters';
 import { pdfText } from '../helpers/pdf';
@@ -35,7 +35,6 @@ describe('the annual impact report in Chromium', () => {
     await app?.stop();
   });
 
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   test('when staff prepare 2025, edit a figure, preview it for a supporter and send it, then the progress bar reaches 100 % and the supporter finds the receipt on My page', async () => {
     const context = await browser.newContext({ viewport: viewports.desktop });
@@ -85,7 +84,7 @@ describe('the annual impact report in Chromium', () => {
     await signInStaffInBrowser(small, app.url, email, STAFF_PASSWORD);
     await small.goto(`${app.url}/admin/annual-reports/2025`);
     await screenshot(small, 'annual-report-phone');
-    expect(await overflow(small)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(small)).toBeLessThanOrEqual(0);
 
     // My page at phone width: the year's combined receipt, downloaded.
     const visitor = await signInSupporter(app, 'kobayashi@example.jp');
@@ -97,7 +96,7 @@ describe('the annual impact report in Chromium', () => {
     await mePage.waitForSelector('text=2025年の合計領収書（PDF）');
     await mePage.locator('#annual-receipts-title').scrollIntoViewIfNeeded();
     await screenshot(mePage, 'me-annual-receipt-phone');
-    expect(await overflow(mePage)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(mePage)).toBeLessThanOrEqual(0);
     const [download] = await Promise.all([mePage.waitForEvent('download'), mePage.getByRole('link', { name: '2025年の合計領収書（PDF）' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^combined-receipt-A2025-\d{5}\.pdf$/);
     const text = pdfText(fs.readFileSync((await download.path())!));

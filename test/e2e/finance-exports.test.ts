@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createStaff } from '../../src/features/staff';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { artifactsDir, launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
+import { artifactsDir, launchBrowser, screenshot, viewports, openStaffPage, horizontalOverflow } from '../helpers/browser';
 import { decodeExport, parseCsv } from '../helpers/csv';
 import { seedLedger } from '../helpers/ledger-fixture';
 import { STAFF_PASSWORD } from '../helpers/staff';
@@ -24,14 +24,8 @@ describe('finance exports in Chromium', () => {
     await app?.stop();
   });
 
-  async function signIn(width: keyof typeof viewports): Promise<Page> {
-    const context = await browser.newContext({ viewport: viewports[width], acceptDownloads: true });
-    const page = await context.newPage();
-    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
-    return page;
-  }
+  const signIn = (width: keyof typeof viewports) => openStaffPage(browser, app.url, email, STAFF_PASSWORD, { viewport: viewports[width], acceptDownloads: true });
 
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   test.each(['desktop', 'phone'] as const)('when finance export April for freee in Shift_JIS on a %s, then they see the first lines and totals, get the file and the list of replaced characters', async (width) => {
     const page = await signIn(width);
@@ -48,7 +42,7 @@ describe('finance exports in Chromium', () => {
     expect(await page.locator('[data-total="rows"]').innerText()).toBe('8');
     expect(await page.locator('[data-total="giftAmount"]').innerText()).toBe('￥49,000');
     expect(await page.locator('.export-sample tbody tr').count()).toBe(10);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, `exports-preview-${width}`);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-download').click()]);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, horizontalOverflow } from '../helpers/browser';
 
 describe('home page in Chromium', () => {
   let app: TestApp;
@@ -27,7 +27,7 @@ describe('home page in Chromium', () => {
       expect(await page.locator('h1').innerText()).toContain('WELgeeファミリー');
       expect(await page.getAttribute('html', 'lang')).toBe('ja');
       // Nothing overflows the viewport sideways on a phone.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await horizontalOverflow(page);
       expect(overflow).toBeLessThanOrEqual(0);
       expect(fs.existsSync(await screenshot(page, `home-ja-${device}`))).toBe(true);
 

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, horizontalOverflow } from '../helpers/browser';
 
 describe('joining WELgee Family in Chromium on a phone', () => {
   let app: TestApp;
@@ -24,7 +24,7 @@ describe('joining WELgee Family in Chromium on a phone', () => {
     const countText = async () => Number((await page.locator('.counter strong').innerText()).replace(/,/g, ''));
     const before = await countText();
     await screenshot(page, 'join-ja-phone');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await horizontalOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
 
     // A mistake first: the form comes back with the message next to the field, nothing lost.

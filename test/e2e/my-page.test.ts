@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { parseMail } from '../../src/dev/mail-sink';
 import { donations, subscriptions } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, horizontalOverflow } from '../helpers/browser';
 import { joinAndPay } from '../helpers/giving';
 import { signInSupporter } from '../helpers/me';
 import { pdfText } from '../helpers/pdf';
@@ -51,7 +51,7 @@ describe('My page in Chromium on a phone', () => {
     await page.waitForURL(`${app.url}/me`);
     await page.waitForSelector('text=田中 美咲 さん');
     await screenshot(page, 'me-overview-ja-phone');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await horizontalOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`a[href="/me/gifts/${gifts[0]!.id}/receipt.pdf"]`).click()]);

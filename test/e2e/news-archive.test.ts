@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { newsletters } from '../../src/db/schema';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, horizontalOverflow } from '../helpers/browser';
 import { unescapeHtml, Visitor } from '../helpers/http';
 
 const APRIL_BODY_JA = `皆さま、いつもWELgeeファミリーへのご支援をありがとうございます。
@@ -39,7 +39,7 @@ describe('the public newsletter archive (/family/news)', () => {
     const res = await page.goto(`${app.url}${path}`);
     expect(res?.status()).toBe(200);
     // Nothing overflows the viewport sideways.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await horizontalOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
   }
 

@@ -4,7 +4,7 @@ import { parseMail } from '../../src/dev/mail-sink';
 import { newsletterDeliveries, supporters } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, screenshot, viewports, signInStaffInBrowser } from '../helpers/browser';
+import { launchBrowser, screenshot, viewports, openStaffPage, horizontalOverflow } from '../helpers/browser';
 import { STAFF_PASSWORD } from '../helpers/staff';
 
 const RECIPIENTS = 24;
@@ -30,12 +30,7 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     await app?.stop();
   });
 
-  async function signIn(width: keyof typeof viewports): Promise<Page> {
-    const context = await browser.newContext({ viewport: viewports[width] });
-    const page = await context.newPage();
-    await signInStaffInBrowser(page, app.url, email, STAFF_PASSWORD);
-    return page;
-  }
+  const signIn = (width: keyof typeof viewports) => openStaffPage(browser, app.url, email, STAFF_PASSWORD, { viewport: viewports[width] });
 
   /**
    * A full-page screenshot with the email preview painted: a full-page capture leaves a sandboxed
@@ -50,7 +45,6 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     await screenshot(page, name);
   }
 
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   const frame = (page: Page) => page.frameLocator('#nl-preview-frame');
 
   test('when staff write a bilingual issue, preview it in both languages, test it and send it, then the progress bar reaches 100 % and every supporter who agreed gets it', async () => {
@@ -149,22 +143,22 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
   test('when staff open the console on a phone, then the list, the issue and the compose form fit the screen', async () => {
     const page = await signIn('phone');
     await page.goto(`${app.url}/admin/newsletters`);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await shoot(page, 'newsletter-list-phone');
     await page.locator('.nl-subject').first().click();
     await page.locator('#nl-progress').waitFor();
     await frame(page).getByRole('heading', { name: '今月のできごと' }).waitFor();
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await shoot(page, 'newsletter-sent-phone');
     await page.goto(`${app.url}/admin/newsletters/new`);
     await page.locator('#subject_ja').fill('スマートフォンから');
     await page.locator('#body_ja').fill('短いお知らせです。');
     await frame(page).getByText('短いお知らせです。').waitFor();
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await shoot(page, 'newsletter-compose-phone');
     await page.getByRole('button', { name: '下書きとして保存する' }).click();
     await page.waitForURL(/\?created=1$/);
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await shoot(page, 'newsletter-issue-draft-phone');
     await page.context().close();
   });

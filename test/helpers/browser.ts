@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const artifactsDir = path.resolve(__dirname, '..', 'artifacts');
 const executablePath = '/usr/bin/chromium';
@@ -38,4 +38,17 @@ export async function signInStaffInBrowser(page: Page, baseUrl: string, email: s
   await page.locator('#password').fill(password);
   await page.getByRole('button', { name: 'ログイン' }).click();
   await page.waitForURL(/\/admin$/);
+}
+
+/** A new page in its own context (viewport, downloads…) with a staff member signed in through the console's form. */
+export async function openStaffPage(browser: Browser, baseUrl: string, email: string, password: string, options: BrowserContextOptions, onPage?: (page: Page) => void): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  onPage?.(page);
+  await signInStaffInBrowser(page, baseUrl, email, password);
+  return page;
+}
+
+/** How many pixels the page is wider than the window (0 or less: nothing scrolls sideways). */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
