@@ -50,19 +50,3 @@ export async function acquireRedis(): Promise<{ url: string; release(): Promise<
   const local = await startLocalRedis({ dir: tempDir('wf-redis-') });
   return { url: local.url, release: () => local.stop(), local };
 }
-
-/**
- * Holds every write to the app's `sessions` table (reads still go through) until the returned
- * function is called. On PGlite, where nothing outside the app can take a lock, it holds nothing.
- */
-export async function holdSessionWrites(databaseUrl: string | undefined): Promise<() => Promise<void>> {
-  if (!databaseUrl) return async () => undefined;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE sessions IN EXCLUSIVE MODE');
-  return async () => {
-    await client.query('COMMIT');
-    await client.end();
-  };
-}

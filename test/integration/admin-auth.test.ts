@@ -3,8 +3,8 @@ import { auditLog, sessions, staff } from '../../src/db/schema';
 import { createStaff } from '../../src/features/staff';
 import { generateTotpSecret, totpCode } from '../../src/lib/totp';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { sessionIdSet, Visitor } from '../helpers/http';
-import { holdSessionWrites } from '../helpers/services';
+import { Visitor } from '../helpers/http';
+import { postWithSessionHeldBack } from '../helpers/sessions';
 import { signInAs, STAFF_PASSWORD } from '../helpers/staff';
 
 async function tryLogin(app: TestApp, email: string, password: string, visitor = Visitor.of(app)) {
@@ -32,16 +32,8 @@ describe('staff sign-in', () => {
     const member = await createStaff(app.ctx.db, { email: 'quick@welgee.example', name: 'Q', role: 'staff', password: STAFF_PASSWORD });
     const visitor = Visitor.of(app);
     const token = await visitor.csrf('/admin/login');
-    let stored: (typeof sessions.$inferSelect)[] = [];
-    // The session row is held back for a moment: an answer that does not wait for it shows up empty-handed.
-    const release = await holdSessionWrites(app.config.databaseUrl);
-    const answered = visitor.post('/admin/login', { email: 'quick@welgee.example', password: STAFF_PASSWORD, _csrf: token }, async (res) => {
-      stored = await app.ctx.db.select().from(sessions).where(eq(sessions.sid, sessionIdSet(res, 'wf_sid')));
-    });
-    await new Promise((r) => setTimeout(r, 500));
-    await release();
-    const post = await answered;
-    expect(post.res.status).toBe(303);
+    const { res, stored } = await postWithSessionHeldBack(app, visitor, '/admin/login', { email: 'quick@welgee.example', password: STAFF_PASSWORD, _csrf: token }, 'wf_sid');
+    expect(res.status).toBe(303);
     expect(stored).toHaveLength(1);
     expect((stored[0]!.data as { staffId?: string }).staffId).toBe(member.id);
   });

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { loginLinks, sessions } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { holdSessionWrites } from '../helpers/services';
+import { postWithSessionHeldBack } from '../helpers/sessions';
 import { joinAndPay } from '../helpers/giving';
-import { sessionIdSet, Visitor } from '../helpers/http';
+import { Visitor } from '../helpers/http';
 import { openLink, requestLink, signInSupporter } from '../helpers/me';
 
 /** The page without its per-visitor parts, to compare answers for known and unknown addresses. */
@@ -41,16 +41,8 @@ describe('My page sign-in by emailed link', () => {
     const { link, visitor } = await requestLink(app, quick.fields.email!);
     const path = new URL(link).pathname;
     const csrf = /name="_csrf" value="([^"]+)"/.exec((await visitor.get(path)).html)![1]!;
-    let stored: (typeof sessions.$inferSelect)[] = [];
-    // The session row is held back for a moment: an answer that does not wait for it shows up empty-handed.
-    const release = await holdSessionWrites(app.config.databaseUrl);
-    const answered = visitor.post(path, { _csrf: csrf }, async (res) => {
-      stored = await app.ctx.db.select().from(sessions).where(eq(sessions.sid, sessionIdSet(res, 'wf_me')));
-    });
-    await new Promise((r) => setTimeout(r, 500));
-    await release();
-    const post = await answered;
-    expect(post.res.status).toBe(303);
+    const { res, stored } = await postWithSessionHeldBack(app, visitor, path, { _csrf: csrf }, 'wf_me');
+    expect(res.status).toBe(303);
     expect(stored).toHaveLength(1);
     expect((stored[0]!.data as { supporterId?: string }).supporterId).toBe(quick.supporter.id);
   });
