@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { eq, sql } from 'drizzle-orm';
-import pg from 'pg';
+import { benchDatabase } from './bench-database';
 import { loadConfig } from '../config';
 import { createContext } from '../src/context';
 import { annualReceipts, newsletters } from '../src/db/schema';
@@ -23,29 +23,12 @@ const CONCURRENCY = 4;
 const YEAR = 2025;
 const total = Number(process.argv[2] ?? 10_000);
 const baselineCount = Math.min(total, Number(process.argv[3] ?? 2_000));
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const dbName = 'wf_bench_annual';
-const dbUrl = (() => {
-  const u = new URL(baseUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-
-async function admin(text: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+const benchDb = benchDatabase('wf_bench_annual');
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${dbName}`);
+  await benchDb.recreate();
   const ctx = await createContext(loadConfig({
-    NODE_ENV: 'test', DATABASE_URL: dbUrl, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', DATA_DIR: path.join(os.tmpdir(), 'wf-bench-annual'),
+    NODE_ENV: 'test', DATABASE_URL: benchDb.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', DATA_DIR: path.join(os.tmpdir(), 'wf-bench-annual'),
     QUEUE_PREFIX: `bench-annual-${process.pid}`, SESSION_SECRET: 'bench-secret-that-is-long-enough-for-the-schema', PUBLIC_URL: 'https://family.welgee.example',
   }));
   try {
@@ -103,7 +86,7 @@ async function main() {
     process.stdout.write(`Node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}\n`);
   } finally {
     await ctx.close();
-    if (!process.argv.includes('--keep')) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (!process.argv.includes('--keep')) await benchDb.drop();
   }
 }
 

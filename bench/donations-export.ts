@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
+import { benchDatabase } from './bench-database';
 import { configFromProcess } from '../config';
 import { defaultSettings } from '../config/organisation';
 import { openDatabase, type Db } from '../src/db/client';
@@ -301,26 +301,12 @@ async function breakdown(db: Db, filters: LedgerFilters): Promise<void> {
 
 // ---- the run ------------------------------------------------------------------------------------------
 
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
   const config = configFromProcess();
-  const serverUrl = config.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const url = new URL(serverUrl);
-  url.pathname = `/${DATABASE}`;
-  const benchUrl = url.toString();
-  if (!opts.reuse) {
-    await admin(serverUrl, `drop database if exists ${DATABASE} with (force)`);
-    await admin(serverUrl, `create database ${DATABASE}`);
-  }
+  const benchDb = benchDatabase(DATABASE);
+  const benchUrl = benchDb.url;
+  const url = new URL(benchUrl);
+  if (!opts.reuse) await benchDb.recreate();
   const database = await openDatabase({ databaseUrl: benchUrl, dataDir: config.dataDir });
   try {
     const db = database.db;
@@ -396,7 +382,7 @@ async function main(): Promise<void> {
     console.log(`  Node ${process.version}, PostgreSQL ${version![0]}, ${new Date().toISOString().slice(0, 10)}`);
   } finally {
     await database.close();
-    if (!opts.keep) await admin(serverUrl, `drop database if exists ${DATABASE} with (force)`);
+    if (!opts.keep) await benchDb.drop();
   }
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import nodemailer, { type SendMailOptions, type TransportOptions } from 'nodemailer';
-import pg from 'pg';
+import { benchDatabase } from './bench-database';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../config';
 import { createContext, type AppContext } from '../src/context';
@@ -21,27 +21,12 @@ import { startSending } from '../src/features/newsletters/sending.service';
 import type { OutgoingMessage } from '../src/lib/mailer';
 
 const TARGET_RATIO = 0.8;
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const dbName = 'wf_bench_newsletter';
-const dbUrl = (() => {
-  const u = new URL(baseUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const benchDb = benchDatabase('wf_bench_newsletter');
+const dbUrl = benchDb.url;
 
 const BODY_JA = `WELgeeファミリーのみなさま、いつもありがとうございます。\n\n## 今月のできごと\n\n- 新しく**3名**の方が、これまでの経験を活かせる仕事に就きました。\n- 企業向けの説明会を開き、[活動報告](https://www.welgee.jp/)を公開しました。\n\n> 「日本で、もう一度エンジニアとして働けるとは思っていませんでした。」\n\n${'難民としての経験を持つ若者たちが、日本で自分らしく働けるように、伴走を続けています。'.repeat(12)}\n\n来月もどうぞよろしくお願いいたします。`;
 const BODY_EN = `Dear WELgee Family, thank you as always.\n\n## This month\n\n- **Three** people started jobs that use their experience.\n- We held a briefing for companies and published our [report](https://www.welgee.jp/).\n\n${'We keep walking alongside young people with refugee backgrounds as they build careers in Japan. '.repeat(10)}`;
-
-async function adminQuery(text: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function contextFor(smtpUrl: string): Promise<AppContext> {
   const config = loadConfig({
@@ -140,8 +125,7 @@ async function main() {
   if (args[0] === '--child') return child(Number(args[1]), args[2]!);
   const recipients = Number(args[0] ?? 10_000);
   const memorySizes = (args[1] ?? '10000,100000').split(',').map(Number);
-  await adminQuery(`DROP DATABASE IF EXISTS ${dbName}`);
-  await adminQuery(`CREATE DATABASE ${dbName}`);
+  await benchDb.recreate();
   const sink: MailSink = await startMailSink();
   const ctx = await contextFor(sink.url);
   try {
@@ -180,7 +164,7 @@ async function main() {
   } finally {
     await ctx.close();
     await sink.stop();
-    if (!process.argv.includes('--keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName}`);
+    if (!process.argv.includes('--keep')) await benchDb.drop();
   }
 }
 
