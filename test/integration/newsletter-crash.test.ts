@@ -69,23 +69,40 @@ async function whenStarted(worker: WorkerProcess): Promise<void> {
   }
 }
 
+/**
+ * Runs `body` with a test app that has no worker of its own; `spawnWorker` starts `src/main.ts worker`
+ * as a process and waits until it is up. Every worker started is killed and the app stopped afterwards.
+ */
+async function withWorkerProcesses(body: (app: TestApp, spawnWorker: () => Promise<WorkerProcess>) => Promise<void>): Promise<void> {
+  const app = await startTestApp({ worker: false });
+  const workers: WorkerProcess[] = [];
+  try {
+    await body(app, async () => {
+      const worker = startWorkerProcess(app);
+      workers.push(worker);
+      await whenStarted(worker);
+      return worker;
+    });
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited));
+    await app.stop();
+  }
+}
+
 describe('a newsletter send when the worker is killed', () => {
   // PGlite lives inside one process: a second process needs PostgreSQL.
   (process.env.DATABASE_URL ? test : test.skip)(
     'when the worker is killed mid-send and a new one starts, then everyone gets the issue and only messages in flight arrive twice',
-    async () => {
-      const app = await startTestApp({ worker: false });
-      const workers: WorkerProcess[] = [];
-      try {
+    () =>
+      withWorkerProcesses(async (app, spawnWorker) => {
         const total = 3000;
         await setMessagesPerSecond(app.ctx, 400);
         const people = await insertSupporters(app.ctx.db, { count: total, tag: 'crash' });
         const id = await createNewsletter(app.ctx.db, { tag: 'crash' });
         const mine = (m: { envelopeTo: string[] }) => m.envelopeTo.some((a) => a.startsWith('crash-'));
 
-        const first = startWorkerProcess(app);
-        workers.push(first);
-        await whenStarted(first);
+        const first = await spawnWorker();
         expect(await app.ctx.db.transaction((tx) => startSending(tx, id))).toEqual({ started: true, recipients: total });
 
         await app.mail.waitFor(total / 3, mine, 60_000);
@@ -112,9 +129,7 @@ describe('a newsletter send when the worker is killed', () => {
 
         // BullMQ hands the killed worker's job to the new one once its lock expires; the rows the
         // killed worker held are taken over once their lease ends.
-        const second = startWorkerProcess(app);
-        workers.push(second);
-        await whenStarted(second);
+        const second = await spawnWorker();
         await waitForStatus(app.ctx.db, id, 'sent', 180_000);
 
         const counts = countByRecipient(app.mail.messages.filter(mine));
@@ -124,12 +139,7 @@ describe('a newsletter send when the worker is killed', () => {
         expect(duplicates).toBeLessThanOrEqual(claimedAtKill);
         expect(duplicates).toBe(receivedAtKill - markedSent);
         expect(await rowsIn('sent')).toBe(total);
-      } finally {
-        for (const w of workers) w.kill('SIGKILL');
-        await Promise.all(workers.map((w) => w.exited));
-        await app.stop();
-      }
-    },
+      }),
     300_000,
   );
 });
@@ -137,10 +147,8 @@ describe('a newsletter send when the worker is killed', () => {
 describe('an annual report send when the worker is killed', () => {
   (process.env.DATABASE_URL ? test : test.skip)(
     'when the worker is killed mid-run and a new one starts, then every giver gets exactly one report (in flight aside), all under one receipt number',
-    async () => {
-      const app = await startTestApp({ worker: false });
-      const workers: WorkerProcess[] = [];
-      try {
+    () =>
+      withWorkerProcesses(async (app, spawnWorker) => {
         const total = 300;
         await setMessagesPerSecond(app.ctx, 200);
         const people = await insertGivers(app.ctx.db, { count: total, tag: 'yearly', year: 2025, months: 3 });
@@ -148,9 +156,7 @@ describe('an annual report send when the worker is killed', () => {
         await prepareDraft(app.ctx.db, 2025, null);
         const member = await createStaff(app.ctx.db, { email: 'reports@welgee.example', name: 'R', role: 'staff', password: 'a long enough password' });
 
-        const first = startWorkerProcess(app);
-        workers.push(first);
-        await whenStarted(first);
+        const first = await spawnWorker();
         const started = await startReportSend(app.ctx.db, 2025, member.id);
         expect(started).toMatchObject({ ok: true, recipients: total });
         if (!started.ok) return;
@@ -161,9 +167,7 @@ describe('an annual report send when the worker is killed', () => {
         const receivedAtKill = app.mail.messages.filter(mine).length;
         expect(receivedAtKill).toBeLessThan(total);
 
-        const second = startWorkerProcess(app);
-        workers.push(second);
-        await whenStarted(second);
+        const second = await spawnWorker();
         await waitForStatus(app.ctx.db, started.newsletterId, 'sent', 180_000);
 
         const received = app.mail.messages.filter(mine);
@@ -183,12 +187,7 @@ describe('an annual report send when the worker is killed', () => {
         }
         const sent = await app.ctx.db.select({ n: sql<string>`count(*)::text` }).from(newsletterDeliveries).where(and(eq(newsletterDeliveries.newsletterId, started.newsletterId), eq(newsletterDeliveries.status, 'sent')));
         expect(Number(sent[0]!.n)).toBe(total);
-      } finally {
-        for (const w of workers) w.kill('SIGKILL');
-        await Promise.all(workers.map((w) => w.exited));
-        await app.stop();
-      }
-    },
+      }),
     300_000,
   );
 });
