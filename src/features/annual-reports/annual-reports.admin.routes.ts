@@ -62,6 +62,22 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
     return sample[0] ? findSupporterById(ctx.db, sample[0].id) : undefined;
   }
 
+  const yearIsOver = (report: AnnualReport) => report.year < tokyoYear(new Date());
+
+  /** The confirmation before sending, with the recipient count (and the unticked box named, when it was). */
+  async function renderConfirm(req: Request, res: Response, report: AnnualReport, status = 200, errors: Record<string, string> = {}) {
+    const recipients = await reportRecipients(ctx.db, report.year, 10);
+    res.status(status).render('admin/annual-reports/confirm', {
+      layout: 'admin',
+      title: t(req.locale, 'annual.confirm.title', { year: report.year }),
+      report,
+      recipients,
+      yearIsOver: yearIsOver(report),
+      errors: translate(req, errors),
+      hasErrors: Object.keys(errors).length > 0,
+    });
+  }
+
   async function renderReport(req: Request, res: Response, report: AnnualReport, status = 200, extra: { errors?: Record<string, string>; rows?: FigureRowValues[]; narrativeJa?: string; narrativeEn?: string; problem?: ReportProblem } = {}) {
     const recipients = await reportRecipients(ctx.db, report.year, 10);
     const notice = notices.find((n) => req.query[n] !== undefined);
@@ -74,7 +90,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       narrativeEn: extra.narrativeEn ?? report.narrativeEn,
       recipients,
       isEditable: !report.newsletterId,
-      yearIsOver: report.year < tokyoYear(new Date()),
+      yearIsOver: yearIsOver(report),
       maxLabel: MAX_LABEL,
       maxFigures: MAX_FIGURES,
       maxNarrative: MAX_NARRATIVE,
@@ -156,16 +172,12 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       const report = await reportOr404(req, res);
       if (!report) return;
       if (report.newsletterId) return res.redirect(302, `/admin/newsletters/${report.newsletterId}`);
-      const recipients = await reportRecipients(ctx.db, report.year, 10);
-      res.render('admin/annual-reports/confirm', { layout: 'admin', title: t(req.locale, 'annual.confirm.title', { year: report.year }), report, recipients, yearIsOver: report.year < tokyoYear(new Date()) });
+      await renderConfirm(req, res, report);
     }),
     route('post', '/admin/annual-reports/:year/send', P, async (req, res) => {
       const report = await reportOr404(req, res);
       if (!report) return;
-      if ((req.body ?? {}).confirm !== 'on') {
-        const recipients = await reportRecipients(ctx.db, report.year, 10);
-        return res.status(422).render('admin/annual-reports/confirm', { layout: 'admin', title: t(req.locale, 'annual.confirm.title', { year: report.year }), report, recipients, yearIsOver: report.year < tokyoYear(new Date()), errors: translate(req, { confirm: 'annual.errors.confirm' }), hasErrors: true });
-      }
+      if ((req.body ?? {}).confirm !== 'on') return renderConfirm(req, res, report, 422, { confirm: 'annual.errors.confirm' });
       const outcome = await startReportSend(ctx.db, report.year, req.staff!.id);
       if (!outcome.ok) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[outcome.problem], { problem: outcome.problem });
       ctx.dispatcher.poke();

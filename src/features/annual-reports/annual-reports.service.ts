@@ -121,16 +121,19 @@ const reportRoles = roles.filter((role) => roleCan(role, 'reports:send'));
 export async function prepareDraftAndTellStaff(db: Db, year: number): Promise<{ created: boolean; told: number }> {
   const { created } = await prepareDraft(db, year, null);
   const people = await db.select({ id: staff.id, email: staff.email, name: staff.name }).from(staff).where(and(eq(staff.isActive, true), inArray(staff.role, reportRoles)));
-  let told = 0;
-  for (const person of people) {
-    const id = await db.transaction((tx) => queueEmail(tx, {
-      template: 'annual-report-draft',
-      to: person.email,
-      locale: 'ja',
-      params: { name: person.name, year: String(year) },
-      dedupeKey: `annual-report-draft:${year}:${person.id}`,
-    }));
-    if (id !== undefined) told += 1;
-  }
+  const told = await db.transaction(async (tx) => {
+    let queued = 0;
+    for (const person of people) {
+      const id = await queueEmail(tx, {
+        template: 'annual-report-draft',
+        to: person.email,
+        locale: 'ja',
+        params: { name: person.name, year: String(year) },
+        dedupeKey: `annual-report-draft:${year}:${person.id}`,
+      });
+      if (id !== undefined) queued += 1;
+    }
+    return queued;
+  });
   return { created, told };
 }
