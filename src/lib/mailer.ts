@@ -1,5 +1,9 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import addressparser from 'nodemailer/lib/addressparser';
+import { bulkTemplate, type BulkMessage, type BulkTemplate, type RawMessage } from './bulk-mail';
+
+export type { BulkMessage, BulkTemplate, RawMessage } from './bulk-mail';
 
 export interface OutgoingMessage {
   to: string;
@@ -13,7 +17,10 @@ export interface OutgoingMessage {
 }
 
 export interface Mailer {
-  send(message: OutgoingMessage): Promise<{ messageId: string }>;
+  /** Sends a message built here, or a finished copy of a bulk message as it is. */
+  send(message: OutgoingMessage | RawMessage): Promise<{ messageId: string }>;
+  /** One message for many recipients, built once; each recipient's copy is made by the template. */
+  template(message: BulkMessage): BulkTemplate;
   verify(): Promise<void>;
   close(): void;
 }
@@ -35,11 +42,18 @@ export function createMailer(opts: { smtpUrl: string; from: string; maxConnectio
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   } as SMTPPool.Options);
+  const sender = addressparser(opts.from)[0];
+  const envelopeFrom = sender && 'address' in sender ? sender.address : opts.from;
   return {
     async send(message) {
+      if ('raw' in message) {
+        await transport.sendMail({ envelope: { from: envelopeFrom, to: message.to }, raw: message.raw });
+        return { messageId: message.messageId };
+      }
       const info = await transport.sendMail({ from: opts.from, ...message } as import("nodemailer").SendMailOptions);
       return { messageId: info.messageId };
     },
+    template: (message) => bulkTemplate(opts.from, message),
     async verify() {
       await transport.verify();
     },

@@ -2,7 +2,7 @@ import type { Settings } from '../../../config/organisation';
 import type { newsletters } from '../../db/schema';
 import type { Locale } from '../../lib/i18n';
 import { t } from '../../lib/i18n';
-import type { OutgoingMessage } from '../../lib/mailer';
+import type { BulkMessage, OutgoingMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';
 import { markdownToText, renderMarkdown } from './markdown';
 import { unsubscribeUrl } from './unsubscribe-token';
@@ -63,5 +63,19 @@ export function messageFor(deps: NewsletterRenderDeps, issue: RenderedIssue, rec
     // RFC 8058 one-click: a POST to this URL unsubscribes without cookies or sign-in.
     list: { unsubscribe: url },
     headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}
+
+/**
+ * The issue as one message for all its recipients in that language: the mailer builds it once and each
+ * copy only gets the recipient's address and unsubscribe link (footer and List-Unsubscribe header).
+ */
+export function bulkMessageOf(issue: RenderedIssue): BulkMessage {
+  return {
+    subject: issue.subject,
+    html: issue.html,
+    text: issue.text,
+    headers: { 'List-Unsubscribe': `<${LINK}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    placeholder: LINK,
   };
 }

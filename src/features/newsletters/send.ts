@@ -3,7 +3,8 @@ import { enqueueJob } from '../../../jobs/enqueue';
 import type { Db } from '../../db/client';
 import type { Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
-import { isPermanentMailError, type Mailer, type OutgoingMessage } from '../../lib/mailer';
+import { isPlainAddress } from '../../lib/bulk-mail';
+import { isPermanentMailError, type BulkTemplate, type Mailer, type OutgoingMessage, type RawMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';
 import {
   claimDeliveries,
@@ -19,9 +20,10 @@ import {
   type ClaimedDelivery,
   type Newsletter,
 } from './deliveries.repo';
-import { messageFor, renderIssue, type NewsletterRenderDeps, type RenderedIssue } from './newsletter-email';
+import { bulkMessageOf, messageFor, renderIssue, type NewsletterRenderDeps, type RenderedIssue } from './newsletter-email';
 import { parseMessagesPerSecond, type SendRate } from './send-rate';
 import { createSentMarks, type SentMarks } from './sent-marks';
+import { unsubscribeUrl } from './unsubscribe-token';
 
 /**
  * Most rows claimed at once; at most this many can be left `sending` by a worker that dies (they are
@@ -62,18 +64,27 @@ export interface SendDeps {
 
 /** Makes each recipient's message of one send. */
 export interface MessageComposer {
-  compose(row: ClaimedDelivery): Promise<OutgoingMessage>;
+  compose(row: ClaimedDelivery): Promise<OutgoingMessage | RawMessage>;
 }
 export type ComposerFactory = (newsletter: Newsletter, settings: Settings) => MessageComposer;
 
-/** The newsletter's message: rendered once per language per run; each recipient only gets their own unsubscribe link. */
+/**
+ * The newsletter's message: rendered and built once per language per run; each recipient's copy only
+ * gets their address and unsubscribe link. An address a header cannot carry as it is (an
+ * internationalised one) gets a message built whole by the mailer.
+ */
 function newsletterComposer(deps: SendDeps, newsletter: Newsletter, settings: Settings): MessageComposer {
-  const issues = new Map<Locale, RenderedIssue>();
+  const issues = new Map<Locale, { issue: RenderedIssue; template: BulkTemplate }>();
+  const render = renderDepsOf(deps);
   return {
     async compose(row) {
-      let issue = issues.get(row.locale);
-      if (!issue) issues.set(row.locale, (issue = renderIssue(renderDepsOf(deps), newsletter, row.locale, settings)));
-      return messageFor(renderDepsOf(deps), issue, { supporterId: row.supporterId, email: row.email });
+      let built = issues.get(row.locale);
+      if (!built) {
+        const issue = renderIssue(render, newsletter, row.locale, settings);
+        issues.set(row.locale, (built = { issue, template: deps.mailer.template(bulkMessageOf(issue)) }));
+      }
+      if (!isPlainAddress(row.email)) return messageFor(render, built.issue, { supporterId: row.supporterId, email: row.email });
+      return built.template.copy(row.email, unsubscribeUrl(deps.publicUrl, deps.secret, row.supporterId));
     },
   };
 }

@@ -1,0 +1,120 @@
+import crypto from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import MimeNode from 'nodemailer/lib/mime-node';
+
+// A newsletter goes to thousands of people and differs between them only in the recipient and one link
+// (their unsubscribe link). nodemailer would build the whole MIME message again for each of them; here
+// the headers every copy shares are encoded once by nodemailer's own MIME code, the parts' bytes before
+// the first link are base64-encoded once, and each copy only writes its own headers and encodes what
+// follows its link. The result is an ordinary multipart/alternative message (text, then HTML, both
+// UTF-8 in base64), sent as is.
+
+/** One message for many recipients. */
+export interface BulkMessage {
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers; a value containing the placeholder is written per copy with the recipient's link. */
+  headers: Record<string, string>;
+  /** Stands for the recipient's link wherever it appears in html, text and header values. */
+  placeholder: string;
+}
+
+/** A finished message: the envelope recipient and the bytes sent as they are. */
+export interface RawMessage {
+  to: string;
+  raw: Buffer;
+  messageId: string;
+}
+
+export interface BulkTemplate {
+  /** The copy for one recipient (a plain address, see isPlainAddress) with their link. */
+  copy(to: string, link: string, date?: Date): RawMessage;
+}
+
+/** 57 bytes make one 76-character base64 line. */
+const LINE_BYTES = 57;
+const CRLF = '\r\n';
+
+/**
+ * Addresses a header can carry as they are: ASCII without spaces, quotes, brackets or separators.
+ * Anything else (an internationalised address, a quoted local part) goes through nodemailer's full path.
+ */
+export function isPlainAddress(address: string): boolean {
+  return address.length <= 254 && /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$/.test(address);
+}
+
+/** Text that can stand in a header line untouched: printable ASCII, no line breaks. */
+function isHeaderSafe(value: string): boolean {
+  return value.length <= 900 && /^[\x20-\x7e]*$/.test(value);
+}
+
+function base64Lines(bytes: Buffer): string {
+  const encoded = bytes.toString('base64');
+  let out = '';
+  for (let i = 0; i < encoded.length; i += 76) out += encoded.slice(i, i + 76) + CRLF;
+  return out;
+}
+
+/** A part's body: whole base64 lines before the first link, encoded once, and the rest to encode per copy. */
+interface EncodedBody {
+  head: string;
+  /** Bytes of the last partial line before the first link. */
+  carry: Buffer;
+  /** The text after those bytes, split at each link. */
+  pieces: string[];
+}
+
+function encodeBody(body: string, placeholder: string): EncodedBody {
+  const [before, ...after] = body.split(placeholder);
+  const bytes = Buffer.from(before!, 'utf8');
+  const whole = after.length === 0 ? bytes.length : bytes.length - (bytes.length % LINE_BYTES);
+  return { head: base64Lines(bytes.subarray(0, whole)), carry: bytes.subarray(whole), pieces: after.length === 0 ? [] : ['', ...after] };
+}
+
+/** The body's base64 lines, each ending in CRLF (an empty body is one CRLF, the one before the boundary). */
+function bodyFor(part: EncodedBody, link: string): string {
+  const tail = part.pieces.length === 0 ? part.carry : Buffer.concat([part.carry, Buffer.from(part.pieces.join(link), 'utf8')]);
+  return part.head + base64Lines(tail) || CRLF;
+}
+
+/** Builds the shared parts of a message once; `from` is the sender as in MAIL_FROM ("Name <address>"). */
+export function bulkTemplate(from: string, message: BulkMessage): BulkTemplate {
+  const { placeholder } = message;
+  if (!/^[\x21-\x7e]{8,}$/.test(placeholder)) throw new Error('the link placeholder must be printable ASCII of at least 8 characters');
+  const fromAddress = addressparser(from)[0];
+  if (!fromAddress || !('address' in fromAddress) || !fromAddress.address) throw new Error('the sender has no address');
+  const domain = fromAddress.address.split('@').pop()!;
+
+  // A child node: nodemailer encodes these headers and makes the boundary, but adds no Date or Message-ID.
+  const node = new MimeNode().createChild('multipart/alternative');
+  node.setHeader('From', from);
+  node.setHeader('Subject', message.subject);
+  const perCopy: [string, string][] = [];
+  for (const [key, value] of Object.entries(message.headers)) {
+    if (!value.includes(placeholder)) node.setHeader(key, value);
+    else if (isHeaderSafe(value) && /^[A-Za-z0-9-]+$/.test(key)) perCopy.push([key, value]);
+    else throw new Error(`header ${key} cannot carry the link as it is`);
+  }
+  node.setHeader('MIME-Version', '1.0');
+  const shared = node.buildHeaders();
+  const boundary = node.boundary; // made while the headers are built
+  if (typeof boundary !== 'string' || !/^[\x21-\x7e]+$/.test(boundary)) throw new Error('no multipart boundary');
+  const text = encodeBody(message.text, placeholder);
+  const html = encodeBody(message.html, placeholder);
+  const textStart = `${CRLF}${CRLF}--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`;
+  const htmlStart = `--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`;
+  const end = `--${boundary}--${CRLF}`;
+
+  return {
+    copy(to, link, date = new Date()) {
+      if (!isPlainAddress(to)) throw new Error('not a plain address: send this recipient through the mailer');
+      if (!isHeaderSafe(link) || link.includes(placeholder)) throw new Error('the link must be printable ASCII');
+      const messageId = `<${crypto.randomUUID()}@${domain}>`;
+      let head = `To: ${to}${CRLF}Date: ${date.toUTCString().replace(/GMT/, '+0000')}${CRLF}Message-ID: ${messageId}${CRLF}`;
+      for (const [key, value] of perCopy) head += `${key}: ${value.split(placeholder).join(link)}${CRLF}`;
+      const raw = head + shared + textStart + bodyFor(text, link) + htmlStart + bodyFor(html, link) + end;
+      return { to, raw: Buffer.from(raw, 'latin1'), messageId };
+    },
+  };
+}
