@@ -102,8 +102,31 @@ async function seed(ctx: AppContext, total: number, memorySizes: number[]) {
 /** Child: runs the pipeline once for `size` recipients and prints its peak RSS. */
 async function child(size: number, smtpUrl: string) {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  let ticks = 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (process.env.BENCH_MEMORY_TRACE && ++ticks % 250 === 0 && (globalThis as { gc?: () => void }).gc) (globalThis as unknown as { gc: () => void }).gc();
+    if (process.env.BENCH_MEMORY_TRACE && ticks % 250 === 0) {
+      const m = process.memoryUsage();
+      const mb = (n: number) => (n / 1048576).toFixed(0);
+      process.stderr.write(`  ${size}: rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MiB\n`);
+    }
+  }, 20);
   const ctx = await contextFor(smtpUrl);
+  if (process.env.BENCH_HEAP_PROF) {
+    const inspector = await import('node:inspector');
+    const fs = await import('node:fs');
+    const session = new inspector.Session();
+    session.connect();
+    const post = (m: string, p?: object) => new Promise<any>((res, rej) => session.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+    setTimeout(async () => {
+      const { profile } = await post('HeapProfiler.stopSampling');
+      fs.writeFileSync(process.env.BENCH_HEAP_PROF!, JSON.stringify(profile));
+      process.stderr.write('heap profile written\n');
+    }, 45_000);
+  }
   const result = await runPipeline(ctx, `bench-${size}`);
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);

@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import addressparser from 'nodemailer/lib/addressparser';
 import { bulkTemplate, type BulkMessage, type BulkTemplate, type RawMessage } from './bulk-mail';
+import { createBulkSmtp, type BulkSmtp } from './bulk-smtp';
 
 export type { BulkMessage, BulkTemplate, RawMessage } from './bulk-mail';
 
@@ -43,11 +44,14 @@ export function createMailer(opts: { smtpUrl: string; from: string; maxConnectio
     socketTimeout: 30_000,
   } as SMTPPool.Options);
   const sender = addressparser(opts.from)[0];
-  const envelopeFrom = sender && 'address' in sender ? sender.address : opts.from;
+  const envelopeFrom = (sender && 'address' in sender && sender.address) || opts.from;
+  // Finished copies of bulk messages go over connections of their own, opened on the first one.
+  let bulk: BulkSmtp | undefined;
   return {
     async send(message) {
       if ('raw' in message) {
-        await transport.sendMail({ envelope: { from: envelopeFrom, to: message.to }, raw: message.raw });
+        bulk ??= createBulkSmtp({ smtpUrl: opts.smtpUrl, connections: opts.maxConnections ?? 5 });
+        await bulk.send({ from: envelopeFrom, to: message.to }, message.raw);
         return { messageId: message.messageId };
       }
       const info = await transport.sendMail({ from: opts.from, ...message } as import("nodemailer").SendMailOptions);
@@ -57,6 +61,9 @@ export function createMailer(opts: { smtpUrl: string; from: string; maxConnectio
     async verify() {
       await transport.verify();
     },
-    close: () => transport.close(),
+    close: () => {
+      transport.close();
+      bulk?.close();
+    },
   };
 }
