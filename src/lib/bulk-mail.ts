@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import MimeNode from 'nodemailer/lib/mime-node';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 
 // A newsletter goes to thousands of people and differs between them only in the recipient and one link
 // (their unsubscribe link). nodemailer would build the whole MIME message again for each of them; here
 // the headers every copy shares are encoded once by nodemailer's own MIME code, the parts' bytes before
 // the first link are base64-encoded once, and each copy only writes its own headers and encodes what
 // follows its link. The result is an ordinary multipart/alternative message (text, then HTML, both
-// UTF-8 in base64), sent as is.
+// UTF-8, line breaks CRLF), sent as is. Each part takes the transfer encoding nodemailer would give it:
+// quoted-printable for mostly Latin text (an English issue), base64 otherwise (a Japanese one).
 
 /** One message for many recipients. */
 export interface BulkMessage {
@@ -56,26 +58,48 @@ function base64Lines(bytes: Buffer): string {
   return out;
 }
 
-/** A part's body: whole base64 lines before the first link, encoded once, and the rest to encode per copy. */
+/** A part's body, encoded once as far as every copy is the same. */
 interface EncodedBody {
+  encoding: 'base64' | 'quoted-printable';
+  /** Whole base64 lines before the first link (base64 only). */
   head: string;
-  /** Bytes of the last partial line before the first link. */
+  /** Bytes after `head` and before the first link. */
   carry: Buffer;
-  /** The text after those bytes, split at each link. */
+  /** The text after those bytes, split at each link (none when there is no link). */
   pieces: string[];
 }
 
-function encodeBody(body: string, placeholder: string): EncodedBody {
-  const [before, ...after] = body.split(placeholder);
-  const bytes = Buffer.from(before!, 'utf8');
-  const whole = after.length === 0 ? bytes.length : bytes.length - (bytes.length % LINE_BYTES);
-  return { head: base64Lines(bytes.subarray(0, whole)), carry: bytes.subarray(whole), pieces: after.length === 0 ? [] : ['', ...after] };
+/** nodemailer's rule: quoted-printable when Latin letters outnumber other characters, else base64. */
+function transferEncoding(text: string): EncodedBody['encoding'] {
+  let latin = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80 || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d)) other += 1;
+    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin += 1;
+  }
+  return other < latin ? 'quoted-printable' : 'base64';
 }
 
-/** The body's base64 lines, each ending in CRLF (an empty body is one CRLF, the one before the boundary). */
+function encodeBody(body: string, placeholder: string): EncodedBody {
+  // Text travels with CRLF line breaks (its canonical form); a bare LF would be refused by some servers.
+  const canonical = body.replace(/\r?\n/g, CRLF);
+  const encoding = transferEncoding(canonical);
+  const [before, ...after] = canonical.split(placeholder);
+  const bytes = Buffer.from(before!, 'utf8');
+  if (encoding === 'quoted-printable') return { encoding, head: '', carry: bytes, pieces: after.length === 0 ? [] : ['', ...after] };
+  const whole = after.length === 0 ? bytes.length : bytes.length - (bytes.length % LINE_BYTES);
+  return { encoding, head: base64Lines(bytes.subarray(0, whole)), carry: bytes.subarray(whole), pieces: after.length === 0 ? [] : ['', ...after] };
+}
+
+/** The body's encoded lines, each ending in CRLF (an empty body is one CRLF, the one before the boundary). */
 function bodyFor(part: EncodedBody, link: string): string {
   const tail = part.pieces.length === 0 ? part.carry : Buffer.concat([part.carry, Buffer.from(part.pieces.join(link), 'utf8')]);
-  return part.head + base64Lines(tail) || CRLF;
+  if (part.encoding === 'base64') return part.head + base64Lines(tail) || CRLF;
+  // A soft line break ends text that has no line break of its own, so that the CRLF before the
+  // boundary cannot be read as part of it.
+  const encoded = qpWrap(qpEncode(tail), 75);
+  return encoded === '' ? CRLF : encoded.endsWith(CRLF) ? encoded : `${encoded}=${CRLF}`;
 }
 
 /** Builds the shared parts of a message once; `from` is the sender as in MAIL_FROM ("Name <address>"). */
@@ -102,8 +126,8 @@ export function bulkTemplate(from: string, message: BulkMessage): BulkTemplate {
   if (typeof boundary !== 'string' || !/^[\x21-\x7e]+$/.test(boundary)) throw new Error('no multipart boundary');
   const text = encodeBody(message.text, placeholder);
   const html = encodeBody(message.html, placeholder);
-  const textStart = `${CRLF}${CRLF}--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`;
-  const htmlStart = `--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`;
+  const textStart = `${CRLF}${CRLF}--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: ${text.encoding}${CRLF}${CRLF}`;
+  const htmlStart = `--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: ${html.encoding}${CRLF}${CRLF}`;
   const end = `--${boundary}--${CRLF}`;
 
   return {
