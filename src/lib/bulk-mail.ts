@@ -61,7 +61,7 @@ function base64Lines(bytes: Buffer): string {
 /** A part's body, encoded once as far as every copy is the same. */
 interface EncodedBody {
   encoding: 'base64' | 'quoted-printable';
-  /** Whole base64 lines before the first link (base64 only). */
+  /** Lines encoded once: all the text before the first link (quoted-printable), or its whole base64 lines. */
   head: string;
   /** Bytes after `head` and before the first link. */
   carry: Buffer;
@@ -81,25 +81,31 @@ function transferEncoding(text: string): EncodedBody['encoding'] {
   return other < latin ? 'quoted-printable' : 'base64';
 }
 
+/** Quoted-printable lines, each ending in CRLF: a soft line break ends text without a break of its own. */
+function qpLines(bytes: Buffer): string {
+  const encoded = qpWrap(qpEncode(bytes), 75);
+  return encoded === '' || encoded.endsWith(CRLF) ? encoded : `${encoded}=${CRLF}`;
+}
+
 function encodeBody(body: string, placeholder: string): EncodedBody {
   // Text travels with CRLF line breaks (its canonical form); a bare LF would be refused by some servers.
   const canonical = body.replace(/\r?\n/g, CRLF);
   const encoding = transferEncoding(canonical);
   const [before, ...after] = canonical.split(placeholder);
   const bytes = Buffer.from(before!, 'utf8');
-  if (encoding === 'quoted-printable') return { encoding, head: '', carry: bytes, pieces: after.length === 0 ? [] : ['', ...after] };
+  const pieces = after.length === 0 ? [] : ['', ...after];
+  // Quoted-printable: all of the text before the first link, as soft line breaks join lines.
+  if (encoding === 'quoted-printable') return { encoding, head: qpLines(bytes), carry: Buffer.alloc(0), pieces };
+  // Base64: whole 57-byte lines only; the rest is encoded with what follows.
   const whole = after.length === 0 ? bytes.length : bytes.length - (bytes.length % LINE_BYTES);
-  return { encoding, head: base64Lines(bytes.subarray(0, whole)), carry: bytes.subarray(whole), pieces: after.length === 0 ? [] : ['', ...after] };
+  return { encoding, head: base64Lines(bytes.subarray(0, whole)), carry: bytes.subarray(whole), pieces };
 }
 
 /** The body's encoded lines, each ending in CRLF (an empty body is one CRLF, the one before the boundary). */
 function bodyFor(part: EncodedBody, link: string): string {
-  const tail = part.pieces.length === 0 ? part.carry : Buffer.concat([part.carry, Buffer.from(part.pieces.join(link), 'utf8')]);
-  if (part.encoding === 'base64') return part.head + base64Lines(tail) || CRLF;
-  // A soft line break ends text that has no line break of its own, so that the CRLF before the
-  // boundary cannot be read as part of it.
-  const encoded = qpWrap(qpEncode(tail), 75);
-  return encoded === '' ? CRLF : encoded.endsWith(CRLF) ? encoded : `${encoded}=${CRLF}`;
+  if (part.pieces.length === 0 && part.carry.length === 0) return part.head || CRLF;
+  const tail = Buffer.concat([part.carry, Buffer.from(part.pieces.join(link), 'utf8')]);
+  return part.head + (part.encoding === 'base64' ? base64Lines(tail) : qpLines(tail)) || CRLF;
 }
 
 /** Builds the shared parts of a message once; `from` is the sender as in MAIL_FROM ("Name <address>"). */
