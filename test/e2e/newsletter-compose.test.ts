@@ -47,6 +47,20 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
 
   const frame = (page: Page) => page.frameLocator('#nl-preview-frame');
 
+  /** Opens a received message's HTML as a mail client would show it; its footer link is the header's. */
+  async function readAsReceived(mail: Awaited<ReturnType<typeof parseMail>>, lang: 'ja' | 'en', width: keyof typeof viewports) {
+    const page = await browser.newPage({ viewport: viewports[width] });
+    await page.setContent(mail.html ?? '', { waitUntil: 'load' });
+    await page.getByRole('heading', { name: lang === 'ja' ? '今月のできごと' : 'This month' }).waitFor();
+    const listUnsubscribe = mail.headers.find((h) => h.key === 'list-unsubscribe')!.value;
+    const footerLink = await page.locator('a[href*="/unsubscribe/"]').getAttribute('href');
+    expect(`<${footerLink}>`).toBe(listUnsubscribe);
+    expect(mail.text).toContain(footerLink);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, `newsletter-received-${lang}-${width}`);
+    await page.close();
+  }
+
   test('when staff write a bilingual issue, preview it in both languages, test it and send it, then the progress bar reaches 100 % and every supporter who agreed gets it', async () => {
     const page = await signIn('desktop');
     const errors: string[] = [];
@@ -130,6 +144,13 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     });
     expect(english.subject).toBe('WELgee Family News, June');
     expect(english.html).not.toMatch(/<script/i);
+    const japanese = await eventually(async () => {
+      const to = rows.find((r) => r.locale === 'ja')!.email;
+      const found = app.mail.messages.find((m) => m.envelopeTo.includes(to));
+      return found ? parseMail(found.raw) : undefined;
+    });
+    await readAsReceived(japanese, 'ja', 'phone');
+    await readAsReceived(english, 'en', 'desktop');
     await page.goto(`${app.url}/admin/newsletters`);
     await shoot(page, 'newsletter-list-desktop');
     await page.goto(`${issueUrl}?lang=en`);
