@@ -22,6 +22,7 @@ import { newsletterSendDeps } from '../jobs/send-newsletter';
 import { bulkMessageOf, messageFor, renderIssue } from '../src/features/newsletters/newsletter-email';
 import { SEND_CONCURRENCY } from '../src/features/newsletters/send';
 import { unsubscribeUrl } from '../src/features/newsletters/unsubscribe-token';
+import { senderAddress } from '../src/lib/bulk-mail';
 import { createBulkSmtp } from '../src/lib/bulk-smtp';
 import { startSending } from '../src/features/newsletters/sending.service';
 import type { OutgoingMessage, RawMessage } from '../src/lib/mailer';
@@ -108,9 +109,10 @@ async function runNodemailer(ctx: AppContext, smtpUrl: string, baseline: Baselin
 }
 
 /** Baseline B: the pipeline's own finished copies, made beforehand, over the same kind of connections: SMTP alone. */
-async function runFinishedBytes(smtpUrl: string, baseline: Baseline): Promise<number> {
+async function runFinishedBytes(ctx: AppContext, smtpUrl: string, baseline: Baseline): Promise<number> {
   const smtp = createBulkSmtp({ smtpUrl, connections: 5 });
-  const seconds = await tenAtATime(baseline.copies.length, (i) => smtp.send({ from: 'family@welgee.example', to: baseline.copies[i]!.to }, baseline.copies[i]!.raw));
+  const from = senderAddress(ctx.config.mailFrom)!;
+  const seconds = await tenAtATime(baseline.copies.length, (i) => smtp.send({ from, to: baseline.copies[i]!.to }, baseline.copies[i]!.raw));
   smtp.close();
   return baseline.copies.length / seconds;
 }
@@ -192,7 +194,7 @@ async function main() {
       sink.messages.length = 0;
       raw.push(await runNodemailer(ctx, sink.url, baseline));
       sink.messages.length = 0;
-      bytes.push(await runFinishedBytes(sink.url, baseline));
+      bytes.push(await runFinishedBytes(ctx, sink.url, baseline));
       sink.messages.length = 0;
       const o = await runPipeline(ctx, tag);
       if (sink.messages.length !== o.recipients) throw new Error(`pipeline delivered ${sink.messages.length} of ${o.recipients}`);

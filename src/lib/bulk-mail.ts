@@ -69,16 +69,14 @@ interface EncodedBody {
   pieces: string[];
 }
 
-/** nodemailer's rule: quoted-printable when Latin letters outnumber other characters, else base64. */
+/**
+ * The transfer encoding nodemailer gives this text (its own rule: quoted-printable when Latin letters
+ * outnumber other characters, base64 otherwise). Text it would send as 7bit goes as quoted-printable,
+ * which reads the same and keeps lines short once the link is in; an empty part as base64 (one CRLF).
+ */
 function transferEncoding(text: string): EncodedBody['encoding'] {
-  let latin = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80 || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d)) other += 1;
-    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin += 1;
-  }
-  return other < latin ? 'quoted-printable' : 'base64';
+  const chosen = new MimeNode('text/plain').setContent(text).getTransferEncoding();
+  return chosen === 'base64' || chosen === false ? 'base64' : 'quoted-printable';
 }
 
 /** Quoted-printable lines, each ending in CRLF: a soft line break ends text without a break of its own. */
@@ -103,18 +101,24 @@ function encodeBody(body: string, placeholder: string): EncodedBody {
 
 /** The body's encoded lines, each ending in CRLF (an empty body is one CRLF, the one before the boundary). */
 function bodyFor(part: EncodedBody, link: string): string {
-  if (part.pieces.length === 0 && part.carry.length === 0) return part.head || CRLF;
+  if (part.pieces.length === 0) return part.head || CRLF; // no link: all of it was encoded once
   const tail = Buffer.concat([part.carry, Buffer.from(part.pieces.join(link), 'utf8')]);
   return part.head + (part.encoding === 'base64' ? base64Lines(tail) : qpLines(tail)) || CRLF;
+}
+
+/** The address of a sender written as in MAIL_FROM ("Name <address>"), or undefined when it has none. */
+export function senderAddress(from: string): string | undefined {
+  const sender = addressparser(from)[0];
+  return (sender && 'address' in sender && sender.address) || undefined;
 }
 
 /** Builds the shared parts of a message once; `from` is the sender as in MAIL_FROM ("Name <address>"). */
 export function bulkTemplate(from: string, message: BulkMessage): BulkTemplate {
   const { placeholder } = message;
   if (!/^[\x21-\x7e]{8,}$/.test(placeholder)) throw new Error('the link placeholder must be printable ASCII of at least 8 characters');
-  const fromAddress = addressparser(from)[0];
-  if (!fromAddress || !('address' in fromAddress) || !fromAddress.address) throw new Error('the sender has no address');
-  const domain = fromAddress.address.split('@').pop()!;
+  const address = senderAddress(from);
+  if (!address) throw new Error('the sender has no address');
+  const domain = address.split('@').pop()!;
 
   // A child node: nodemailer encodes these headers and makes the boundary, but adds no Date or Message-ID.
   const node = new MimeNode().createChild('multipart/alternative');

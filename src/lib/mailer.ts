@@ -1,7 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import addressparser from 'nodemailer/lib/addressparser';
-import { bulkTemplate, type BulkMessage, type BulkTemplate, type RawMessage } from './bulk-mail';
+import { bulkTemplate, senderAddress, type BulkMessage, type BulkTemplate, type RawMessage } from './bulk-mail';
 import { createBulkSmtp, type BulkSmtp } from './bulk-smtp';
 
 export type { BulkMessage, BulkTemplate, RawMessage } from './bulk-mail';
@@ -43,8 +42,7 @@ export function createMailer(opts: { smtpUrl: string; from: string; maxConnectio
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   } as SMTPPool.Options);
-  const sender = addressparser(opts.from)[0];
-  const envelopeFrom = (sender && 'address' in sender && sender.address) || opts.from;
+  const envelopeFrom = senderAddress(opts.from) ?? opts.from;
   // Finished copies of bulk messages go over connections of their own, opened on the first one.
   let bulk: BulkSmtp | undefined;
   return {
