@@ -1,11 +1,12 @@
 import type { AppContext } from '../src/context';
 import { runNewsletterRhythm } from '../src/features/newsletters/rhythm.service';
 import type { JobPayload } from './contracts';
+import { now } from '../src/lib/clock';
 
 /** Starts the scheduled newsletters that are due and reminds newsletter staff when a month has none. */
 export async function startDueNewsletters(_payload: JobPayload<'start-due-newsletters'>, ctx: AppContext): Promise<void> {
   const settings = await ctx.settings.get();
-  const run = await runNewsletterRhythm(ctx.db, settings.newsletter, new Date());
+  const run = await runNewsletterRhythm(ctx.db, settings.newsletter, now());
   if (run.started.length > 0 || run.reminded > 0) {
     ctx.logger.info({ started: run.started, reminded: run.reminded, month: run.reminderMonth }, 'start-due-newsletters');
   }

@@ -5,6 +5,7 @@ import { donations, subscriptions, supporters } from '../../src/db/schema';
 import { loadDashboard } from '../../src/features/reports/dashboard.service';
 import { fiscalYearStart } from '../../src/features/reports/periods';
 import { tokyoDay } from '../../src/lib/dates';
+import { now, setClock } from '../../src/lib/clock';
 import { formatYen } from '../../src/lib/i18n';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { CARD_DECLINED, giftsOf, joinAndPay } from '../helpers/giving';
@@ -55,12 +56,28 @@ async function insertGift(app: TestApp, supporterId: string, amount: number, at:
   return row!;
 }
 
-describe('staff dashboard', () => {
+// The dashboard asks the app's clock what month and fiscal year it is: it runs on the real day and at the
+// edges of months, calendar years and fiscal years (April), in Japan time. Each test sets the clock
+// afresh, so a test that takes a few seconds never crosses the edge it is placed just before.
+const TODAYS: [string, string | undefined][] = [
+  ['the real today', undefined],
+  ['31 December 23:59 in Japan', '2026-12-31T23:59:00+09:00'],
+  ['1 January 00:00 in Japan', '2027-01-01T00:00:00+09:00'],
+  ['31 March 23:59 in Japan (the last minute of a fiscal year)', '2027-03-31T23:59:00+09:00'],
+  ['1 April 00:00 in Japan (the first minute of a fiscal year)', '2027-04-01T00:00:00+09:00'],
+  ['29 February 2028', '2028-02-29T12:00:00+09:00'],
+];
+
+describe.each(TODAYS)('staff dashboard, on %s', (_label, today) => {
   let app: TestApp;
   let admin: Visitor;
   let stripe: Stripe;
 
+  beforeEach(() => setClock(today ? new Date(today) : undefined));
+  afterAll(() => setClock());
+
   beforeAll(async () => {
+    setClock(today ? new Date(today) : undefined);
     app = await startTestApp();
     admin = (await signInAs(app, 'admin')).visitor;
     stripe = new Stripe(app.stripe.secretKey, { host: '127.0.0.1', port: app.stripe.port, protocol: 'http' });
@@ -151,7 +168,7 @@ describe('staff dashboard', () => {
 
     // The 12-month series: this month is the whole ledger so far, net of the refund.
     const ledger = await app.ctx.db.select().from(donations);
-    const thisMonth = tokyoDay(new Date()).slice(0, 7);
+    const thisMonth = tokyoDay(now()).slice(0, 7);
     const chart = chartOf(html);
     expect(chart.net).toHaveLength(12);
     expect(chart.net.at(-1)).toBe(ledger.reduce((sum, r) => sum + r.amount, 0));
@@ -167,6 +184,10 @@ describe('staff dashboard', () => {
   });
 
   test('when gifts fall either side of midnight in Japan at a month end, then the 12-month series counts them in Japan months', async () => {
+    // The series as of 10 December 2026, before and after: whatever else the ledger holds, these gifts add
+    // exactly their amounts to their Japan months.
+    const asOf = new Date('2026-12-10T03:00:00Z');
+    const before = await loadDashboard(app.ctx.db, { now: asOf });
     const person = await insertSupporter(app);
     // 2026-10-31T15:30Z is 1 November 00:30 in Japan; 14:30Z is still 31 October 23:30.
     const november = await insertGift(app, person.id, 3000, new Date('2026-10-31T15:30:00Z'));
@@ -176,26 +197,32 @@ describe('staff dashboard', () => {
     expect(november.receivedOn).toBe('2026-11-01');
 
     const expected = await ledgerByTokyoMonth(app);
-    const d = await loadDashboard(app.ctx.db, { now: new Date('2026-12-10T03:00:00Z') });
+    const d = await loadDashboard(app.ctx.db, { now: asOf });
     expect(d.series.map((p) => p.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12']);
     for (const p of d.series) expect({ month: p.month, net: p.net }).toEqual({ month: p.month, net: expected.get(p.month) ?? 0 });
-    expect(d.series.find((p) => p.month === '2026-10')!.net).toBe(7000);
-    expect(d.series.find((p) => p.month === '2026-12')!.net).toBe(-1000);
-    expect(d.series.find((p) => p.month === '2026-12')!.takeBacks).toBe(-1000);
-    expect(d.seriesTotal.net).toBe([...expected.values()].reduce((a, b) => a + b, 0));
+    const added = (month: string, key: 'net' | 'takeBacks') =>
+      d.series.find((p) => p.month === month)![key] - before.series.find((p) => p.month === month)![key];
+    expect(added('2026-10', 'net')).toBe(7000);
+    expect(added('2026-11', 'net')).toBe(3000);
+    expect(added('2026-12', 'net')).toBe(-1000);
+    expect(added('2026-12', 'takeBacks')).toBe(-1000);
+    expect(d.seriesTotal.net - before.seriesTotal.net).toBe(9000);
 
-    // The page (as of today) shows the same months the same way.
+    // The page (as of the clock's today) shows the same months the same way.
     const { html } = await admin.get('/admin');
     const table = tableOf(html);
     const chart = chartOf(html);
     expect(table.size).toBe(12);
+    expect([...table.keys()].at(-1)).toBe(tokyoDay(now()).slice(0, 7));
     expect([...table.values()]).toEqual(chart.net);
     for (const [month, net] of table) expect({ month, net }).toEqual({ month, net: expected.get(month) ?? 0 });
   });
 
   test('when someone gave last fiscal year and not this one, then they are listed as lapsed, and people who gave again are not', async () => {
-    const thisYear = fiscalYearStart(tokyoDay(new Date()), 4);
+    const thisYear = fiscalYearStart(tokyoDay(now()), 4);
     const lastYearDay = new Date(`${Number(thisYear.slice(0, 4)) - 1}-12-15T03:00:00Z`);
+    // Other tests' gifts may fall in the last fiscal year too: this test adds exactly two lapsed people.
+    const lapsedBefore = (await loadDashboard(app.ctx.db)).lapsed.count;
     const lapsed = await insertSupporter(app, 'one_time', '離脱');
     const returning = await insertSupporter(app, 'one_time', '継続');
     const monthly = await insertSupporter(app, 'monthly', '毎月');
@@ -214,7 +241,7 @@ describe('staff dashboard', () => {
     expect(list).toContain(formatYen(8000, 'ja'));
     expect(list).not.toContain(returning.id);
     expect(list).not.toContain(monthly.id);
-    expect(figure(html, 'lapsed')).toBe('2人');
+    expect(figure(html, 'lapsed')).toBe(`${lapsedBefore + 2}人`);
     // The most generous first.
     expect(list.indexOf(lapsed.id)).toBeLessThan(list.indexOf(lastMinute.id));
   });

@@ -4,6 +4,7 @@ import { auditLog, consents, donations, emails, supporters } from '../../src/db/
 import { adminRouteList } from '../../src/features/admin/admin.routes';
 import { recordGift } from '../../src/features/giving';
 import { roleCan, rolePermissions, roles, type Permission } from '../../src/features/staff';
+import { now } from '../../src/lib/clock';
 import { tokyoDay, tokyoYear } from '../../src/lib/dates';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { unescapeHtml, Visitor } from '../helpers/http';
@@ -69,7 +70,7 @@ describe('offline gifts in the staff console', () => {
       note: '11月分',
       bankFingerprint: null,
     });
-    expect(gift!.receiptNumber).toMatch(new RegExp(`^${tokyoYear(new Date())}-\\d{6}$`));
+    expect(gift!.receiptNumber).toMatch(new RegExp(`^${tokyoYear(now())}-\\d{6}$`));
     expect(gift!.receivedAt.getTime()).toBe(new Date(`${today()}T00:00:00+09:00`).getTime());
 
     const [after] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, supporter.id));
@@ -121,7 +122,7 @@ describe('offline gifts in the staff console', () => {
     expect(seq(card!.receiptNumber!)).toBe(seq(a) + 1);
     expect(seq(b)).toBe(seq(a) + 2);
 
-    const lastYear = tokyoYear(new Date()) - 1;
+    const lastYear = tokyoYear(now()) - 1;
     const old = await record({ received_on: `${lastYear}-12-31`, amount: '1000', method: 'cash', supporter_id: supporter.id });
     expect(await numberOf(giftIdFrom(old.location)!)).toMatch(new RegExp(`^${lastYear}-`));
   });

@@ -12,9 +12,13 @@ import { signInSupporter } from '../helpers/me';
 import { setMessagesPerSecond, waitForStatus } from '../helpers/newsletters';
 import { pdfText, pdfToPng } from '../helpers/pdf';
 import { signInAs } from '../helpers/staff';
+import { setClock } from '../../src/lib/clock';
 import { tokyoDay } from '../../src/lib/dates';
 
 const jst = (local: string) => new Date(`${local}+09:00`);
+// These tests live in mid-2026 on the app's clock (the 2025 report is due, 2026 is not over yet);
+// the year-end tests move it to the edges.
+const TODAY = jst('2026-06-15T10:00:00');
 
 describe('annual impact report and combined receipts', () => {
   let app: TestApp;
@@ -28,7 +32,11 @@ describe('annual impact report and combined receipts', () => {
   const gift = (supporterId: string, at: Date, values: Partial<typeof donations.$inferInsert> = {}) =>
     ({ supporterId, entry: 'gift' as const, amount: 1000, method: 'card', frequency: 'monthly' as const, planAmount: 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: tokyoDay(at), ...values });
 
+  beforeEach(() => setClock(TODAY));
+  afterAll(() => setClock());
+
   beforeAll(async () => {
+    setClock(TODAY);
     app = await startTestApp();
     await setMessagesPerSecond(app.ctx, 200);
     ({ visitor: staff } = await signInAs(app, 'staff'));
@@ -148,6 +156,20 @@ describe('annual impact report and combined receipts', () => {
     const res = await staff.post('/admin/annual-reports/2026/send', { confirm: 'on', _csrf: token });
     expect(res.res.status).toBe(409);
     expect((await app.ctx.db.select().from(annualReports).where(eq(annualReports.year, 2026)))[0]!.newsletterId).toBeNull();
+  });
+
+  test('when it is 31 December 23:59 in Japan, then the year is not over yet; at 00:00 on 1 January it is, and the next year cannot be prepared', async () => {
+    await prepareDraft(app.ctx.db, 2026, null);
+    const page = async () => (await staff.get('/admin/annual-reports/2026')).html;
+    const sendLink = 'href="/admin/annual-reports/2026/send"';
+    setClock(jst('2026-12-31T23:59:00'));
+    expect(await page()).not.toContain(sendLink);
+    expect((await staff.post('/admin/annual-reports/2026/send', { confirm: 'on', _csrf: token })).res.status).toBe(409);
+    expect((await staff.post('/admin/annual-reports', { year: '2027', _csrf: token })).res.status).toBe(422);
+    setClock(jst('2027-01-01T00:00:00'));
+    expect(await page()).toContain(sendLink);
+    expect((await staff.post('/admin/annual-reports', { year: '2028', _csrf: token })).res.status).toBe(422);
+    expect(await app.ctx.db.select().from(annualReports).where(eq(annualReports.year, 2028))).toHaveLength(0);
   });
 
   test('when staff send the report, then each giver gets exactly one email in their language with their year and a combined receipt, and sending again sends nothing', async () => {
@@ -270,5 +292,12 @@ describe('annual impact report and combined receipts', () => {
     const staffCount = Number((await app.ctx.db.execute(sql`SELECT count(*)::int AS n FROM staff WHERE is_active AND role IN ('admin', 'staff')`) as unknown as { rows: { n: number }[] }).rows[0]!.n);
     expect(told).toHaveLength(staffCount);
     expect((await app.ctx.db.select().from(newsletters)).length).toBe(sendsBefore);
+  });
+
+  test('when the January schedule runs without a year on 5 January in Japan, then it drafts the year that just ended', async () => {
+    setClock(jst('2028-01-05T09:00:00'));
+    await runJob('prepare-annual-report', {}, app.ctx);
+    expect(await app.ctx.db.select().from(annualReports).where(eq(annualReports.year, 2027))).toHaveLength(1);
+    expect(await app.ctx.db.select().from(annualReports).where(eq(annualReports.year, 2028))).toHaveLength(0);
   });
 });

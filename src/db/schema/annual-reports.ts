@@ -1,4 +1,5 @@
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 import { sql } from 'drizzle-orm';
 import { newsletters } from './newsletters';
 import { staff } from './staff';
@@ -27,8 +28,8 @@ export const annualReports = pgTable('annual_reports', {
   newsletterId: uuid('newsletter_id').references(() => newsletters.id),
   /** Null when the January schedule prepared the draft. */
   preparedBy: uuid('prepared_by').references(() => staff.id),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: recordedAt('created_at'),
+  updatedAt: recordedAt('updated_at'),
 });
 
 /**
@@ -47,7 +48,7 @@ export const annualReceipts = pgTable(
     total: integer('total').notNull(),
     giftCount: integer('gift_count').notNull(),
     replacesId: uuid('replaces_id'),
-    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    issuedAt: recordedAt('issued_at'),
     voidedAt: timestamp('voided_at', { withTimezone: true }),
   },
   (t) => [

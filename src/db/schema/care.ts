@@ -1,4 +1,5 @@
 import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 import { supporters } from './supporters';
 
 /** Free-form labels staff put on supporters (e.g. 企業, イベント参加). */
@@ -7,7 +8,7 @@ export const supporterTags = pgTable(
   {
     supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
     tag: text('tag').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [primaryKey({ columns: [t.supporterId, t.tag] }), index('supporter_tags_tag_idx').on(t.tag)],
 );
@@ -20,7 +21,7 @@ export const supporterNotes = pgTable(
     supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
     staffId: uuid('staff_id'),
     body: text('body').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [index('supporter_notes_supporter_idx').on(t.supporterId, t.createdAt)],
 );
@@ -32,7 +33,7 @@ export const supporterMerges = pgTable('supporter_merges', {
   mergedId: uuid('merged_id').notNull(),
   snapshot: jsonb('snapshot').notNull(),
   staffId: uuid('staff_id'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: recordedAt('created_at'),
 });
 
 /** An uploaded bank statement (CSV); its lines wait for review before anything is recorded. */
@@ -45,7 +46,7 @@ export const bankImports = pgTable(
     encoding: text('encoding').notNull(),
     status: text('status', { enum: ['review', 'confirmed'] }).notNull().default('review'),
     uploadedBy: uuid('uploaded_by'),
-    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+    uploadedAt: recordedAt('uploaded_at'),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('bank_imports_sha_key').on(t.fileSha256)],

@@ -1,4 +1,5 @@
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 import { staff } from './staff';
 
 /** One characters-replaced line of an export's report: what the chosen encoding could not hold. */
@@ -27,7 +28,7 @@ export const exportRuns = pgTable(
     status: text('status', { enum: ['running', 'done', 'aborted', 'failed'] }).notNull().default('running'),
     rowCount: integer('row_count').notNull().default(0),
     replacements: jsonb('replacements').$type<ReplacedCharacter[]>().notNull().default([]),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: recordedAt('started_at'),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [index('export_runs_started_idx').on(t.startedAt)],
@@ -65,7 +66,7 @@ export const reconciliationRuns = pgTable(
     /** Set when staff replayed the Stripe events behind the missing items. */
     replayedAt: timestamp('replayed_at', { withTimezone: true }),
     replayedBy: uuid('replayed_by').references(() => staff.id),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: recordedAt('started_at'),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [index('reconciliation_runs_started_idx').on(t.startedAt)],

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 import { supporters } from './supporters';
 
 /** Monthly giving, mirrored from Stripe (Stripe is the source of truth; rows are re-read, never guessed). */
@@ -17,8 +18,8 @@ export const subscriptions = pgTable(
     currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
     cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
     canceledAt: timestamp('canceled_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
+    updatedAt: recordedAt('updated_at'),
   },
   (t) => [uniqueIndex('subscriptions_stripe_key').on(t.stripeSubscriptionId), index('subscriptions_supporter_idx').on(t.supporterId)],
 );
@@ -62,7 +63,7 @@ export const donations = pgTable(
     recordedBy: uuid('recorded_by'),
     /** For bank statement lines: date|amount|payer|occurrence, so a statement imported twice records nothing twice. */
     bankFingerprint: text('bank_fingerprint'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [
     // One gift per Stripe payment, however many events mention it.
@@ -100,7 +101,7 @@ export const checkoutSessions = pgTable(
     amount: integer('amount').notNull(),
     locale: text('locale').notNull(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [index('checkout_sessions_supporter_idx').on(t.supporterId)],
 );
@@ -115,7 +116,7 @@ export const stripeEvents = pgTable(
     objectId: text('object_id'),
     payload: jsonb('payload').notNull(),
     stripeCreatedAt: timestamp('stripe_created_at', { withTimezone: true }).notNull(),
-    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    receivedAt: recordedAt('received_at'),
     processedAt: timestamp('processed_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

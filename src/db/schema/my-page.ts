@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 import { subscriptions } from './giving';
 import { supporters } from './supporters';
 
@@ -17,7 +18,7 @@ export const loginLinks = pgTable(
     /** sha256 of the token in the emailed link; the token itself is never stored. */
     tokenHash: text('token_hash'),
     ip: text('ip'),
-    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    requestedAt: recordedAt('requested_at'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
     usedAt: timestamp('used_at', { withTimezone: true }),
@@ -32,7 +33,7 @@ export const deletionRequests = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
     status: text('status', { enum: ['pending', 'completed', 'declined'] }).notNull().default('pending'),
-    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    requestedAt: recordedAt('requested_at'),
     decidedBy: uuid('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
   },
@@ -48,7 +49,7 @@ export const cancellationReasons = pgTable(
     supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
     subscriptionId: uuid('subscription_id').references(() => subscriptions.id),
     reason: text('reason').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [index('cancellation_reasons_supporter_idx').on(t.supporterId)],
 );

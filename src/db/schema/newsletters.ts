@@ -1,5 +1,6 @@
 
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 import { staff } from './staff';
 import { supporters } from './supporters';
 
@@ -44,8 +45,8 @@ export const newsletters = pgTable(
     hiddenFromArchive: boolean('hidden_from_archive').notNull().default(false),
     createdBy: uuid('created_by').references(() => staff.id),
     sentBy: uuid('sent_by').references(() => staff.id),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
+    updatedAt: recordedAt('updated_at'),
   },
   (t) => [
     index('newsletters_status_idx').on(t.status, t.scheduledAt),
@@ -77,7 +78,7 @@ export const newsletterDeliveries = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
     /** Why it failed or was skipped (SMTP reply, unsubscribed, bounced). */
     reason: text('reason'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [
     uniqueIndex('newsletter_deliveries_recipient_key').on(t.newsletterId, t.supporterId),

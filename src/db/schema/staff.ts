@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 
 /** People who use the staff console. Roles map to permissions in src/features/staff/permissions.ts. */
 export const staff = pgTable(
@@ -20,7 +21,7 @@ export const staff = pgTable(
     sessionEpoch: integer('session_epoch').notNull().default(0),
     isActive: boolean('is_active').notNull().default(true),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
   },
   (t) => [uniqueIndex('staff_email_key').on(t.emailNormalized)],
 );

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 
 /** People and organisations who give; one row per normalised email. */
 export const supporters = pgTable(
@@ -41,8 +42,8 @@ export const supporters = pgTable(
     searchText: text('search_text').generatedAlwaysAs(
       sql`lower(translate(coalesce(family_name, '') || ' ' || coalesce(given_name, '') || ' ' || coalesce(family_name_kana, '') || ' ' || coalesce(given_name_kana, '') || ' ' || coalesce(organisation_name, '') || ' ' || email, 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ', 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ'))`,
     ),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
+    updatedAt: recordedAt('updated_at'),
   },
   (t) => [
     uniqueIndex('supporters_email_normalized_key').on(t.emailNormalized),

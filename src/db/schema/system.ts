@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, uniqueIndex, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { recordedAt } from './columns';
 
 /** Organisation settings, one row per section (see config/organisation.ts for the shapes). */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: recordedAt('updated_at'),
 });
 
 /**
@@ -18,7 +19,7 @@ export const outbox = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     jobName: text('job_name').notNull(),
     payload: jsonb('payload').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
@@ -41,7 +42,7 @@ export const emails = pgTable(
     status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),
     messageId: text('message_id'),
     error: text('error'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: recordedAt('created_at'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [index('emails_supporter_idx').on(t.supporterId), uniqueIndex('emails_dedupe_key').on(t.dedupeKey)],

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../../lib/clock';
 import type { CardRecord } from './store';
 
 /** How a test card behaves: like Stripe's 4242 (pays), 0341 (saves, then fails to charge) and 0002 (declined). */
@@ -53,7 +54,7 @@ function parseExpiry(input: string): { month: number; year: number } | undefined
  * Validates a card form. Expiry and CVC are checked when given (the hosted pages require them; scripted
  * payments may send the number alone, which then expires in five years).
  */
-export function checkCard(input: CardInput, now = new Date()): CardCheck {
+export function checkCard(input: CardInput, now = clockNow()): CardCheck {
   const number = normaliseCardNumber(input.number);
   const known = TEST_CARDS[number];
   if (!known) return { ok: false, problem: 'invalid_number' };

@@ -12,6 +12,7 @@ import type { AnnualReport } from './annual-reports.repo';
 import { MAX_FIGURES, MAX_LABEL, MAX_NARRATIVE, parseReportForm, parseYear, type FigureRowValues } from './annual-reports.schemas';
 import { findReport, listReports, prepareDraft, reissue, reportRecipients, saveContent, startReportSend, type ReportProblem } from './annual-reports.service';
 import { renderReportEmail } from './report-email';
+import { now } from '../../lib/clock';
 
 const P = 'reports:send' as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,7 +38,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
 
   /** The report of :year, or the page that says why there is none (404 bad or unknown year, 422 future). */
   async function reportOr404(req: Request, res: Response): Promise<AnnualReport | undefined> {
-    const parsed = parseYear(req.params.year, new Date());
+    const parsed = parseYear(req.params.year, now());
     if (!parsed.ok) {
       error(req, res, parsed.problem === 'futureYear' ? 422 : 404, `annual.errors.${parsed.problem}`);
       return undefined;
@@ -62,7 +63,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
     return sample[0] ? findSupporterById(ctx.db, sample[0].id) : undefined;
   }
 
-  const yearIsOver = (report: AnnualReport) => report.year < tokyoYear(new Date());
+  const yearIsOver = (report: AnnualReport) => report.year < tokyoYear(now());
 
   /** The confirmation before sending, with the recipient count (and the unticked box named, when it was). */
   async function renderConfirm(req: Request, res: Response, report: AnnualReport, status = 200, errors: Record<string, string> = {}) {
@@ -104,7 +105,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
   return [
     route('get', '/admin/annual-reports', P, async (req, res) => {
       const reports = await listReports(ctx.db);
-      const thisYear = tokyoYear(new Date());
+      const thisYear = tokyoYear(now());
       res.render('admin/annual-reports/list', {
         layout: 'admin',
         title: t(req.locale, 'annual.listTitle'),
@@ -114,7 +115,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       });
     }),
     route('post', '/admin/annual-reports', P, async (req, res) => {
-      const parsed = parseYear(typeof req.body?.year === 'string' ? req.body.year.trim() : undefined, new Date());
+      const parsed = parseYear(typeof req.body?.year === 'string' ? req.body.year.trim() : undefined, now());
       if (!parsed.ok) return error(req, res, 422, `annual.errors.${parsed.problem}`);
       const { created } = await prepareDraft(ctx.db, parsed.year, req.staff!.id);
       res.redirect(303, `/admin/annual-reports/${parsed.year}${created ? '?prepared=1' : ''}`);
@@ -164,7 +165,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       const supporter = await previewSupporter(req, report.year);
       if (!supporter) return error(req, res, 404, 'annual.preview.noSupporter');
       const issued = await findValidReceipt(ctx.db, supporter.id, report.year);
-      const receipt = issued ?? { id: '', supporterId: supporter.id, year: report.year, number: t(supporter.locale, 'annual.preview.sampleNumber'), status: 'valid' as const, total: 0, giftCount: 0, replacesId: null, issuedAt: new Date(), voidedAt: null };
+      const receipt = issued ?? { id: '', supporterId: supporter.id, year: report.year, number: t(supporter.locale, 'annual.preview.sampleNumber'), status: 'valid' as const, total: 0, giftCount: 0, replacesId: null, issuedAt: now(), voidedAt: null };
       const pdf = await renderAnnualReceipt(ctx.db, await ctx.settings.get(), supporter, receipt, supporter.locale);
       res.set('Cache-Control', 'private, no-store').set('Content-Type', 'application/pdf').set('Content-Disposition', `inline; filename="combined-receipt-${report.year}-preview.pdf"`).send(pdf);
     }),

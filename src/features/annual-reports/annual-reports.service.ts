@@ -11,6 +11,7 @@ import { t } from '../../lib/i18n';
 import { findReport, insertDraft, listReports, lockReport, setReportSend, updateReportContent, type AnnualReport } from './annual-reports.repo';
 import { reissueReceipt } from './annual-receipts.repo';
 import type { ReportContent } from './annual-reports.schemas';
+import { now as clockNow } from '../../lib/clock';
 
 /**
  * The organisation's figures from its own pages (as of 2023-09-15), for a first draft; later drafts
@@ -72,7 +73,7 @@ export function reportRecipients(db: Db, year: number, sample = 10) {
  */
 type StartOutcome = { ok: true; newsletterId: string; recipients: number } | { ok: false; problem: ReportProblem };
 
-export async function startReportSend(db: Db, year: number, staffId: string, now = new Date()): Promise<StartOutcome> {
+export async function startReportSend(db: Db, year: number, staffId: string, now = clockNow()): Promise<StartOutcome> {
   if (year >= tokyoYear(now)) return { ok: false, problem: 'yearNotOver' };
   return db.transaction(async (tx): Promise<StartOutcome> => {
     const report = await lockReport(tx, year);

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { emails } from '../../db/schema';
+import { now } from '../../lib/clock';
 
 export type EmailRow = typeof emails.$inferSelect;
 export type NewEmail = typeof emails.$inferInsert;
@@ -20,7 +21,7 @@ export async function findEmail(tx: Tx, id: number): Promise<EmailRow | undefine
 export async function markEmailSent(tx: Tx, id: number, messageId: string): Promise<boolean> {
   const rows = await tx
     .update(emails)
-    .set({ status: 'sent', messageId, sentAt: new Date(), error: null })
+    .set({ status: 'sent', messageId, sentAt: now(), error: null })
     .where(and(eq(emails.id, id), eq(emails.status, 'queued')))
     .returning({ id: emails.id });
   return rows.length > 0;

@@ -1,6 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { exportRuns, staff, type ReplacedCharacter } from '../../db/schema';
+import { now } from '../../lib/clock';
 
 export type ExportRun = typeof exportRuns.$inferSelect;
 export type ExportKind = ExportRun['kind'];
@@ -16,7 +17,7 @@ export async function insertExportRun(tx: Tx, run: { id?: string; kind: ExportKi
 }
 
 export async function finishExportRun(tx: Tx, id: string, outcome: { status: 'done' | 'aborted' | 'failed'; rowCount: number; replacements: ReplacedCharacter[] }): Promise<void> {
-  await tx.update(exportRuns).set({ ...outcome, finishedAt: new Date() }).where(eq(exportRuns.id, id));
+  await tx.update(exportRuns).set({ ...outcome, finishedAt: now() }).where(eq(exportRuns.id, id));
 }
 
 export async function findExportRun(tx: Tx, id: string): Promise<ExportRun | undefined> {

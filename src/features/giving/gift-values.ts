@@ -3,6 +3,7 @@
 
 import { tokyoDay } from '../../lib/dates';
 import { hasControlCharacters, toKatakana } from '../../lib/text';
+import { now as clockNow } from '../../lib/clock';
 
 export const MIN_OFFLINE_GIFT = 1;
 export const MAX_OFFLINE_GIFT = 10_000_000;
@@ -46,7 +47,7 @@ export function parseDay(raw: string): string | undefined {
 }
 
 /** Today in Japan, YYYY-MM-DD. */
-export function todayInTokyo(now = new Date()): string {
+export function todayInTokyo(now = clockNow()): string {
   return tokyoDay(now);
 }
 

@@ -5,6 +5,7 @@ import { normalizeEmail } from '../../lib/text';
 import { queueEmail } from '../emails';
 import { findSupporterByEmail, followMerges } from '../supporters';
 import { completeLoginRequest, insertLoginRequest, lockUnprocessedRequest, useLoginLink } from './login.repo';
+import { now as clockNow } from '../../lib/clock';
 
 export const LINK_VALID_MINUTES = 30;
 
@@ -25,7 +26,7 @@ export const isTokenShaped = (token: string) => /^[\w-]{43}$/.test(token);
  * Asks for a sign-in link. Known and unknown addresses take exactly the same path here (one row and one
  * job); the job decides whether an email goes out, so the response and its timing reveal nothing.
  */
-export async function requestLoginLink(db: Db, email: string, ip: string | undefined, now = new Date()): Promise<void> {
+export async function requestLoginLink(db: Db, email: string, ip: string | undefined, now = clockNow()): Promise<void> {
   await db.transaction(async (tx) => {
     const id = await insertLoginRequest(tx, { emailNormalized: normalizeEmail(email), ip, expiresAt: new Date(now.getTime() + LINK_VALID_MINUTES * 60_000) });
     await enqueueJob(tx, 'send-login-link', { linkId: id });
@@ -57,7 +58,7 @@ export async function issueLoginLink(db: Db, secret: string, linkId: string): Pr
 }
 
 /** Signs in with a link: the supporter id, once; undefined for a used, expired or unknown token. */
-export async function redeemLoginLink(db: Db, token: string, now = new Date()): Promise<string | undefined> {
+export async function redeemLoginLink(db: Db, token: string, now = clockNow()): Promise<string | undefined> {
   if (!isTokenShaped(token)) return undefined;
   return useLoginLink(db, hashToken(token), now);
 }

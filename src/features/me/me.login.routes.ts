@@ -9,6 +9,7 @@ import { LINK_VALID_MINUTES, isTokenShaped, redeemLoginLink, requestLoginLink } 
 import { isLoginLinkUsable } from './login.repo';
 import { hashToken } from './login.service';
 import { startSession } from '../../web/session-writes';
+import { now } from '../../lib/clock';
 
 const WINDOW_SECONDS = 15 * 60;
 const PER_ADDRESS = 5;
@@ -45,7 +46,7 @@ export function meLoginRoutes(ctx: AppContext): Router {
   // Opening the link shows a button: mail scanners that fetch links must not use up the single use.
   router.get('/me/link/:token', async (req, res) => {
     const token = req.params.token;
-    const usable = isTokenShaped(token) && (await isLoginLinkUsable(ctx.db, hashToken(token), new Date()));
+    const usable = isTokenShaped(token) && (await isLoginLinkUsable(ctx.db, hashToken(token), now()));
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
     if (!usable) return renderLogin(req, res, 410, { error: t(req.locale, 'me.login.linkInvalid') });
     res.render('me/link', { title: t(req.locale, 'me.login.confirmTitle'), token, csrfToken: req.csrfToken() });

@@ -3,6 +3,7 @@ import type { Tx } from '../../db/client';
 import { newsletterDeliveries, newsletters, staff, supporterTags } from '../../db/schema';
 import type { Audience } from './audience';
 import type { Newsletter } from './newsletter-email';
+import { now } from '../../lib/clock';
 
 export type { Newsletter };
 export type NewsletterStatus = Newsletter['status'];
@@ -71,7 +72,7 @@ export async function insertNewsletter(tx: Tx, content: NewsletterContent, staff
 export async function updateContent(tx: Tx, id: string, content: NewsletterContent): Promise<Newsletter | undefined> {
   const [row] = await tx
     .update(newsletters)
-    .set({ ...content, updatedAt: new Date() })
+    .set({ ...content, updatedAt: now() })
     .where(and(eq(newsletters.id, id), inArray(newsletters.status, EDITABLE)))
     .returning();
   return row;
@@ -91,7 +92,7 @@ export async function isIssueMonthTaken(tx: Tx, month: string, exceptId?: string
 export async function setSchedule(tx: Tx, id: string, at: Date): Promise<Newsletter | undefined> {
   const [row] = await tx
     .update(newsletters)
-    .set({ status: 'scheduled', scheduledAt: at, updatedAt: new Date() })
+    .set({ status: 'scheduled', scheduledAt: at, updatedAt: now() })
     .where(and(eq(newsletters.id, id), inArray(newsletters.status, EDITABLE)))
     .returning();
   return row;
@@ -101,7 +102,7 @@ export async function setSchedule(tx: Tx, id: string, at: Date): Promise<Newslet
 export async function clearSchedule(tx: Tx, id: string): Promise<Newsletter | undefined> {
   const [row] = await tx
     .update(newsletters)
-    .set({ status: 'draft', scheduledAt: null, updatedAt: new Date() })
+    .set({ status: 'draft', scheduledAt: null, updatedAt: now() })
     .where(and(eq(newsletters.id, id), eq(newsletters.status, 'scheduled')))
     .returning();
   return row;
@@ -111,7 +112,7 @@ export async function clearSchedule(tx: Tx, id: string): Promise<Newsletter | un
 export async function setHiddenFromArchive(tx: Tx, id: string, hidden: boolean): Promise<Newsletter | undefined> {
   const [row] = await tx
     .update(newsletters)
-    .set({ hiddenFromArchive: hidden, updatedAt: new Date() })
+    .set({ hiddenFromArchive: hidden, updatedAt: now() })
     .where(and(eq(newsletters.id, id), eq(newsletters.status, 'sent')))
     .returning();
   return row;

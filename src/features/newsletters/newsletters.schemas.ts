@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { audienceSchema, type Audience } from './audience';
 import { deliveryStatuses, type DeliveryStatus } from './deliveries.repo';
 import type { NewsletterContent } from './newsletters.repo';
+import { now as clockNow } from '../../lib/clock';
 
 // Form parsing for the newsletter console. Each failure is a message key shown next to its field.
 
@@ -132,7 +133,7 @@ const scheduleSchema = z.object({
 });
 
 /** Parses the schedule form (a day and time in Japan): it must be in the future and within a year. */
-export function parseSchedule(raw: unknown, now = new Date()): Parsed<Date> {
+export function parseSchedule(raw: unknown, now = clockNow()): Parsed<Date> {
   const parsed = scheduleSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const errors: Record<string, string> = {};

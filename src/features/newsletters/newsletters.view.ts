@@ -8,6 +8,7 @@ import { deliveryStatuses, type DeliveryStatus } from './deliveries.repo';
 import { MAX_BODY, MAX_SUBJECT, tokyoParts } from './newsletters.schemas';
 import { issueSlotFor } from './rhythm';
 import type { DeliveryProgress } from './sending.service';
+import { now as clockNow } from '../../lib/clock';
 
 // What the console's newsletter pages show, computed from rows: labels, times in Japan, progress.
 
@@ -159,7 +160,7 @@ export function composeView(locale: Locale, newsletter: Newsletter | undefined, 
  * The schedule form's starting values: the time already set, else the month's slot of the monthly
  * rhythm (when still ahead), else tomorrow at the rhythm's time.
  */
-export function scheduleDefaults(n: Newsletter, settings: Partial<NewsletterSettings> | undefined, now = new Date()): Record<string, string> {
+export function scheduleDefaults(n: Newsletter, settings: Partial<NewsletterSettings> | undefined, now = clockNow()): Record<string, string> {
   const min = tokyoParts(now).day;
   if (n.scheduledAt) {
     const p = tokyoParts(n.scheduledAt);

@@ -19,6 +19,7 @@ import {
   type ReconciliationRun,
   type RunWithNames,
 } from './reconciliation.repo';
+import { now as clockNow } from '../../lib/clock';
 
 /** How far back each run looks: a month of renewals plus a few days of slack. */
 export const WINDOW_DAYS = 35;
@@ -118,7 +119,7 @@ async function finish(db: Db, run: ReconciliationRun, outcome: Parameters<typeof
  * opens a scheduled run over the last WINDOW_DAYS; with one it fills that run, unless it has finished.
  * A Stripe failure ends the run as failed with the error, never half-written as matched.
  */
-export async function runReconciliation(deps: ReconcileDeps, runId?: string, now = new Date()): Promise<RunResult> {
+export async function runReconciliation(deps: ReconcileDeps, runId?: string, now = clockNow()): Promise<RunResult> {
   let run: ReconciliationRun | undefined;
   if (runId) {
     run = await findRun(deps.db, runId);
@@ -147,7 +148,7 @@ export async function runReconciliation(deps: ReconcileDeps, runId?: string, now
 }
 
 /** "Run now": opens a run for the last WINDOW_DAYS with its job, or points at the one already going. */
-export async function startRun(db: Db, by: StaffContext, now = new Date()): Promise<{ runId: string; already: boolean }> {
+export async function startRun(db: Db, by: StaffContext, now = clockNow()): Promise<{ runId: string; already: boolean }> {
   return db.transaction(async (tx) => {
     const going = await findRecentRunningRun(tx, new Date(now.getTime() - RUNNING_GRACE_MS));
     if (going) return { runId: going.id, already: true };

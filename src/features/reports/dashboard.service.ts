@@ -12,6 +12,7 @@ import {
   sumRecurring,
 } from './dashboard.repo';
 import { dayBefore, firstDayOf, fiscalYearStart, monthsEndingWith, startOfTokyoDay, tokyoMonth, yearBefore } from './periods';
+import { now as clockNow } from '../../lib/clock';
 
 /** The fiscal year starts in April unless told otherwise (DESIGN.md D9). */
 export const FISCAL_YEAR_START_MONTH = 4;
@@ -51,7 +52,7 @@ export interface Dashboard {
 
 /** Every figure of the staff dashboard at `now`, months and fiscal years counted in Japan time. */
 export async function loadDashboard(db: Db, opts: { now?: Date; fiscalYearStartMonth?: number } = {}): Promise<Dashboard> {
-  const now = opts.now ?? new Date();
+  const now = opts.now ?? clockNow();
   const month = tokyoMonth(now);
   const monthFrom = firstDayOf(month);
   const monthTo = firstDayOf(month, 1);

@@ -20,6 +20,7 @@ import {
   supporters,
 } from '../../db/schema';
 import type { Supporter } from './supporters.repo';
+import { now } from '../../lib/clock';
 
 // The SQL of personal data: reading everything held about a supporter, deletion requests, and erasure.
 
@@ -103,7 +104,7 @@ export async function selectDeletionRequests(tx: Tx, limit = 200) {
 export async function decideDeletionRequest(tx: Tx, id: string, status: 'completed' | 'declined', staffId: string): Promise<void> {
   await tx
     .update(deletionRequests)
-    .set({ status, decidedBy: staffId, decidedAt: new Date() })
+    .set({ status, decidedBy: staffId, decidedAt: now() })
     .where(and(eq(deletionRequests.id, id), eq(deletionRequests.status, 'pending')));
 }
 

@@ -20,6 +20,7 @@ import {
   selectSupporters,
 } from './supporters.privacy.repo';
 import { findSupporterById } from './supporters.repo';
+import { now, now as clockNow } from '../../lib/clock';
 
 // Personal data (個人情報保護法): a supporter downloads everything held about them and may ask for
 // deletion; staff confirm it, the person's details are erased and their gifts stay in the ledger
@@ -79,7 +80,7 @@ function ledgerStatus(row: LedgerRow, ledger: LedgerRow[]): string {
 }
 
 /** Everything held about a supporter, as plain values (undefined when there is no such supporter). */
-export async function collectPersonalData(db: Db, supporterId: string, now = new Date()): Promise<PersonalData | undefined> {
+export async function collectPersonalData(db: Db, supporterId: string, now = clockNow()): Promise<PersonalData | undefined> {
   const supporter = await findSupporterById(db, supporterId);
   if (!supporter) return undefined;
   const rows = await selectPersonalRows(db, supporterId);
@@ -209,7 +210,7 @@ export async function eraseSupporter(db: Db, gateway: StripeGateway, requestId: 
     if (locked?.status !== 'pending') return 'alreadyDecided';
     const people = await lockSupporters(tx, ids);
     const counts = await countErasable(tx, ids);
-    const at = new Date();
+    const at = now();
     for (const person of people) if (!person.erasedAt) await blankSupporter(tx, person.id, erasedAddress(person.id), at);
     await scrubOwnedRows(tx, {
       ids,

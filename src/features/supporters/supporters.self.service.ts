@@ -2,6 +2,7 @@ import type { Db } from '../../db/client';
 import { recordAudit } from '../audit';
 import { insertConsent, updateSupporter, type Supporter } from './supporters.repo';
 import { consentTextVersion, type ConsentContext } from './supporters.service';
+import { now } from '../../lib/clock';
 
 // Changes supporters make themselves on My page. Email stays as it is: it is how they sign in, and a
 // change would need the new address confirmed first (staff can change it on request).
@@ -39,7 +40,7 @@ export async function updateOwnProfile(db: Db, supporter: Supporter, profile: Ow
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => (supporter[k] ?? null) !== (next[k] ?? null));
   if (changed.length === 0) return [];
   await db.transaction(async (tx) => {
-    await updateSupporter(tx, supporter.id, { ...next, updatedAt: new Date() });
+    await updateSupporter(tx, supporter.id, { ...next, updatedAt: now() });
     await recordAudit(tx, { action: 'supporter.self_edit', targetType: 'supporter', targetId: supporter.id, detail: { fields: changed, source: context.source } });
   });
   return changed;
@@ -72,7 +73,7 @@ export async function setOwnPreferences(
         userAgent: context.userAgent?.slice(0, 500) ?? null,
       });
     }
-    await updateSupporter(tx, supporter.id, { newsletter: wanted.newsletter, postalMail: wanted.postalMail, updatedAt: new Date() });
+    await updateSupporter(tx, supporter.id, { newsletter: wanted.newsletter, postalMail: wanted.postalMail, updatedAt: now() });
   });
   return changed;
 }
