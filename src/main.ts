@@ -1,7 +1,7 @@
 import { ConfigError, configFromProcess } from '../config';
 import { startWorker } from '../jobs/worker';
 import { createContext } from './context';
-import { bootstrapAdmin } from './features/staff';
+import { bootstrapAdmin, FirstAdminMissingError } from './features/staff';
 import { RedisMissingError } from './lib/local-redis';
 import { startWeb } from './server';
 
@@ -28,8 +28,8 @@ async function main(role: Role) {
   }
 
   const ctx = await createContext(config);
-  // The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated and printed once.
-  const admin = await bootstrapAdmin(ctx.db, config.admin);
+  // The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated and printed once (never in production).
+  const admin = await bootstrapAdmin(ctx.db, config.admin, { isProduction: config.env === 'production' });
   if (admin) {
     process.stdout.write(admin.password ? `Created the first admin: ${admin.email} / ${admin.password} (shown once; change it at /admin/account)\n` : `Created the first admin: ${admin.email}\n`);
   }
@@ -65,8 +65,9 @@ if (!['all', 'web', 'worker'].includes(role)) {
   process.exit(64);
 }
 main(role).catch((err) => {
-  if (err instanceof RedisMissingError) {
+  if (err instanceof RedisMissingError || err instanceof FirstAdminMissingError) {
     process.stderr.write(`${err.message}\n`);
+    process.exit(err instanceof FirstAdminMissingError ? 78 : 1);
   } else {
     process.stderr.write(`failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   }

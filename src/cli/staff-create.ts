@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { configFromProcess } from '../../config';
 import { openDatabase } from '../db/client';
 import { createStaff, roles, type Role } from '../features/staff';
+import { generatePassword } from '../lib/passwords';
 
 /** npm run staff:create -- --email a@b.jp --name "名前" --role staff|finance|admin [--password …] */
 async function run() {
@@ -9,7 +10,7 @@ async function run() {
   if (!values.email || !values.name || !roles.includes(values.role as Role)) {
     throw new Error(`usage: npm run staff:create -- --email EMAIL --name NAME --role ${roles.join('|')} [--password PASSWORD]`);
   }
-  const password = values.password ?? `${Math.random().toString(36).slice(2, 10)}-${Math.random().toString(36).slice(2, 10)}`;
+  const password = values.password ?? generatePassword();
   const config = configFromProcess();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();

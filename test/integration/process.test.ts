@@ -2,15 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../src/lib/local-redis';
 import { eventually } from '../helpers/app';
-import { serverDatabaseUrl, tempDir } from '../helpers/services';
+import pg from 'pg';
+import { startMailSink } from '../../src/dev/mail-sink';
+import { startStripeEmulator } from '../../src/dev/stripe-emulator';
+import { acquireRedis, createPostgresDatabase, serverDatabaseUrl, tempDir, uniqueName } from '../helpers/services';
 
 const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 /** Runs src/main.ts with only the given environment (plus PATH and HOME). */
 function run(role: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
-  const child = spawn(tsx, ['src/main.ts', role], {
+  // tsx as a loader in one node process (not the tsx CLI, whose parent process relays signals to a child
+  // with a 30 ms wait and SIGKILLs it when a busy machine misses that window).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -19,6 +23,17 @@ function run(role: string, env: Record<string, string>): { child: ChildProcess; 
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/** The rows of one query, on a connection of its own. */
+async function queryRows(url: string, text: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 describe('the processes', () => {
@@ -54,22 +69,77 @@ describe('the processes', () => {
     expect(await p.exited).toBe(0);
   }, 90_000);
 
-  (serverDatabaseUrl ? test : test.skip)('when web and worker run as separate processes on PostgreSQL, then both start and stop on SIGTERM', async () => {
-    const port = await freePort();
-    const redisUrl = process.env.REDIS_URL ?? '';
-    const env = { PORT: String(port), DATA_DIR: tempDir(), DATABASE_URL: serverDatabaseUrl!, ...(redisUrl ? { REDIS_URL: redisUrl } : {}), QUEUE_PREFIX: `proc${port}` };
-    const web = run('web', env);
-    const worker = run('worker', env);
+  (serverDatabaseUrl ? test : test.skip)('when two web and two worker processes start at the same instant on an empty PostgreSQL database, then all come up, one first admin exists, and all stop on SIGTERM', async () => {
+    const database = await createPostgresDatabase(serverDatabaseUrl!);
+    const redis = await acquireRedis();
+    const mail = await startMailSink();
+    const stripe = await startStripeEmulator({ env: 'test' });
+    const ports = [await freePort(), await freePort()];
+    const shared = {
+      DATA_DIR: tempDir(),
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: uniqueName('proc'),
+      SMTP_URL: mail.url,
+      SESSION_SECRET: 'process-test-secret-that-is-long-enough',
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: 'whsec_processtest0123456789',
+      STRIPE_API_URL: stripe.url,
+    };
+    const processes = [
+      ...ports.map((port) => run('web', { ...shared, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })),
+      run('worker', shared),
+      run('worker', shared),
+    ];
+    const said = () => processes.map((p, i) => `process ${i} said:\n${p.output()}`).join('\n');
     try {
-      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 60_000, 250);
-      await eventually(async () => worker.output().includes('worker started'), 30_000);
+      for (const port of ports) await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 60_000, 250);
+      for (const worker of processes.slice(2)) await eventually(async () => worker.output().includes('worker started'), 60_000);
+      const admins = await queryRows(database.url, 'SELECT email, role FROM staff');
+      expect(admins).toEqual([{ email: 'admin@welgee.example', role: 'admin' }]);
+      // The generated password is printed by exactly the one process that created the account.
+      const printed = processes.map((p) => /Created the first admin: \S+ \/ (\S+)/.exec(p.output())?.[1]).filter(Boolean);
+      expect(printed).toHaveLength(1);
+      expect(printed[0]).toMatch(/^[A-Za-z0-9_-]{20}$/);
     } catch (err) {
-      throw new Error(`${String(err)}\nweb said:\n${web.output()}\nworker said:\n${worker.output()}`);
+      throw new Error(`${String(err)}\n${said()}`);
     } finally {
-      web.child.kill('SIGTERM');
-      worker.child.kill('SIGTERM');
+      for (const p of processes) p.child.kill('SIGTERM');
     }
-    expect(await web.exited).toBe(0);
-    expect(await worker.exited).toBe(0);
+    const codes = await Promise.all(processes.map((p) => p.exited));
+    if (codes.some((c) => c !== 0)) throw new Error(`exit codes ${codes.join(', ')}\n${said()}`);
+    await stripe.stop();
+    await mail.stop();
+    await redis.release();
+    await database.drop();
+  }, 120_000);
+
+  (serverDatabaseUrl ? test : test.skip)('when NODE_ENV=production and no staff exists, then a process without ADMIN_EMAIL and ADMIN_PASSWORD refuses to start and says which to set', async () => {
+    const database = await createPostgresDatabase(serverDatabaseUrl!);
+    const redis = await acquireRedis();
+    const port = await freePort();
+    const p = run('web', {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      PUBLIC_URL: 'https://family.welgee.example',
+      DATA_DIR: tempDir(),
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: uniqueName('prod'),
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      SESSION_SECRET: 'production-secret-that-is-long-enough-to-pass',
+      STRIPE_SECRET_KEY: 'sk_test_processproduction',
+      STRIPE_WEBHOOK_SECRET: 'whsec_processproduction',
+    });
+    try {
+      expect(await p.exited).toBe(78);
+      expect(p.output()).toContain('ADMIN_EMAIL');
+      expect(p.output()).toContain('ADMIN_PASSWORD');
+      expect(await queryRows(database.url, 'SELECT id FROM staff')).toEqual([]);
+    } finally {
+      p.child.kill('SIGKILL');
+      await redis.release();
+      await database.drop();
+    }
   }, 90_000);
 });

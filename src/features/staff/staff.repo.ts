@@ -20,6 +20,11 @@ export async function countStaff(tx: Tx): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** Serialises the first-admin check across processes until the transaction ends (PostgreSQL and PGlite). */
+export async function lockFirstAdmin(tx: Tx): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('welgee:first-admin'))`);
+}
+
 export async function insertStaff(tx: Tx, row: typeof staff.$inferInsert): Promise<StaffMember> {
   const [created] = await tx.insert(staff).values(row).returning();
   return created!;

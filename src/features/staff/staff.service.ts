@@ -1,10 +1,12 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/client';
+import { generatePassword } from '../../lib/passwords';
 import { normalizeEmail } from '../../lib/text';
 import { verifyTotp } from '../../lib/totp';
 import { recordAudit } from '../audit';
 import type { Role } from './permissions';
-import { countStaff, findStaffByEmail, findStaffById, insertStaff, recordFailedLogin, updateStaff, type StaffMember } from './staff.repo';
+import { countStaff, findStaffByEmail, findStaffById, insertStaff, lockFirstAdmin, recordFailedLogin, updateStaff, type StaffMember } from './staff.repo';
+import { now } from '../../lib/clock';
 
 export const MAX_FAILURES = 5;
 export const LOCK_MS = 15 * 60 * 1000;
@@ -12,7 +14,7 @@ export const MIN_PASSWORD = 12;
 
 // A hash of a random password, verified against when the email is unknown: same work, same timing.
 let dummyHash: Promise<string> | undefined;
-const dummy = () => (dummyHash ??= hash(`dummy-${Math.random()}`));
+const dummy = () => (dummyHash ??= hash(`dummy-${generatePassword()}`));
 
 /** Creates a staff account with an argon2id password hash. */
 export async function createStaff(db: Db, input: { email: string; name: string; role: Role; password: string }): Promise<StaffMember> {
@@ -63,7 +65,7 @@ export async function checkCode(db: Db, staffId: string, code: string, ip?: stri
 
 /** Resets the failure count after a successful sign-in and records it. */
 export async function completeLogin(db: Db, member: StaffMember, ip?: string): Promise<void> {
-  await updateStaff(db, member.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() });
+  await updateStaff(db, member.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now() });
   await recordAudit(db, { staffId: member.id, action: 'login.success', ip });
 }
 
@@ -75,11 +77,29 @@ export async function changePassword(db: Db, member: StaffMember, current: strin
   return 'ok';
 }
 
-/** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated password, when no staff exists. */
-export async function bootstrapAdmin(db: Db, admin: { email: string; password: string } | undefined): Promise<{ email: string; password?: string } | undefined> {
+export class FirstAdminMissingError extends Error {}
+
+/**
+ * Creates the first admin when no staff exists: from ADMIN_EMAIL/ADMIN_PASSWORD, or (outside production)
+ * with a generated password. Safe when several processes start at once on an empty database: the check
+ * and the insert run under one transaction-scoped advisory lock, so exactly one process creates it.
+ */
+export async function bootstrapAdmin(db: Db, admin: { email: string; password: string } | undefined, opts: { isProduction: boolean }): Promise<{ email: string; password?: string } | undefined> {
   if ((await countStaff(db)) > 0) return undefined;
+  if (!admin && opts.isProduction) {
+    throw new FirstAdminMissingError('No staff account exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin (a generated password is refused when NODE_ENV=production).');
+  }
   const email = admin?.email ?? 'admin@welgee.example';
-  const password = admin?.password ?? `${Math.random().toString(36).slice(2, 10)}-${Math.random().toString(36).slice(2, 10)}`;
-  await createStaff(db, { email, name: 'Admin', role: 'admin', password });
+  const password = admin?.password ?? generatePassword();
+  if (password.length < MIN_PASSWORD) throw new Error(`password must be at least ${MIN_PASSWORD} characters`);
+  // Hashed before the lock is taken: the lock is held for two short statements only.
+  const passwordHash = await hash(password);
+  const created = await db.transaction(async (tx) => {
+    await lockFirstAdmin(tx);
+    if ((await countStaff(tx)) > 0) return false;
+    await insertStaff(tx, { email: email.trim(), emailNormalized: normalizeEmail(email), name: 'Admin', role: 'admin', passwordHash });
+    return true;
+  });
+  if (!created) return undefined;
   return { email, password: admin ? undefined : password };
 }
