@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -14,10 +15,33 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 
+// Express's named address ranges (proxy-addr), accepted in TRUST_PROXY besides addresses and CIDRs.
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** True for an IPv4/IPv6 address, with an optional /prefix that fits it. */
+function isAddressOrCidr(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  const family = net.isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: how many proxies are in front (a hop count), or which addresses are proxies. */
+const trustProxy = z
+  .string()
+  .transform((v) => v.trim())
+  .refine((v) => /^\d{1,2}$/.test(v) || v.split(',').every((part) => PROXY_NAMES.includes(part.trim()) || isAddressOrCidr(part.trim())), {
+    message: `must be a hop count (e.g. 1) or a comma-separated list of addresses, CIDRs or ${PROXY_NAMES.join('/')}`,
+  })
+  .transform((v): number | string[] => (/^\d+$/.test(v) ? Number(v) : v.split(',').map((part) => part.trim())));
+
 /** The environment contract (DESIGN.md). Every variable is optional for `npm start`. */
 export const envSchema = z.object({
     NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
     PORT: optional(z.coerce.number().int().min(0).max(65535)),
+    HOST: optional(z.string().refine((v) => net.isIP(v) !== 0 || v === 'localhost', 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost')),
+    TRUST_PROXY: optional(trustProxy),
     PUBLIC_URL: optional(url(['http:', 'https:'])),
     DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
     DATA_DIR: optional(z.string()),
@@ -61,6 +85,10 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
+  /** the address the web server listens on */
+  host: string;
+  /** Express `trust proxy`: a hop count or the proxies' addresses (client IPs, https and cookies follow it) */
+  trustProxy: number | string[];
   publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
@@ -94,6 +122,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   return {
     env: nodeEnv,
     port,
+    // Loopback unless told otherwise: the sandbox's /dev/mail shows live sign-in links.
+    host: env.HOST ?? '127.0.0.1',
+    trustProxy: env.TRUST_PROXY ?? ['loopback'],
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl: env.DATABASE_URL,
     dataDir: path.resolve(env.DATA_DIR ?? './data'),

@@ -4,7 +4,6 @@ import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import path from 'node:path';
 import type { AppContext } from './context';
-import { devMailRoutes } from './dev/dev.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { homeRoutes } from './features/home/home.routes';
 import { adminRouter } from './features/admin/admin.routes';
@@ -32,7 +31,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable('x-powered-by');
   // Pages carry per-visitor CSRF tokens, so an ETag would never match; hashing every body is wasted work.
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
+  // Only the proxies named by TRUST_PROXY may say who the client is and whether it came over https.
+  app.set('trust proxy', config.trustProxy);
   app.engine('hbs', engine({
     extname: '.hbs',
     defaultLayout: 'main',
@@ -114,7 +114,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(archiveRoutes(ctx));                                 // GET /family/news, /family/news/:id (sent issues)
   app.use(adminRouter(ctx));                                   // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {
-    app.use(devMailRoutes(ctx.mailSink.dir));                  // GET /dev/mail (local mail viewer)
+    app.use(ctx.mailSink.routes);                              // GET /dev/mail (local mail viewer, src/dev/dev.routes.ts)
   }
 
   app.use(notFound);

@@ -10,7 +10,7 @@ export interface RunningWeb {
 }
 
 /** Starts the HTTP server; close() stops accepting and waits for open requests. */
-export async function startWeb(ctx: AppContext, port = ctx.config.port): Promise<RunningWeb> {
+export async function startWeb(ctx: AppContext, port = ctx.config.port, host = ctx.config.host): Promise<RunningWeb> {
   const app = createApp(ctx);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -18,13 +18,13 @@ export async function startWeb(ctx: AppContext, port = ctx.config.port): Promise
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, resolve);
+    server.listen(port, host, resolve);
   });
   // The web role also dispatches the outbox, so a job written by a request is queued at once.
   ctx.dispatcher.start();
   const actual = (server.address() as AddressInfo).port;
   ctx.connectSandboxWebhooks?.(`http://127.0.0.1:${actual}/webhooks/stripe`);
-  ctx.logger.info({ port: actual }, 'web listening');
+  ctx.logger.info({ host, port: actual }, 'web listening');
   return {
     port: actual,
     url: `http://127.0.0.1:${actual}`,

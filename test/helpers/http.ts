@@ -14,7 +14,11 @@ function pathMatches(requestPath: string, cookiePath: string): boolean {
 export class Visitor {
   private cookies = new Map<string, { name: string; value: string; path: string }>();
 
-  constructor(private readonly base: string) {}
+  /** `headers` go with every request (e.g. the client address a test proxy reports). */
+  constructor(
+    private readonly base: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   static of(app: TestApp): Visitor {
     return new Visitor(app.url);
@@ -46,7 +50,7 @@ export class Visitor {
   }
 
   async get(path: string): Promise<{ res: Response; html: string }> {
-    const res = await fetch(this.base + path, { headers: { cookie: this.cookieHeader(path) }, redirect: 'manual' });
+    const res = await fetch(this.base + path, { headers: { ...this.headers, cookie: this.cookieHeader(path) }, redirect: 'manual' });
     this.keep(res);
     return { res, html: await res.text() };
   }
@@ -75,7 +79,7 @@ export class Visitor {
     }
     const res = await fetch(this.base + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(path) },
+      headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(path) },
       body,
       redirect: 'manual',
     });
