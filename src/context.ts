@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import type { Config } from '../config';
 import { jobContracts, isJobName, queueNames, type QueueName } from '../jobs/contracts';
 import { openDatabase, type Database, type Db } from './db/client';
-import { startMailSink, type MailSink } from './dev/mail-sink';
-import { startStripeEmulator } from './dev/stripe-emulator';
+import type { Router } from 'express';
+import type { MailSink } from './dev/mail-sink';
 import { createSettingsService, type SettingsService } from './features/settings';
 import { cardLinkUrl, createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
 import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } from './features/giving';
@@ -39,8 +39,8 @@ export interface AppContext {
   emailEnrichers: Record<string, EmailEnricher>;
   sessionSecret: string;
   viewsDir: string;
-  /** The local SMTP sink and its folder, when SMTP_URL is unset (development). */
-  mailSink?: { sink: MailSink; dir: string };
+  /** The local SMTP sink, its folder and its viewer (/dev/mail), when SMTP_URL is unset (development). */
+  mailSink?: { sink: MailSink; dir: string; routes: Router };
   close(): Promise<void>;
 }
 
@@ -64,7 +64,8 @@ async function connectStripe(config: Config, logger: Logger, closers: (() => Pro
     const origins = config.stripe.apiUrl ? [new URL(config.stripe.apiUrl).origin] : ['https://checkout.stripe.com', 'https://billing.stripe.com'];
     return { stripe, stripeOrigins: origins };
   }
-  // The emulator itself refuses to start when NODE_ENV=production.
+  // The emulator itself refuses to start when NODE_ENV=production; it is not even loaded unless sandboxed.
+  const { startStripeEmulator } = require('./dev/stripe-emulator') as typeof import('./dev/stripe-emulator');
   const emulator = await startStripeEmulator({ env: config.env, stateFile: path.join(config.dataDir, 'stripe-emulator.json') });
   closers.push(() => emulator.stop());
   const webhookSecret = `whsec_${crypto.createHash('sha256').update(`${resolveSessionSecret(config)}:webhooks`).digest('hex').slice(0, 32)}`;
@@ -107,10 +108,13 @@ export async function createContext(config: Config): Promise<AppContext> {
     let mailSink: AppContext['mailSink'];
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
+      // src/dev is loaded only here, never in production (config refuses a missing SMTP_URL there).
+      const { startMailSink } = require('./dev/mail-sink') as typeof import('./dev/mail-sink');
+      const { devMailRoutes } = require('./dev/dev.routes') as typeof import('./dev/dev.routes');
       const dir = path.join(config.dataDir, 'mail');
       const sink = await startMailSink({ dir });
       closers.push(() => sink.stop());
-      mailSink = { sink, dir };
+      mailSink = { sink, dir, routes: devMailRoutes(dir) };
       smtpUrl = sink.url;
       logger.info({ port: sink.port }, 'mail goes to the local SMTP sink; read it at /dev/mail');
     }
