@@ -2,6 +2,7 @@ import { ConfigError, configFromProcess } from '../config';
 import { startWorker } from '../jobs/worker';
 import { createContext } from './context';
 import { bootstrapAdmin } from './features/staff';
+import { DatabaseInUseError } from './db/pglite-lock';
 import { RedisMissingError } from './lib/local-redis';
 import { startWeb } from './server';
 
@@ -65,7 +66,7 @@ if (!['all', 'web', 'worker'].includes(role)) {
   process.exit(64);
 }
 main(role).catch((err) => {
-  if (err instanceof RedisMissingError) {
+  if (err instanceof RedisMissingError || err instanceof DatabaseInUseError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
