@@ -31,10 +31,12 @@ export function runTool(command: string, args: string[], env?: NodeJS.ProcessEnv
   });
 }
 
+/** Whether spawning failed because the program is not installed. */
 export function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** The error for a client tool that is not installed, with the Debian package to install. */
 export function missingTool(command: string, serverMajor?: number): BackupError {
   const pkg = serverMajor ? `postgresql-client-${serverMajor}` : 'postgresql-client';
   return new BackupError(`${command} was not found on PATH: install the PostgreSQL client tools (Debian/Ubuntu: apt-get install ${pkg}).`);
@@ -144,6 +146,7 @@ export async function countRows(db: Db): Promise<RowCounts> {
   return (result as unknown as { rows: RowCounts[] }).rows[0]!;
 }
 
+/** "4 supporters, 6 donations (5 with receipt numbers), 2 annual receipts, 6 consents". */
 export function describeCounts(c: RowCounts): string {
   return `${c.supporters} supporters, ${c.donations} donations (${c.receiptNumbers} with receipt numbers), ${c.annualReceipts} annual receipts, ${c.consents} consents`;
 }

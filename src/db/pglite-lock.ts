@@ -5,6 +5,7 @@ import os from 'node:os';
 // says -42 and a second process opening the same folder corrupts it. Whoever opens the folder holds
 // `<folder>.lock` (process id, host, command, since when); a lock whose process is gone is stale.
 
+/** Another process (or this one) has the PGlite folder open. */
 export class DatabaseInUseError extends Error {}
 
 interface LockInfo {
