@@ -6,3 +6,8 @@ export { loadConfig, ConfigError, type Config } from './env';
 export function configFromProcess(): Config {
   return loadConfig(process.env);
 }
+
+/** This process's environment with extra variables, for a tool started as a child process (pg_dump). */
+export function childProcessEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

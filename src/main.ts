@@ -1,6 +1,7 @@
 import { ConfigError, configFromProcess } from '../config';
 import { startWorker } from '../jobs/worker';
 import { createContext } from './context';
+import { DatabaseInUseError } from './db/pglite-lock';
 import { bootstrapAdmin, FirstAdminMissingError } from './features/staff';
 import { RedisMissingError } from './lib/local-redis';
 import { startWeb } from './server';
@@ -65,7 +66,7 @@ if (!['all', 'web', 'worker'].includes(role)) {
   process.exit(64);
 }
 main(role).catch((err) => {
-  if (err instanceof RedisMissingError || err instanceof FirstAdminMissingError) {
+  if (err instanceof RedisMissingError || err instanceof DatabaseInUseError || err instanceof FirstAdminMissingError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(err instanceof FirstAdminMissingError ? 78 : 1);
   } else {

@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import { lockPgliteDir } from './pglite-lock';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -22,13 +23,25 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The embedded database, which can also write its whole data folder as one tarball. */
+export interface EmbeddedDatabase extends Database {
+  kind: 'pglite';
+  /** PGlite's dumpDataDir after a checkpoint: the data folder as a gzipped tarball. */
+  dumpDataDir(): Promise<Blob>;
+}
+
 const migrationsFolder = path.join(__dirname, 'migrations');
 // Any 64-bit number unique to this app: serialises migrations when several processes start at once.
 const MIGRATION_LOCK = 4_711_2026;
 
 /** Opens PostgreSQL when a URL is given, otherwise PGlite persisted under dataDir. */
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(path.join(opts.dataDir, 'pglite'));
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(pgliteDirOf(opts.dataDir));
+}
+
+/** Where the embedded database lives inside DATA_DIR. */
+export function pgliteDirOf(dataDir: string): string {
+  return path.join(dataDir, 'pglite');
 }
 
 function openPostgres(url: string): Database {
@@ -58,20 +71,41 @@ function openPostgres(url: string): Database {
   };
 }
 
-async function openPglite(dir: string): Promise<Database> {
+/**
+ * Opens PGlite in dir (created when missing, or filled from a tarball of `dumpDataDir` given as
+ * loadDataDir), holding the folder's lock until close: a second process gets DatabaseInUseError.
+ */
+export async function openPglite(dir: string, opts: { loadDataDir?: Blob } = {}): Promise<EmbeddedDatabase> {
   fs.mkdirSync(dir, { recursive: true });
-  // The contrib entry point ships ESM types only; a dynamic import keeps this file CommonJS.
-  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const client = new PGlite(dir, { extensions: { pg_trgm } });
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    db,
-    kind: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
-    close: () => client.close(),
-  };
+  const release = lockPgliteDir(dir);
+  try {
+    // The contrib entry point ships ESM types only; a dynamic import keeps this file CommonJS.
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const client = new PGlite(dir, { extensions: { pg_trgm }, loadDataDir: opts.loadDataDir });
+    await client.waitReady;
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'pglite',
+      migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+      async ping() {
+        await db.execute(sql`select 1`);
+      },
+      async dumpDataDir() {
+        // Written to the files first, so that the tarball needs no recovery when it is loaded.
+        await client.exec('CHECKPOINT');
+        return client.dumpDataDir('gzip');
+      },
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
