@@ -30,6 +30,10 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** false: the emulator keeps webhook events until the test delivers them (default true). */
   autoDeliverWebhooks?: boolean;
+  /** How long the emulator waits before each retry of a webhook the app did not take (default 0.2, 0.5, 1 s). */
+  webhookRetryDelaysMs?: number[];
+  /** Rewrites the database URL the app is given (e.g. to reach PostgreSQL through a proxy the test can cut). */
+  databaseUrlFor?: (url: string) => string;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const database = await createTestDatabase();
   const redis = opts.redisUrl ? { url: opts.redisUrl, release: async () => undefined } : await acquireRedis();
   const mail = await startMailSink();
-  const stripe = await startStripeEmulator({ env: 'test', autoDeliver: opts.autoDeliverWebhooks ?? true, retryDelaysMs: [200, 500, 1000] });
+  const stripe = await startStripeEmulator({ env: 'test', autoDeliver: opts.autoDeliverWebhooks ?? true, retryDelaysMs: opts.webhookRetryDelaysMs ?? [200, 500, 1000] });
   // The port is chosen first so that PUBLIC_URL (return URLs, email links) points at this app.
   const port = await freePort();
   const config = loadConfig({
@@ -48,7 +52,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: tempDir(),
-    DATABASE_URL: database.url,
+    DATABASE_URL: database.url && opts.databaseUrlFor ? opts.databaseUrlFor(database.url) : database.url,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: uniqueName('q'),
     SMTP_URL: mail.url,

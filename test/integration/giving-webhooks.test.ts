@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
-import { emails, stripeEvents, subscriptions, supporters } from '../../src/db/schema';
+import { auditLog, emails, stripeEvents, subscriptions, supporters } from '../../src/db/schema';
 import { processStripeEvent } from '../../src/features/billing';
 import { eventually, startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app';
 import { CARD_OK, giftRowsOf, joinFields, startJoin } from '../helpers/giving';
@@ -112,9 +112,40 @@ describe('POST /webhooks/stripe security', () => {
     expect(row!.processedAt).toBeInstanceOf(Date);
   });
 
-  test('when the body is not JSON but correctly signed, then 400', async () => {
+  test('when the body is not JSON but correctly signed, then 400, nothing is stored, and staff find it in the audit log', async () => {
     const payload = 'not json at all';
     const res = await postWebhook(app, payload, signed(payload));
     expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'malformed event' });
+    const [row] = await app.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.malformed'));
+    expect(row!.detail).toMatchObject({ reason: 'not JSON', bytes: payload.length });
+  });
+
+  test.each([
+    ['no id', { object: 'event', type: 'invoice.paid', created: 1, data: { object: {} } }],
+    ['an id that is not an event id', { id: "evt_x'; DROP TABLE stripe_events;--", type: 'invoice.paid', created: 1, data: { object: {} } }],
+    ['a created time that is text', { id: 'evt_badcreated', type: 'invoice.paid', created: 'yesterday', data: { object: {} } }],
+    ['no data object', { id: 'evt_nodata', type: 'invoice.paid', created: 1 }],
+    ['a type with HTML', { id: 'evt_htmltype', type: '<script>alert(1)</script>', created: 1, data: { object: {} } }],
+    ['a huge id', { id: `evt_${'a'.repeat(5000)}`, type: 'invoice.paid', created: 1, data: { object: {} } }],
+    ['a JSON array', [1, 2, 3]],
+  ])('when a correctly signed event has %s, then 400 (never 500), nothing is stored, and it is recorded for staff', async (_label, body) => {
+    const before = (await app.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.malformed'))).length;
+    const eventsBefore = (await app.ctx.db.select().from(stripeEvents)).length;
+    const payload = JSON.stringify(body);
+    const res = await postWebhook(app, payload, signed(payload));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'malformed event' });
+    expect(await app.ctx.db.select().from(stripeEvents)).toHaveLength(eventsBefore);
+    expect(await app.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.malformed'))).toHaveLength(before + 1);
+  });
+
+  test('when the signature is dated more than five minutes in the future, then 400 and nothing is stored; a minute ahead (clock skew) is accepted', async () => {
+    const ahead = event('evt_future');
+    const res = await postWebhook(app, ahead, signed(ahead, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000) + 3600));
+    expect(res.status).toBe(400);
+    expect(await app.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, 'evt_future'))).toHaveLength(0);
+    const skewed = event('evt_skewed');
+    expect((await postWebhook(app, skewed, signed(skewed, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000) + 60))).status).toBe(200);
   });
 });

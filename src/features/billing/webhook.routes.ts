@@ -1,8 +1,10 @@
 import express, { Router } from 'express';
 import { enqueueJob } from '../../../jobs/enqueue';
 import type { AppContext } from '../../context';
+import { recordAudit } from '../audit';
 import { insertEventOnce } from './events.repo';
 import type { StripeGateway } from './stripe-gateway';
+import { isSignedInFuture, storableEvent } from './webhook-body';
 
 /**
  * POST /webhooks/stripe: verify the signature on the raw body, store the event once (inbox) with
@@ -14,11 +16,24 @@ export function webhookRoutes(ctx: AppContext, gateway: StripeGateway): Router {
     const signature = req.get('stripe-signature');
     if (!signature) return res.status(400).json({ error: 'missing Stripe-Signature header' });
     if (!Buffer.isBuffer(req.body)) return res.status(400).json({ error: 'empty body' });
+    // Signature timestamps count in real seconds, whatever the app's clock says.
+    if (isSignedInFuture(signature, Math.floor(Date.now() / 1000))) return res.status(400).json({ error: 'signature timestamp is in the future' });
     let event;
     try {
       event = gateway.constructEvent(req.body, signature);
-    } catch {
+    } catch (err) {
+      // A good signature over a body that is not JSON: Stripe sent it (or our secret leaked), so staff should know.
+      if (err instanceof SyntaxError) {
+        await recordAudit(ctx.db, { action: 'webhook.malformed', detail: { reason: 'not JSON', bytes: req.body.length }, ip: req.ip });
+        return res.status(400).json({ error: 'malformed event' });
+      }
       return res.status(400).json({ error: 'invalid signature' });
+    }
+    const shape = storableEvent.safeParse(event);
+    if (!shape.success) {
+      const problems = shape.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'event'}: ${i.message}`);
+      await recordAudit(ctx.db, { action: 'webhook.malformed', detail: { reason: 'unexpected shape', problems, bytes: req.body.length }, ip: req.ip });
+      return res.status(400).json({ error: 'malformed event' });
     }
     const stored = await ctx.db.transaction(async (tx) => {
       const isNew = await insertEventOnce(tx, event);
