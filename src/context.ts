@@ -98,7 +98,10 @@ export async function createContext(config: Config): Promise<AppContext> {
     // 2. Redis: REDIS_URL, or a private redis-server under DATA_DIR (embedded default).
     let redisUrl = config.redisUrl;
     if (!redisUrl) {
-      const local: LocalRedis = await startLocalRedis({ dir: path.join(config.dataDir, 'redis') });
+      const local: LocalRedis = await startLocalRedis({
+        dir: path.join(config.dataDir, 'redis'),
+        onRestart: ({ exitCode, attempt, delayMs }) => logger.warn({ exitCode, attempt, delayMs }, 'local redis-server stopped; starting it again'),
+      });
       closers.push(() => local.stop());
       redisUrl = local.url;
       logger.info({ port: local.port }, 'started local redis-server (set REDIS_URL to use your own)');
