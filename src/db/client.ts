@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import { projectPath } from '../lib/project-root';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -22,7 +23,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrationsFolder = path.join(__dirname, 'migrations');
+// Committed SQL, read from the source tree also by the compiled app (dist/ holds JavaScript only).
+const migrationsFolder = projectPath('src', 'db', 'migrations');
 // Any 64-bit number unique to this app: serialises migrations when several processes start at once.
 const MIGRATION_LOCK = 4_711_2026;
 
