@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import { normalizeEmail } from '../../lib/text';
 import { verifyTotp } from '../../lib/totp';
 import { recordAudit } from '../audit';
@@ -80,6 +81,13 @@ export async function bootstrapAdmin(db: Db, admin: { email: string; password: s
   if ((await countStaff(db)) > 0) return undefined;
   const email = admin?.email ?? 'admin@welgee.example';
   const password = admin?.password ?? `${Math.random().toString(36).slice(2, 10)}-${Math.random().toString(36).slice(2, 10)}`;
-  await createStaff(db, { email, name: 'Admin', role: 'admin', password });
+  try {
+    await createStaff(db, { email, name: 'Admin', role: 'admin', password });
+  } catch (err) {
+    // Processes started together on an empty database (web and worker containers) all find no staff:
+    // the unique email lets one create the admin, and the others go on without it.
+    if (isUniqueViolation(err)) return undefined;
+    throw err;
+  }
   return { email, password: admin ? undefined : password };
 }
