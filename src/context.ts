@@ -12,6 +12,7 @@ import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } f
 import { meEmailEnrichers } from './features/me';
 import type { EmailEnricher } from './features/emails';
 import { createLogger, type Logger } from './lib/logger';
+import { projectPath } from './lib/project-root';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
 import { createMailer, type Mailer } from './lib/mailer';
 import { createDispatcher, type Dispatcher } from './lib/outbox';
@@ -44,7 +45,7 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export const viewsDir = path.resolve(__dirname, '..', 'views');
+export const viewsDir = projectPath('views');
 
 /** The cookie-signing secret: SESSION_SECRET, or one generated once and kept in DATA_DIR. */
 function resolveSessionSecret(config: Config): string {

@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock';
+import { projectPath } from '../lib/project-root';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -30,7 +31,8 @@ export interface EmbeddedDatabase extends Database {
   dumpDataDir(): Promise<Blob>;
 }
 
-const migrationsFolder = path.join(__dirname, 'migrations');
+// Committed SQL, read from the source tree also by the compiled app (dist/ holds JavaScript only).
+const migrationsFolder = projectPath('src', 'db', 'migrations');
 // Any 64-bit number unique to this app: serialises migrations when several processes start at once.
 const MIGRATION_LOCK = 4_711_2026;
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ja from '../locales/ja.json';
 import en from '../locales/en.json';
+import { projectPath } from './project-root';
 
 export const locales = ['ja', 'en'] as const;
 export type Locale = (typeof locales)[number];
@@ -10,7 +11,7 @@ export type MessageKey = keyof typeof ja;
 // ja is the source of truth; en is checked against it by a test (same keys, none empty).
 // Features may keep their messages in src/locales/<feature>.<locale>.json; they are merged in.
 const catalogs: Record<Locale, Record<string, string>> = { ja: { ...ja }, en: { ...en } };
-const localesDir = path.join(__dirname, '..', 'locales');
+const localesDir = projectPath('src', 'locales');
 for (const file of fs.readdirSync(localesDir).sort()) {
   const match = /^[a-z-]+\.(ja|en)\.json$/.exec(file);
   if (match) Object.assign(catalogs[match[1] as Locale], JSON.parse(fs.readFileSync(path.join(localesDir, file), 'utf8')));

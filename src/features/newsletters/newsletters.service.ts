@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../context';
 import type { Db } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import { newsletters } from '../../db/schema';
 import type { Locale } from '../../lib/i18n';
 import { recordAudit } from '../audit';
@@ -19,8 +20,6 @@ export interface StaffContext {
 
 export type SaveOutcome = { ok: true; newsletter: Newsletter } | { ok: false; problem: 'notFound' | 'notEditable' } | { ok: false; errors: Record<string, string> };
 
-const UNIQUE_VIOLATION = '23505';
-const isUniqueViolation = (err: unknown) => (err as { code?: string; cause?: { code?: string } }).code === UNIQUE_VIOLATION || (err as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION;
 const monthTaken = { ok: false as const, errors: { issue_month: 'newsletters.errors.monthTaken' } };
 
 /** Writes a new draft. */
