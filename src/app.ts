@@ -15,6 +15,7 @@ import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
 import { localeMiddleware } from './web/locale';
+import { requestId } from './web/request-id';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
 import { DbSessionStore } from './web/session-store';
@@ -44,6 +45,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('views', ctx.viewsDir);
   app.set('view cache', config.env !== 'development');
 
+  // Every request gets an id (X-Request-Id) that its log lines and the jobs it causes carry.
+  app.use(requestId());
   // Security headers; the CSP allows no inline script or style anywhere.
   app.use(securityHeaders({
     contentSecurityPolicy: {
