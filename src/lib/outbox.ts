@@ -3,11 +3,32 @@ import type { Queue } from 'bullmq';
 import type { Db, Tx } from '../db/client';
 import { outbox } from '../db/schema';
 import type { Logger } from './logger';
+import { currentRequestId, isSaneRequestId, outsideRequest } from './request-context';
 
-/** Writes a job to the outbox inside the caller's transaction; it is queued only once that commits. */
+/**
+ * Writes a job to the outbox inside the caller's transaction; it is queued only once that commits.
+ * The request (or job) in progress is recorded with it, so the job's log lines can be traced back.
+ */
 export async function writeOutbox(tx: Tx, jobName: string, payload: unknown): Promise<number> {
-  const [row] = await tx.insert(outbox).values({ jobName, payload }).returning({ id: outbox.id });
+  const [row] = await tx.insert(outbox).values({ jobName, payload, requestId: currentRequestId() ?? null }).returning({ id: outbox.id });
   return row!.id;
+}
+
+// The request id rides in the job's data beside the payload, under a key no job contract uses:
+// workers take it off before the payload is checked against its contract.
+const REQUEST_ID_KEY = '_requestId';
+
+/** A job's data: its payload, plus the request id that caused it when there is one. */
+export function jobDataOf(payload: unknown, requestId: string | null | undefined): unknown {
+  if (!requestId || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
+  return { ...payload, [REQUEST_ID_KEY]: requestId };
+}
+
+/** Splits a job's data into its payload and the request id that caused it (jobDataOf undone). */
+export function splitJobData(data: unknown): { payload: unknown; requestId: string | undefined } {
+  if (typeof data !== 'object' || data === null || !Object.hasOwn(data, REQUEST_ID_KEY)) return { payload: data, requestId: undefined };
+  const { [REQUEST_ID_KEY]: requestId, ...payload } = data as Record<string, unknown>;
+  return { payload, requestId: isSaneRequestId(requestId) ? requestId : undefined };
 }
 
 export interface Dispatcher {
@@ -59,7 +80,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         continue;
       }
       try {
-        await queue.add(row.jobName, row.payload, { jobId: `outbox-${row.id}` });
+        await queue.add(row.jobName, jobDataOf(row.payload, row.requestId), { jobId: `outbox-${row.id}` });
         done.push(row.id);
       } catch (err) {
         logger.warn({ err, outboxId: row.id }, 'outbox dispatch failed; will retry');
@@ -99,9 +120,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   function schedule(delay: number) {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      void dispatchPending().finally(() => schedule(intervalMs));
-    }, delay);
+    // The loop outlives the request that poked it: it must not run (and log) under that request's id.
+    timer = outsideRequest(() =>
+      setTimeout(() => {
+        void dispatchPending().finally(() => schedule(intervalMs));
+      }, delay),
+    );
   }
 
   return {

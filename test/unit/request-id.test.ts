@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/lib/logger';
+import { jobDataOf, splitJobData } from '../../src/lib/outbox';
 import { acceptRequestId, currentRequestId, outsideRequest, runWithRequestId } from '../../src/lib/request-context';
 
 describe('request ids', () => {
@@ -31,5 +32,15 @@ describe('request ids', () => {
     logger.info('outside');
     expect(lines[0]).toMatchObject({ msg: 'inside', a: 1, requestId: 'req-2' });
     expect(lines[1]).not.toHaveProperty('requestId');
+  });
+
+  test('when a job carries a request id, then the worker gets the payload back as it was written', () => {
+    const data = jobDataOf({ emailId: 5 }, 'req-3');
+    expect(data).toEqual({ emailId: 5, _requestId: 'req-3' });
+    expect(splitJobData(data)).toEqual({ payload: { emailId: 5 }, requestId: 'req-3' });
+    expect(jobDataOf({ emailId: 5 }, null)).toEqual({ emailId: 5 });
+    expect(splitJobData({ emailId: 5 })).toEqual({ payload: { emailId: 5 }, requestId: undefined });
+    // An id that is not plain is dropped, never logged.
+    expect(splitJobData({ emailId: 5, _requestId: '<x>' })).toEqual({ payload: { emailId: 5 }, requestId: undefined });
   });
 });
