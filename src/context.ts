@@ -14,6 +14,7 @@ import type { EmailEnricher } from './features/emails';
 import { createLogger, type Logger } from './lib/logger';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
 import { createMailer, type Mailer } from './lib/mailer';
+import { createMetrics, type Metrics } from './lib/metrics';
 import { createDispatcher, type Dispatcher } from './lib/outbox';
 import { createQueues, type Queues } from './lib/queue';
 import { createEmailRenderer, type EmailRenderer } from './lib/render-email';
@@ -22,6 +23,8 @@ import { createEmailRenderer, type EmailRenderer } from './lib/render-email';
 export interface AppContext {
   config: Config;
   logger: Logger;
+  /** This process's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
   database: Database;
   db: Db;
   redisUrl: string;
@@ -91,8 +94,9 @@ export async function createContext(config: Config): Promise<AppContext> {
     for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
   try {
-    // 1. Logs: JSON lines, personal data redacted.
+    // 1. Logs (JSON lines, personal data redacted, the request id on each) and metrics (Prometheus).
     const logger = createLogger(config.logLevel);
+    const metrics = createMetrics({ prefix: 'welgee_' });
     fs.mkdirSync(config.dataDir, { recursive: true });
 
     // 2. Redis: REDIS_URL, or a private redis-server under DATA_DIR (embedded default).
@@ -156,6 +160,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     return {
       config,
       logger,
+      metrics,
       database,
       db: database.db,
       redisUrl,

@@ -70,4 +70,11 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://family.welgee.jp');
     expect(config.stripe.isSandbox).toBe(false);
   });
+
+  test('when METRICS_TOKEN is short or has odd characters, then it is refused; a long one loads', () => {
+    expect(problemsOf({ METRICS_TOKEN: 'short-token' })).toEqual([expect.stringMatching(/^METRICS_TOKEN .*24/)]);
+    expect(problemsOf({ METRICS_TOKEN: `${'a'.repeat(24)} b` })).toEqual([expect.stringMatching(/^METRICS_TOKEN /)]);
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(24) }).metrics).toEqual({ token: 'a'.repeat(24) });
+    expect(loadConfig({}).metrics).toEqual({ token: undefined });
+  });
 });
