@@ -15,8 +15,8 @@ import { createLogger, type Logger } from './lib/logger';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
 import { createMailer, type Mailer } from './lib/mailer';
 import { createMetrics, type Metrics } from './lib/metrics';
-import { createDispatcher, type Dispatcher } from './lib/outbox';
-import { createQueues, type Queues } from './lib/queue';
+import { createDispatcher, watchOutboxBacklog, type Dispatcher } from './lib/outbox';
+import { createQueues, watchQueueDepths, type Queues } from './lib/queue';
 import { createEmailRenderer, type EmailRenderer } from './lib/render-email';
 
 /** Everything the web and worker roles share, wired once per process. */
@@ -130,6 +130,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     closers.push(() => database.close());
     await database.migrate();
+    watchOutboxBacklog(metrics, database.db); // read when /metrics is scraped
 
     // 5. Organisation settings, seeded from config/organisation.ts on first start.
     const settings = await createSettingsService(database.db);
@@ -140,6 +141,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     // 7. Queues (BullMQ producers) and the outbox dispatcher that feeds them.
     const queues = createQueues(redisUrl, config.queuePrefix, queueNames);
     closers.push(() => queues.close());
+    watchQueueDepths(metrics, queues, queueNames); // read when /metrics is scraped
     if (!(await queues.ready(10_000))) {
       // Not fatal: the outbox keeps jobs until Redis answers, and /healthz reports it meanwhile.
       logger.warn('Redis is not answering yet; jobs wait in the outbox until it does');

@@ -1,8 +1,9 @@
-import { asc, inArray, isNull } from 'drizzle-orm';
+import { asc, count, inArray, isNull, min } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db, Tx } from '../db/client';
 import { outbox } from '../db/schema';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import { currentRequestId, isSaneRequestId, outsideRequest } from './request-context';
 
 /**
@@ -141,4 +142,33 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await running;
     },
   };
+}
+
+/**
+ * Gauges of the outbox backlog (rows not yet moved to the queue, and how long the oldest has waited),
+ * read when the metrics are scraped; NaN when the database did not answer within a second
+ * (scrape_source_ok{source="outbox"} is 0 then).
+ */
+export function watchOutboxBacklog(metrics: Metrics, db: Db): void {
+  const read = metrics.readAtScrape('outbox', async () => {
+    const [row] = await db.select({ pending: count(), oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.dispatchedAt));
+    return row!;
+  });
+  metrics.gauge({
+    name: 'outbox_pending_jobs',
+    help: 'Outbox rows not yet moved to the queue, read at scrape time',
+    async collect(gauge) {
+      const backlog = await read();
+      gauge.set(backlog ? backlog.pending : NaN);
+    },
+  });
+  metrics.gauge({
+    name: 'outbox_oldest_pending_seconds',
+    help: 'Age of the oldest outbox row not yet moved to the queue (0 when none waits)',
+    async collect(gauge) {
+      const backlog = await read();
+      const oldest = backlog?.oldest ? new Date(backlog.oldest).getTime() : undefined;
+      gauge.set(!backlog ? NaN : oldest ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+    },
+  });
 }
