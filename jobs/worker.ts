@@ -3,7 +3,7 @@ import type { AppContext } from '../src/context';
 import { connectRedis } from '../src/lib/queue';
 import { splitJobData } from '../src/lib/outbox';
 import { runWithRequestId } from '../src/lib/request-context';
-import { jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
+import { isJobName, jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
 import { pruneSessions } from './prune-sessions';
 import { schedules } from './schedules';
 import { processStripeEventJob } from './process-stripe-event';
@@ -67,13 +67,25 @@ async function runTracedJob(queue: QueueName, job: Job, ctx: AppContext): Promis
 /** Starts BullMQ workers for every queue, the recurring schedules and the outbox dispatcher. */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const connection = connectRedis(ctx.redisUrl);
+  // Counted by this process: each worker process answers /metrics with its own counts.
+  const outcomes = {
+    completed: ctx.metrics.counter({ name: 'jobs_completed_total', help: 'Jobs this worker process completed, by queue and job', labelNames: ['queue', 'job'] }),
+    failed: ctx.metrics.counter({
+      name: 'jobs_failed_total',
+      help: 'Failed job attempts in this worker process, by queue and job (a job retries until its attempts are used up)',
+      labelNames: ['queue', 'job'],
+    }),
+  };
+  const labelsOf = (queue: QueueName, job: Job | undefined) => ({ queue, job: job && isJobName(job.name) ? job.name : 'unknown' });
   const workers = queueNames.map((queue) => {
     const worker = new Worker(queue, (job: Job) => runTracedJob(queue, job, ctx), {
       connection,
       prefix: ctx.config.queuePrefix,
       concurrency: concurrency[queue],
     });
+    worker.on('completed', (job) => outcomes.completed.inc(labelsOf(queue, job)));
     worker.on('failed', (job, err) => {
+      outcomes.failed.inc(labelsOf(queue, job));
       ctx.logger.warn({ requestId: requestIdOf(job), queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
     });
     worker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'worker error'));

@@ -155,7 +155,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     closers.push(() => dispatcher.stop());
 
     // 8. Mail: pooled SMTP and the email renderer (views/emails).
-    const mailer = createMailer({ smtpUrl, from: config.mailFrom });
+    const mailer = createMailer({ smtpUrl, from: config.mailFrom, metrics });
     closers.push(() => mailer.close());
     const renderEmail = createEmailRenderer(viewsDir);
 
