@@ -2,6 +2,7 @@ import { asc, count, inArray, isNull, min } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db, Tx } from '../db/client';
 import { outbox } from '../db/schema';
+import { now } from './clock';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { currentRequestId, isSaneRequestId, outsideRequest } from './request-context';
@@ -168,7 +169,8 @@ export function watchOutboxBacklog(metrics: Metrics, db: Db): void {
     async collect(gauge) {
       const backlog = await read();
       const oldest = backlog?.oldest ? new Date(backlog.oldest).getTime() : undefined;
-      gauge.set(!backlog ? NaN : oldest ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+      // created_at is written on the app's clock.
+      gauge.set(!backlog ? NaN : oldest ? Math.max(0, (now().getTime() - oldest) / 1000) : 0);
     },
   });
 }

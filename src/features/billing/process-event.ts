@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import { now } from '../../lib/clock';
 import type { Metrics } from '../../lib/metrics';
 import { eventHandlers } from './event-handlers';
 import { findEvent, markEventProcessed, recordEventFailure } from './events.repo';
@@ -16,8 +17,9 @@ function observeWebhookLag(metrics: Metrics, type: string, stripeCreatedAt: Date
       labelNames: ['type'],
       buckets: lagBuckets,
     })
-    // Stripe's `created` has whole seconds, and clocks differ a little: never below zero.
-    .observe({ type }, Math.max(0, (Date.now() - stripeCreatedAt.getTime()) / 1000));
+    // On the app's clock, as Stripe's `created` is (the sandbox's clock can be moved). `created` has whole
+    // seconds, and clocks differ a little: never below zero.
+    .observe({ type }, Math.max(0, (now().getTime() - stripeCreatedAt.getTime()) / 1000));
 }
 
 /**
