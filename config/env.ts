@@ -56,6 +56,12 @@ export const envSchema = z.object({
     ADMIN_EMAIL: optional(z.email()),
     ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+    // Bearer token for GET /metrics from anywhere but a direct loopback connection.
+    METRICS_TOKEN: optional(
+      z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9._~+/=-]+$/, 'letters, digits and . _ ~ + / = - only'),
+    ),
+    // The worker role has no web server: set this to serve its own /metrics on that port.
+    METRICS_PORT: optional(z.coerce.number().int().min(1).max(65535)),
 });
 
 /** Rules across variables, checked on the raw values so they are reported with the type errors. */
@@ -100,6 +106,8 @@ export interface Config {
   sessionSecret: string | undefined;
   admin: { email: string; password: string } | undefined;
   logLevel: string;
+  /** GET /metrics: the bearer token (else direct loopback only) and the worker role's own port. */
+  metrics: { token: string | undefined; port: number | undefined };
 }
 
 export class ConfigError extends Error {
@@ -141,5 +149,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     sessionSecret: env.SESSION_SECRET,
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
   };
 }

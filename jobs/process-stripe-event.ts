@@ -4,7 +4,7 @@ import type { JobPayload } from './contracts';
 
 /** Applies one stored Stripe webhook event to the ledger (idempotent; see features/billing/README.md). */
 export async function processStripeEventJob(payload: JobPayload<'process-stripe-event'>, ctx: AppContext): Promise<void> {
-  const result = await processStripeEvent({ db: ctx.db, gateway: ctx.stripe }, payload.eventId);
+  const result = await processStripeEvent({ db: ctx.db, gateway: ctx.stripe, metrics: ctx.metrics }, payload.eventId);
   ctx.supporterCounter.invalidate();
   ctx.logger.info({ eventId: payload.eventId, result }, 'process-stripe-event');
 }

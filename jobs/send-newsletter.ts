@@ -14,6 +14,7 @@ export function newsletterSendDeps(ctx: AppContext): SendDeps {
     settings: () => ctx.settings.get(),
     rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
     logger: ctx.logger,
+    metrics: ctx.metrics,
     // An annual report's send: each recipient's email with their giving and their combined receipt.
     composers: { annual_report: annualReportComposer({ db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl }) },
   };

@@ -1,7 +1,9 @@
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/context';
 import { connectRedis } from '../src/lib/queue';
-import { jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
+import { splitJobData } from '../src/lib/outbox';
+import { runWithRequestId } from '../src/lib/request-context';
+import { isJobName, jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
 import { pruneSessions } from './prune-sessions';
 import { schedules } from './schedules';
 import { processStripeEventJob } from './process-stripe-event';
@@ -43,16 +45,49 @@ export async function runJob(name: string, data: unknown, ctx: AppContext): Prom
   await processor(parsePayload(jobName, data), ctx);
 }
 
+/** The request id a job runs under: the one that caused it, or for a scheduled job one made from its job id. */
+function requestIdOf(job: Job | undefined): string {
+  return splitJobData(job?.data).requestId ?? `job-${job?.id ?? ''}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+}
+
+/**
+ * Runs a job under the request id that caused it, so every log line of the job and every job it
+ * writes to the outbox carry that id; one line when it is done.
+ */
+async function runTracedJob(queue: QueueName, job: Job, ctx: AppContext): Promise<void> {
+  const { payload } = splitJobData(job.data);
+  await runWithRequestId(requestIdOf(job), async () => {
+    const started = process.hrtime.bigint();
+    await runJob(job.name, payload, ctx);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    ctx.logger.info({ queue, job: job.name, jobId: job.id, ms: Math.round(ms * 10) / 10 }, 'job done');
+  });
+}
+
 /** Starts BullMQ workers for every queue, the recurring schedules and the outbox dispatcher. */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const connection = connectRedis(ctx.redisUrl);
+  // Counted by this process: each worker process answers /metrics with its own counts.
+  const outcomes = {
+    completed: ctx.metrics.counter({ name: 'jobs_completed_total', help: 'Jobs this worker process completed, by queue and job', labelNames: ['queue', 'job'] }),
+    failed: ctx.metrics.counter({
+      name: 'jobs_failed_total',
+      help: 'Failed job attempts in this worker process, by queue and job (a job retries until its attempts are used up)',
+      labelNames: ['queue', 'job'],
+    }),
+  };
+  const labelsOf = (queue: QueueName, job: Job | undefined) => ({ queue, job: job && isJobName(job.name) ? job.name : 'unknown' });
   const workers = queueNames.map((queue) => {
-    const worker = new Worker(queue, (job: Job) => runJob(job.name, job.data, ctx), {
+    const worker = new Worker(queue, (job: Job) => runTracedJob(queue, job, ctx), {
       connection,
       prefix: ctx.config.queuePrefix,
       concurrency: concurrency[queue],
     });
-    worker.on('failed', (job, err) => ctx.logger.warn({ job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('completed', (job) => outcomes.completed.inc(labelsOf(queue, job)));
+    worker.on('failed', (job, err) => {
+      outcomes.failed.inc(labelsOf(queue, job));
+      ctx.logger.warn({ requestId: requestIdOf(job), queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+    });
     worker.on('error', (err) => ctx.logger.warn({ err: err.message }, 'worker error'));
     return worker;
   });

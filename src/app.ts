@@ -5,6 +5,7 @@ import session from 'express-session';
 import path from 'node:path';
 import type { AppContext } from './context';
 import { healthRoutes } from './features/health/health.routes';
+import { metricsRoutes } from './features/health/metrics.routes';
 import { homeRoutes } from './features/home/home.routes';
 import { adminRouter } from './features/admin/admin.routes';
 import { cardLinkRoutes, webhookRoutes } from './features/billing';
@@ -14,7 +15,9 @@ import { archiveRoutes, unsubscribeRoutes } from './features/newsletters';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
+import { httpMetrics } from './web/http-metrics';
 import { localeMiddleware } from './web/locale';
+import { requestId } from './web/request-id';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
 import { DbSessionStore } from './web/session-store';
@@ -44,6 +47,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('views', ctx.viewsDir);
   app.set('view cache', config.env !== 'development');
 
+  // Every request gets an id (X-Request-Id) that its log lines and the jobs it causes carry.
+  app.use(requestId());
   // Security headers; the CSP allows no inline script or style anywhere.
   app.use(securityHeaders({
     contentSecurityPolicy: {
@@ -61,6 +66,7 @@ export function createApp(ctx: AppContext): express.Express {
     strictTransportSecurity: secure,
   }));
   app.use(requestLog(ctx.logger));
+  app.use(httpMetrics(ctx.metrics));
   app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));
   // Self-hosted chart library for the dashboard (no CDN).
   app.use('/assets/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { maxAge: config.env === 'production' ? '7d' : 0 }));
@@ -106,6 +112,7 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Routers — every route of the app is reachable from this list.
   app.use(healthRoutes(ctx));                                  // GET /healthz
+  app.use(metricsRoutes(ctx));                                 // GET /metrics (Prometheus; METRICS_TOKEN, or loopback without a proxy)
   app.use(homeRoutes(ctx));                                    // GET /
   app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
   app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)

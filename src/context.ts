@@ -15,14 +15,17 @@ import { createLogger, type Logger } from './lib/logger';
 import { projectPath } from './lib/project-root';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
 import { createMailer, type Mailer } from './lib/mailer';
-import { createDispatcher, type Dispatcher } from './lib/outbox';
-import { createQueues, type Queues } from './lib/queue';
+import { createMetrics, type Metrics } from './lib/metrics';
+import { createDispatcher, watchOutboxBacklog, type Dispatcher } from './lib/outbox';
+import { createQueues, watchQueueDepths, type Queues } from './lib/queue';
 import { createEmailRenderer, type EmailRenderer } from './lib/render-email';
 
 /** Everything the web and worker roles share, wired once per process. */
 export interface AppContext {
   config: Config;
   logger: Logger;
+  /** This process's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
   database: Database;
   db: Db;
   redisUrl: string;
@@ -92,8 +95,9 @@ export async function createContext(config: Config): Promise<AppContext> {
     for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
   try {
-    // 1. Logs: JSON lines, personal data redacted.
+    // 1. Logs (JSON lines, personal data redacted, the request id on each) and metrics (Prometheus).
     const logger = createLogger(config.logLevel);
+    const metrics = createMetrics({ prefix: 'welgee_' });
     fs.mkdirSync(config.dataDir, { recursive: true });
 
     // 2. Redis: REDIS_URL, or a private redis-server under DATA_DIR (embedded default).
@@ -127,6 +131,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     closers.push(() => database.close());
     await database.migrate();
+    watchOutboxBacklog(metrics, database.db); // read when /metrics is scraped
 
     // 5. Organisation settings, seeded from config/organisation.ts on first start.
     const settings = await createSettingsService(database.db);
@@ -137,6 +142,7 @@ export async function createContext(config: Config): Promise<AppContext> {
     // 7. Queues (BullMQ producers) and the outbox dispatcher that feeds them.
     const queues = createQueues(redisUrl, config.queuePrefix, queueNames);
     closers.push(() => queues.close());
+    watchQueueDepths(metrics, queues, queueNames); // read when /metrics is scraped
     if (!(await queues.ready(10_000))) {
       // Not fatal: the outbox keeps jobs until Redis answers, and /healthz reports it meanwhile.
       logger.warn('Redis is not answering yet; jobs wait in the outbox until it does');
@@ -150,13 +156,14 @@ export async function createContext(config: Config): Promise<AppContext> {
     closers.push(() => dispatcher.stop());
 
     // 8. Mail: pooled SMTP and the email renderer (views/emails).
-    const mailer = createMailer({ smtpUrl, from: config.mailFrom });
+    const mailer = createMailer({ smtpUrl, from: config.mailFrom, metrics });
     closers.push(() => mailer.close());
     const renderEmail = createEmailRenderer(viewsDir);
 
     return {
       config,
       logger,
+      metrics,
       database,
       db: database.db,
       redisUrl,

@@ -4,7 +4,7 @@ import { createContext } from './context';
 import { DatabaseInUseError } from './db/pglite-lock';
 import { bootstrapAdmin, FirstAdminMissingError } from './features/staff';
 import { RedisMissingError } from './lib/local-redis';
-import { startWeb } from './server';
+import { startMetricsServer, startWeb } from './server';
 
 type Role = 'all' | 'web' | 'worker';
 
@@ -43,6 +43,11 @@ async function main(role: Role) {
   if (role !== 'web') {
     const worker = await startWorker(ctx);
     stops.push(worker.close);
+  }
+  if (role === 'worker' && config.metrics.port) {
+    // The web role serves /metrics itself; a worker process answers on a port of its own.
+    const metrics = await startMetricsServer(ctx, config.metrics.port);
+    stops.push(metrics.close);
   }
 
   let stopping = false;

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { createApp } from './app';
 import type { AppContext } from './context';
+import { metricsRoutes } from './features/health/metrics.routes';
 
 export interface RunningWeb {
   port: number;
@@ -33,6 +35,33 @@ export async function startWeb(ctx: AppContext, port = ctx.config.port, host = c
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      }),
+  };
+}
+
+/**
+ * A worker process's own GET /metrics (METRICS_PORT): the worker has no web server, and its
+ * counts (jobs, webhook lag, newsletter messages, SMTP errors) live in its own process.
+ */
+export async function startMetricsServer(ctx: AppContext, port: number, host = ctx.config.host): Promise<RunningWeb> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoutes(ctx));
+  const server = http.createServer(app);
+  server.requestTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  ctx.logger.info({ host, port: actual }, 'worker metrics listening');
+  return {
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentRequestId } from './request-context';
 
 export type { Logger };
 
@@ -18,9 +19,19 @@ const redactPaths = [
   '*.givenName',
 ];
 
-/** Creates the process logger (JSON lines on stdout). */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' } });
+/** Creates the process logger (JSON lines on stdout); a line written for a request or its jobs carries its requestId. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
+    },
+    destination,
+  );
 }
 
 // Paths whose last segment is a secret (unsubscribe and sign-in links).

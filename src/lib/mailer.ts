@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { bulkTemplate, senderAddress, type BulkMessage, type BulkTemplate, type RawMessage } from './bulk-mail';
 import { createBulkSmtp, type BulkSmtp } from './bulk-smtp';
+import type { Metrics } from './metrics';
 
 export type { BulkMessage, BulkTemplate, RawMessage } from './bulk-mail';
 
@@ -31,8 +32,8 @@ export function isPermanentMailError(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-/** A pooled nodemailer transport over SMTP. */
-export function createMailer(opts: { smtpUrl: string; from: string; maxConnections?: number }): Mailer {
+/** A pooled nodemailer transport over SMTP; failed sends are counted in `smtp_errors_total` when metrics are given. */
+export function createMailer(opts: { smtpUrl: string; from: string; maxConnections?: number; metrics?: Metrics }): Mailer {
   const transport: Transporter<SMTPPool.SentMessageInfo> = nodemailer.createTransport({
     url: opts.smtpUrl,
     pool: true,
@@ -45,14 +46,27 @@ export function createMailer(opts: { smtpUrl: string; from: string; maxConnectio
   const envelopeFrom = senderAddress(opts.from) ?? opts.from;
   // Finished copies of bulk messages go over connections of their own, opened on the first one.
   let bulk: BulkSmtp | undefined;
+  const errors = opts.metrics?.counter({
+    name: 'smtp_errors_total',
+    help: 'Messages the SMTP server refused or could not take, by kind (permanent: 5xx) and path (single message or bulk copy)',
+    labelNames: ['kind', 'path'],
+  });
+  const counted = async <T>(path: 'single' | 'bulk', sending: Promise<T>): Promise<T> => {
+    try {
+      return await sending;
+    } catch (err) {
+      errors?.inc({ kind: isPermanentMailError(err) ? 'permanent' : 'temporary', path });
+      throw err;
+    }
+  };
   return {
     async send(message) {
       if ('raw' in message) {
         bulk ??= createBulkSmtp({ smtpUrl: opts.smtpUrl, connections: opts.maxConnections ?? 5 });
-        await bulk.send({ from: envelopeFrom, to: message.to }, message.raw);
+        await counted('bulk', bulk.send({ from: envelopeFrom, to: message.to }, message.raw));
         return { messageId: message.messageId };
       }
-      const info = await transport.sendMail({ from: opts.from, ...message } as import("nodemailer").SendMailOptions);
+      const info = await counted('single', transport.sendMail({ from: opts.from, ...message } as import("nodemailer").SendMailOptions));
       return { messageId: info.messageId };
     },
     template: (message) => bulkTemplate(opts.from, message),

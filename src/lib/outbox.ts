@@ -1,13 +1,36 @@
-import { asc, inArray, isNull } from 'drizzle-orm';
+import { asc, count, inArray, isNull, min } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db, Tx } from '../db/client';
 import { outbox } from '../db/schema';
+import { now } from './clock';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { currentRequestId, isSaneRequestId, outsideRequest } from './request-context';
 
-/** Writes a job to the outbox inside the caller's transaction; it is queued only once that commits. */
+/**
+ * Writes a job to the outbox inside the caller's transaction; it is queued only once that commits.
+ * The request (or job) in progress is recorded with it, so the job's log lines can be traced back.
+ */
 export async function writeOutbox(tx: Tx, jobName: string, payload: unknown): Promise<number> {
-  const [row] = await tx.insert(outbox).values({ jobName, payload }).returning({ id: outbox.id });
+  const [row] = await tx.insert(outbox).values({ jobName, payload, requestId: currentRequestId() ?? null }).returning({ id: outbox.id });
   return row!.id;
+}
+
+// The request id rides in the job's data beside the payload, under a key no job contract uses:
+// workers take it off before the payload is checked against its contract.
+const REQUEST_ID_KEY = '_requestId';
+
+/** A job's data: its payload, plus the request id that caused it when there is one. */
+export function jobDataOf(payload: unknown, requestId: string | null | undefined): unknown {
+  if (!requestId || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
+  return { ...payload, [REQUEST_ID_KEY]: requestId };
+}
+
+/** Splits a job's data into its payload and the request id that caused it (jobDataOf undone). */
+export function splitJobData(data: unknown): { payload: unknown; requestId: string | undefined } {
+  if (typeof data !== 'object' || data === null || !Object.hasOwn(data, REQUEST_ID_KEY)) return { payload: data, requestId: undefined };
+  const { [REQUEST_ID_KEY]: requestId, ...payload } = data as Record<string, unknown>;
+  return { payload, requestId: isSaneRequestId(requestId) ? requestId : undefined };
 }
 
 export interface Dispatcher {
@@ -59,7 +82,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         continue;
       }
       try {
-        await queue.add(row.jobName, row.payload, { jobId: `outbox-${row.id}` });
+        await queue.add(row.jobName, jobDataOf(row.payload, row.requestId), { jobId: `outbox-${row.id}` });
         done.push(row.id);
       } catch (err) {
         logger.warn({ err, outboxId: row.id }, 'outbox dispatch failed; will retry');
@@ -99,9 +122,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   function schedule(delay: number) {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      void dispatchPending().finally(() => schedule(intervalMs));
-    }, delay);
+    // The loop outlives the request that poked it: it must not run (and log) under that request's id.
+    timer = outsideRequest(() =>
+      setTimeout(() => {
+        void dispatchPending().finally(() => schedule(intervalMs));
+      }, delay),
+    );
   }
 
   return {
@@ -117,4 +143,34 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await running;
     },
   };
+}
+
+/**
+ * Gauges of the outbox backlog (rows not yet moved to the queue, and how long the oldest has waited),
+ * read when the metrics are scraped; NaN when the database did not answer within a second
+ * (scrape_source_ok{source="outbox"} is 0 then).
+ */
+export function watchOutboxBacklog(metrics: Metrics, db: Db): void {
+  const read = metrics.readAtScrape('outbox', async () => {
+    const [row] = await db.select({ pending: count(), oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.dispatchedAt));
+    return row!;
+  });
+  metrics.gauge({
+    name: 'outbox_pending_jobs',
+    help: 'Outbox rows not yet moved to the queue, read at scrape time',
+    async collect(gauge) {
+      const backlog = await read();
+      gauge.set(backlog ? backlog.pending : NaN);
+    },
+  });
+  metrics.gauge({
+    name: 'outbox_oldest_pending_seconds',
+    help: 'Age of the oldest outbox row not yet moved to the queue (0 when none waits)',
+    async collect(gauge) {
+      const backlog = await read();
+      const oldest = backlog?.oldest ? new Date(backlog.oldest).getTime() : undefined;
+      // created_at is written on the app's clock.
+      gauge.set(!backlog ? NaN : oldest ? Math.max(0, (now().getTime() - oldest) / 1000) : 0);
+    },
+  });
 }

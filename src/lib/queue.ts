@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Metrics } from './metrics';
 
 export interface Queues<Q extends string> {
   get(name: Q): Queue;
@@ -64,4 +65,32 @@ export function createQueues<Q extends string>(url: string, prefix: string, name
       connection.disconnect();
     },
   };
+}
+
+// The states a queue's depth is reported in (completed jobs are only kept for deduplication).
+const depthStates = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+
+/**
+ * Gauges of every queue's jobs by state, read from Redis when the metrics are scraped (within a
+ * second, and not at all while the connection is down, so a scrape always answers quickly; the
+ * series are absent then and scrape_source_ok{source="queues"} is 0).
+ */
+export function watchQueueDepths<Q extends string>(metrics: Metrics, queues: Queues<Q>, names: readonly Q[]): void {
+  const read = metrics.readAtScrape('queues', async () => {
+    // A command sent now would wait for the reconnect instead of failing.
+    if (queues.connection.status !== 'ready') throw new Error(`redis ${queues.connection.status}`);
+    return Promise.all(names.map(async (name) => [name, await queues.get(name).getJobCounts(...depthStates)] as const));
+  });
+  metrics.gauge({
+    name: 'queue_jobs',
+    help: 'Jobs in each queue by state, read at scrape time (failed: jobs that used up their attempts)',
+    labelNames: ['queue', 'state'],
+    async collect(gauge) {
+      const counts = await read();
+      gauge.reset();
+      for (const [queue, byState] of counts ?? []) {
+        for (const state of depthStates) gauge.set({ queue, state }, byState[state] ?? 0);
+      }
+    },
+  });
 }

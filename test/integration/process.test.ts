@@ -69,12 +69,13 @@ describe('the processes', () => {
     expect(await p.exited).toBe(0);
   }, 90_000);
 
-  (serverDatabaseUrl ? test : test.skip)('when two web and two worker processes start at the same instant on an empty PostgreSQL database, then all come up, one first admin exists, and all stop on SIGTERM', async () => {
+  (serverDatabaseUrl ? test : test.skip)('when two web and two worker processes start at the same instant on an empty PostgreSQL database, then all come up, one first admin exists, web and worker each serve their own /metrics, and all stop on SIGTERM', async () => {
     const database = await createPostgresDatabase(serverDatabaseUrl!);
     const redis = await acquireRedis();
     const mail = await startMailSink();
     const stripe = await startStripeEmulator({ env: 'test' });
     const ports = [await freePort(), await freePort()];
+    const metricsPort = await freePort();
     const shared = {
       DATA_DIR: tempDir(),
       DATABASE_URL: database.url,
@@ -88,7 +89,7 @@ describe('the processes', () => {
     };
     const processes = [
       ...ports.map((port) => run('web', { ...shared, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })),
-      run('worker', shared),
+      run('worker', { ...shared, METRICS_PORT: String(metricsPort) }),
       run('worker', shared),
     ];
     const said = () => processes.map((p, i) => `process ${i} said:\n${p.output()}`).join('\n');
@@ -101,6 +102,12 @@ describe('the processes', () => {
       const printed = processes.map((p) => /Created the first admin: \S+ \/ (\S+)/.exec(p.output())?.[1]).filter(Boolean);
       expect(printed).toHaveLength(1);
       expect(printed[0]).toMatch(/^[A-Za-z0-9_-]{20}$/);
+      // Each role answers for itself: the web on its port, the first worker on METRICS_PORT.
+      expect(await (await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).text()).toContain('welgee_http_request_duration_seconds');
+      const workerMetrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(workerMetrics.status).toBe(200);
+      expect(await workerMetrics.text()).toContain('# TYPE welgee_jobs_failed_total counter');
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(404);
     } catch (err) {
       throw new Error(`${String(err)}\n${said()}`);
     } finally {

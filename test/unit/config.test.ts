@@ -70,4 +70,13 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://family.welgee.jp');
     expect(config.stripe.isSandbox).toBe(false);
   });
+
+  test('when METRICS_TOKEN is short or has odd characters, then it is refused; a long one and METRICS_PORT load', () => {
+    expect(problemsOf({ METRICS_TOKEN: 'short-token' })).toEqual([expect.stringMatching(/^METRICS_TOKEN .*24/)]);
+    expect(problemsOf({ METRICS_TOKEN: `${'a'.repeat(24)} b` })).toEqual([expect.stringMatching(/^METRICS_TOKEN /)]);
+    expect(problemsOf({ METRICS_PORT: 'ninety' })).toEqual([expect.stringMatching(/^METRICS_PORT /)]);
+    const config = loadConfig({ METRICS_TOKEN: 'a'.repeat(24), METRICS_PORT: '9464' });
+    expect(config.metrics).toEqual({ token: 'a'.repeat(24), port: 9464 });
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined });
+  });
 });

@@ -23,6 +23,8 @@ export const outbox = pgTable(
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** The request (or the job it caused) that wrote the row; the job carries it on for its logs. */
+    requestId: text('request_id'),
   },
   (t) => [index('outbox_pending_idx').on(t.id).where(sql`dispatched_at IS NULL`)],
 );

@@ -3,6 +3,7 @@ import { enqueueJob } from '../../../jobs/enqueue';
 import type { Db } from '../../db/client';
 import type { Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
+import type { Metrics } from '../../lib/metrics';
 import { isPlainAddress } from '../../lib/bulk-mail';
 import { isPermanentMailError, type BulkTemplate, type Mailer, type OutgoingMessage, type RawMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';
@@ -60,6 +61,8 @@ export interface SendDeps {
   logger: Logger;
   /** Messages of other kinds of send than the newsletter (an annual report), by kind. */
   composers?: Partial<Record<Exclude<Newsletter['kind'], 'newsletter'>, ComposerFactory>>;
+  /** Where each message's outcome is counted (`newsletter_messages_total`: the send rate). */
+  metrics?: Metrics;
 }
 
 /** Makes each recipient's message of one send. */
@@ -109,6 +112,13 @@ export interface SendResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Counts one message of a send by kind (newsletter, annual report) and outcome (sent, retried, failed). */
+function countMessage(metrics: Metrics | undefined, kind: Newsletter['kind'], outcome: 'sent' | 'retried' | 'failed'): void {
+  metrics
+    ?.counter({ name: 'newsletter_messages_total', help: 'Messages of newsletter sends by kind and outcome (sent, retried later, failed)', labelNames: ['kind', 'outcome'] })
+    .inc({ kind, outcome });
+}
 
 /** The SMTP reply of a failure ("550 5.1.1 …"), or the error message. */
 function failureReason(err: unknown): string {
@@ -206,6 +216,7 @@ async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDe
       if (stopped) return;
       const outcome = await deliverOne(deps, row, opts.composer, pending, marks);
       opts.result[outcome] += 1;
+      countMessage(deps.metrics, newsletter.kind, outcome);
     }
   };
 
