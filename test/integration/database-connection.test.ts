@@ -1,5 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { viewsDir } from '../../src/context';
 import { openDatabase, type Database } from '../../src/db/client';
+import { emails } from '../../src/db/schema';
+import { deliverEmail } from '../../src/features/emails';
+import { createSettingsService } from '../../src/features/settings';
+import type { Mailer } from '../../src/lib/mailer';
+import { createEmailRenderer } from '../../src/lib/render-email';
 import { eventually } from '../helpers/app';
 import { createPostgresDatabase, serverDatabaseUrl, tempDir } from '../helpers/services';
 import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
@@ -17,6 +23,7 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
     link = await startCuttableLink({ host: direct.hostname, port: Number(direct.port || 5432) });
     direct.host = `127.0.0.1:${link.port}`;
     opened = await openDatabase({ databaseUrl: direct.toString(), dataDir: tempDir() });
+    await opened.migrate();
   });
   afterAll(async () => {
     await opened?.close();
@@ -37,5 +44,27 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
     await eventually(async () => opened.ping().then(() => true), 10_000);
     const result = (await opened.db.execute(sql`select 42 as answer`)) as unknown as { rows: { answer: number }[] };
     expect(result.rows[0]!.answer).toBe(42);
+  });
+
+  test('when the database goes away just after SMTP accepted an email, then the email is recorded as sent once it is back, and not sent again', async () => {
+    const [row] = await opened.db.insert(emails).values({ template: 'welcome', toAddress: 'blip@example.jp', locale: 'ja' }).returning({ id: emails.id });
+    let sends = 0;
+    const mailer = {
+      async send() {
+        sends++;
+        // The message has left; the database is away for a moment before it can be recorded.
+        link.cut();
+        setTimeout(() => link.restore(), 1500);
+        return { messageId: '<blip@example.jp>' };
+      },
+    } as unknown as Mailer;
+    const settings = await createSettingsService(opened.db);
+    const deps = { db: opened.db, mailer, renderEmail: createEmailRenderer(viewsDir), settings: () => settings.get(), publicUrl: 'https://family.welgee.example', recordForMs: 30_000 };
+
+    await expect(deliverEmail(deps, row!.id)).resolves.toBe('sent');
+    await expect(deliverEmail(deps, row!.id)).resolves.toBe('skipped');
+    expect(sends).toBe(1);
+    const [stored] = await opened.db.select().from(emails).where(eq(emails.id, row!.id));
+    expect(stored).toMatchObject({ status: 'sent', messageId: '<blip@example.jp>' });
   });
 });
