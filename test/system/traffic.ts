@@ -335,6 +335,7 @@ export async function checkGiving(cluster: Cluster, paidEmails: string[]): Promi
       duplicateMessages: duplicates,
       otherMessages: others,
       stripeEvents: events.length,
+      firstProblems: problems.slice(0, 5),
       // Events whose processing failed at least once and was retried by BullMQ (e.g. a refund before its gift).
       eventsRetried: inbox.filter((e) => e.attempts > 1).length,
       maxEventAttempts: Math.max(0, ...inbox.map((e) => e.attempts)),
