@@ -191,7 +191,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
     const database = await createPostgresDatabase(POSTGRES_URL);
     cleanups.push(() => database.drop());
-    const opened: Database = await openDatabase({ databaseUrl: database.url, dataDir: tempDir() });
+    const dataDir = tempDir('wf-system-');
+    cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const opened: Database = await openDatabase({ databaseUrl: database.url, dataDir });
     cleanups.push(() => opened.close());
     await opened.migrate();
     const settings = await createSettingsService(opened.db);
@@ -227,8 +229,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       ADMIN_EMAIL: 'admin@welgee.example',
       ADMIN_PASSWORD: 'system-test-admin-password',
     };
-    const dataDir = tempDir('wf-system-');
-    cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const webEnv = (i: number) => ({ ...shared, PORT: String(webPorts[i]), SMTP_URL: sinks[0]!.url, LOG_LEVEL: 'warn', DATA_DIR: path.join(dataDir, `web-${i}`) });
     const workerEnv = (i: number) => ({ ...shared, SMTP_URL: sinks[opts.sinkPerWorker ? i : 0]!.url, LOG_LEVEL: 'info', DATA_DIR: path.join(dataDir, `worker-${i}`) });
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { freePort, startLocalRedis, type LocalRedis } from '../../src/lib/local-redis';
 import { tempDir } from '../helpers/services';
 import { setting, withCluster } from './cluster';
@@ -63,6 +64,7 @@ describe('system: Redis stopped during joins and webhooks', () => {
       });
     } finally {
       await redis.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60 * 60_000);
 });
