@@ -11,10 +11,21 @@ export interface RunningWeb {
   close(): Promise<void>;
 }
 
-/** Starts the HTTP server; close() stops accepting and waits for open requests. */
+/**
+ * Starts the HTTP server. close() stops accepting connections, answers the requests already open
+ * (with `Connection: close`, so a proxy's keep-alive connection is not reused for another request),
+ * closes idle connections and resolves once the last open one has ended.
+ */
 export async function startWeb(ctx: AppContext, port = ctx.config.port, host = ctx.config.host): Promise<RunningWeb> {
   const app = createApp(ctx);
-  const server = http.createServer(app);
+  let isClosing = false;
+  const open = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    if (isClosing) res.setHeader('Connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
+    app(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
@@ -32,7 +43,13 @@ export async function startWeb(ctx: AppContext, port = ctx.config.port, host = c
     url: `http://127.0.0.1:${actual}`,
     close: () =>
       new Promise<void>((resolve) => {
+        isClosing = true;
         server.close(() => resolve());
+        for (const res of open) {
+          if (!res.headersSent) res.setHeader('Connection', 'close');
+          // An answer already under way keeps its keep-alive header: its connection is closed once it is idle.
+          else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+        }
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       }),

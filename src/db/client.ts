@@ -51,6 +51,10 @@ function openPostgres(url: string): Database {
   pool.on('error', () => {
     // Idle client errors (server restart) are reported by the next query; never crash on them.
   });
+  // A checked-out client (a transaction) has no listener of the pool's, so a dropped connection would be
+  // an unhandled 'error' event that ends the process. Its queries fail instead, and the pool discards it
+  // on release (it is no longer queryable).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,

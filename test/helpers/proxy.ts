@@ -17,6 +17,8 @@ export interface TestProxyOptions {
   localAddress?: string;
   /** The scheme the proxy tells the app the client used (X-Forwarded-Proto). */
   forwardedProto?: 'http' | 'https';
+  /** Reuse connections to the upstreams (nginx's `keepalive` in an upstream block); default: one per request. */
+  keepAlive?: boolean;
 }
 
 // The client address the proxy reports (X-Forwarded-For) is taken from this request header, so a test
@@ -32,18 +34,20 @@ export async function startTestProxy(opts: TestProxyOptions): Promise<TestProxy>
   let next = 0;
   let failed = 0;
   const served = opts.upstreams.map(() => 0);
+  const agent = opts.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 32 }) : false;
 
-  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, tries: number) => {
-    const index = next++ % opts.upstreams.length;
+  // `after`: the upstream that just failed this request; the retry goes to the one after it in the list.
+  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, tries: number, after?: number) => {
+    const index = after === undefined ? next++ % opts.upstreams.length : (after + 1) % opts.upstreams.length;
     const upstream = new URL(opts.upstreams[index]!);
     const headers = { ...req.headers };
     delete headers[CLIENT_IP_HEADER];
     headers['x-forwarded-for'] = String(req.headers[CLIENT_IP_HEADER] ?? req.socket.remoteAddress ?? '');
     headers['x-forwarded-proto'] = opts.forwardedProto ?? 'http';
     headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers.connection = 'close';
+    headers.connection = opts.keepAlive ? 'keep-alive' : 'close';
     const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, localAddress: opts.localAddress, agent: false },
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, localAddress: opts.localAddress, agent },
       (upstreamRes) => {
         served[index]!++;
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
@@ -51,9 +55,9 @@ export async function startTestProxy(opts: TestProxyOptions): Promise<TestProxy>
       },
     );
     out.on('error', (err: NodeJS.ErrnoException) => {
-      // Nothing was sent to the app yet: another upstream may take it.
-      if (!res.headersSent && ['ECONNREFUSED', 'ECONNRESET'].includes(err.code ?? '') && tries < opts.upstreams.length * 3) {
-        setTimeout(() => forward(req, body, res, tries + 1), tries < opts.upstreams.length ? 0 : 100);
+      // No answer yet (refused, or a reused connection closed under the request): another upstream may take it.
+      if (!res.headersSent && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(err.code ?? '') && tries < opts.upstreams.length * 3) {
+        setTimeout(() => forward(req, body, res, tries + 1, index), tries < opts.upstreams.length ? 0 : 100);
         return;
       }
       failed++;
@@ -77,6 +81,7 @@ export async function startTestProxy(opts: TestProxyOptions): Promise<TestProxy>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        if (agent) agent.destroy();
       }),
   };
 }

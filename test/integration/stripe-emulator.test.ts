@@ -367,6 +367,29 @@ describe('Stripe emulator with the real stripe SDK', () => {
     expect(receiver.events.filter((e) => e.id === created.id)).toHaveLength(2);
   });
 
+  test('when two endpoints listen and one fails, then deliverEvent reports the failure, reaches one endpoint when named, and every POST is reported', async () => {
+    const seen: { eventId: string; url: string; status: number; kind: string }[] = [];
+    const own = await startStripeEmulator({ env: 'test', autoDeliver: false, onDelivery: (a) => seen.push(a) });
+    const ownStripe = new Stripe(own.secretKey, { host: '127.0.0.1', port: own.port, protocol: 'http' });
+    const [a, b] = [await startReceiver(ownStripe), await startReceiver(ownStripe)];
+    try {
+      a.secret = own.addWebhookEndpoint(a.url).secret;
+      b.secret = own.addWebhookEndpoint(b.url).secret;
+      await ownStripe.customers.create({ email: 'two-endpoints@example.jp' });
+      const event = own.events().find((e) => e.type === 'customer.created')!;
+      a.failNext = 1;
+      expect(await own.deliverEvent(event.id)).toBe(500);
+      expect(await own.deliverEvent(event.id, b.url)).toBe(200);
+      expect([a.events.length, b.events.length]).toEqual([0, 2]);
+      expect(seen.map((s) => [s.url, s.status, s.kind])).toEqual([[a.url, 500, 'manual'], [b.url, 200, 'manual'], [b.url, 200, 'manual']]);
+      await expect(own.deliverEvent(event.id, 'http://127.0.0.1:9/elsewhere')).rejects.toThrow(/No webhook endpoint/);
+    } finally {
+      await own.stop();
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('when lists are paged or the controls are used over HTTP, then Stripe list semantics and /_emulator work', async () => {
     const first = await stripe.prices.list({ limit: 2 });
     expect(first).toMatchObject({ object: 'list', has_more: true });

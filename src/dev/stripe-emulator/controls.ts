@@ -19,7 +19,7 @@ export interface EmulatorControls {
   setCustomerCard(customerId: string, card: string): void;
   createDispute(chargeId: string): Promise<string>;
   events(): Stripe.Event[];
-  deliverEvent(eventId: string): Promise<number>;
+  deliverEvent(eventId: string, endpointUrl?: string): Promise<number>;
 }
 
 const problemCodes: Record<string, string> = {
@@ -65,10 +65,13 @@ export function createControls(store: Store, dispatcher: WebhookDispatcher): Emu
     events() {
       return [...store.state.events];
     },
-    async deliverEvent(eventId) {
+    async deliverEvent(eventId, endpointUrl) {
       const event = store.state.events.find((e) => e.id === eventId);
       if (!event) throw noSuch('event', eventId);
-      return dispatcher.deliverNow(event);
+      if (endpointUrl !== undefined && !Object.values(store.state.webhookEndpoints).some((e) => e.url === endpointUrl)) {
+        throw invalidParam('url', `No webhook endpoint at ${endpointUrl}`);
+      }
+      return dispatcher.deliverNow(event, endpointUrl);
     },
   };
 }
@@ -95,7 +98,7 @@ export function mountEmulatorRoutes(router: Router, controls: EmulatorControls):
     return json({ ok: true });
   });
   router.api('POST', '/_emulator/charges/:id/dispute', async ({ params }) => json({ disputeId: await controls.createDispute(params.id!) }));
-  router.api('POST', '/_emulator/events/:id/deliver', async ({ params }) => json({ status: await controls.deliverEvent(params.id!) }));
+  router.api('POST', '/_emulator/events/:id/deliver', async ({ params, input }) => json({ status: await controls.deliverEvent(params.id!, str(input, 'url') || undefined) }));
   router.api('GET', '/_emulator/events', ({ input }) => {
     const type = str(input, 'type');
     const data = controls.events().filter((e) => !type || e.type === type);

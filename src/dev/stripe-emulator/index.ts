@@ -8,9 +8,9 @@ import { mountCheckoutPages } from './routes-checkout-page';
 import { mountPaymentRoutes } from './routes-payments';
 import { mountPortalPages } from './routes-portal-page';
 import { Store } from './store';
-import { WebhookDispatcher } from './webhooks';
+import { WebhookDispatcher, type WebhookAttempt } from './webhooks';
 
-export { signPayload } from './webhooks';
+export { signPayload, type WebhookAttempt } from './webhooks';
 
 export interface StripeEmulatorOptions {
   /** Default: a free port on 127.0.0.1. */
@@ -25,6 +25,8 @@ export interface StripeEmulatorOptions {
   retryDelaysMs?: number[];
   /** Default true: events are POSTed to every webhook endpoint shortly after they happen, in order per endpoint. */
   autoDeliver?: boolean;
+  /** Called after every webhook POST (first attempt, retry or deliverEvent) with its answer. */
+  onDelivery?: (attempt: WebhookAttempt) => void;
 }
 
 export interface StripeEmulator {
@@ -44,8 +46,11 @@ export interface StripeEmulator {
   createDispute(chargeId: string): Promise<string>;
   /** Every event created, in order. */
   events(): Stripe.Event[];
-  /** POSTs one event again now to every endpoint; resolves to the HTTP status of the last one (0: no answer). */
-  deliverEvent(eventId: string): Promise<number>;
+  /**
+   * POSTs one event again now to every endpoint listening to its type, or only to the endpoint at
+   * `endpointUrl`; resolves to the first status that was not 2xx, else the last one (0: no answer).
+   */
+  deliverEvent(eventId: string, endpointUrl?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -78,7 +83,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions): Promise<
   }
   const secretKey = opts.secretKey ?? 'sk_test_emulator';
   const store = new Store(opts.stateFile);
-  const dispatcher = new WebhookDispatcher(store, { retryDelaysMs: opts.retryDelaysMs ?? [500, 2000, 5000], autoDeliver: opts.autoDeliver ?? true });
+  const dispatcher = new WebhookDispatcher(store, { retryDelaysMs: opts.retryDelaysMs ?? [500, 2000, 5000], autoDeliver: opts.autoDeliver ?? true, onDelivery: opts.onDelivery });
   store.onEvent((event: Stripe.Event) => dispatcher.enqueue(event));
   const controls = createControls(store, dispatcher);
 

@@ -12,6 +12,18 @@ function listens(endpoint: Stripe.WebhookEndpoint, type: string): boolean {
   return endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type));
 }
 
+/** One POST of an event to an endpoint, as reported to `onDelivery`. */
+export interface WebhookAttempt {
+  eventId: string;
+  type: string;
+  url: string;
+  /** HTTP status, 0 for a network error or timeout. */
+  status: number;
+  /** first: the automatic delivery; retry: one of `retryDelaysMs`; manual: `deliverEvent`. */
+  kind: 'first' | 'retry' | 'manual';
+  at: Date;
+}
+
 /**
  * Delivers events to webhook endpoints: first attempts in creation order per endpoint, one at a time;
  * a failed attempt (non-2xx or network error) is retried later on the retry schedule without holding
@@ -26,7 +38,13 @@ export class WebhookDispatcher {
 
   constructor(
     private readonly store: Store,
-    private readonly opts: { retryDelaysMs: number[]; autoDeliver: boolean; startDelayMs?: number; timeoutMs?: number },
+    private readonly opts: {
+      retryDelaysMs: number[];
+      autoDeliver: boolean;
+      startDelayMs?: number;
+      timeoutMs?: number;
+      onDelivery?: (attempt: WebhookAttempt) => void;
+    },
   ) {}
 
   /** Queues a new event for every endpoint that listens to its type. */
@@ -59,7 +77,7 @@ export class WebhookDispatcher {
       const event = queue.shift()!;
       const endpoint = this.store.state.webhookEndpoints[endpointId];
       if (!endpoint) break;
-      const status = await this.post(endpoint, event);
+      const status = await this.post(endpoint, event, 'first');
       if (!isSuccess(status)) this.retry(endpointId, event, 0);
     }
     this.running.delete(endpointId);
@@ -76,14 +94,14 @@ export class WebhookDispatcher {
     this.later(() => {
       const endpoint = this.store.state.webhookEndpoints[endpointId];
       if (!endpoint) return;
-      void this.post(endpoint, event).then((status) => {
+      void this.post(endpoint, event, 'retry').then((status) => {
         if (!isSuccess(status)) this.retry(endpointId, event, attempt + 1);
       });
     }, delay);
   }
 
   /** POSTs one event to one endpoint now; resolves to the HTTP status (0 for a network error). */
-  post(endpoint: Stripe.WebhookEndpoint, event: Stripe.Event): Promise<number> {
+  post(endpoint: Stripe.WebhookEndpoint, event: Stripe.Event, kind: WebhookAttempt['kind'] = 'manual'): Promise<number> {
     const payload = JSON.stringify(event, null, 2);
     const request = fetch(endpoint.url, {
       method: 'POST',
@@ -99,19 +117,29 @@ export class WebhookDispatcher {
         await res.arrayBuffer().catch(() => undefined);
         return res.status;
       })
-      .catch(() => 0);
+      .catch(() => 0)
+      .then((status) => {
+        this.opts.onDelivery?.({ eventId: event.id, type: event.type, url: endpoint.url, status, kind, at: new Date() });
+        return status;
+      });
     this.inFlight.add(request);
     void request.finally(() => this.inFlight.delete(request));
     return request;
   }
 
-  /** Sends an event again now to every endpoint; resolves to the status of the last one (0 when none answered). */
-  async deliverNow(event: Stripe.Event): Promise<number> {
+  /**
+   * Sends an event again now to every endpoint that listens to its type, or only to the one at `url`;
+   * resolves to the first answer that was not 2xx, else the last one (0 when none answered).
+   */
+  async deliverNow(event: Stripe.Event, url?: string): Promise<number> {
+    const endpoints = Object.values(this.store.state.webhookEndpoints).filter((e) => (url === undefined ? listens(e, event.type) : e.url === url));
     let status = 0;
-    for (const endpoint of Object.values(this.store.state.webhookEndpoints)) {
-      status = await this.post(endpoint, event);
+    let failure: number | undefined;
+    for (const endpoint of endpoints) {
+      status = await this.post(endpoint, event, 'manual');
+      if (!isSuccess(status)) failure ??= status;
     }
-    return status;
+    return failure ?? status;
   }
 
   /** Stops retries and queued deliveries and waits for requests already on the wire. */

@@ -4,6 +4,7 @@ import { enqueueJob } from '../../../jobs/enqueue';
 import type { Locale } from '../../lib/i18n';
 import { isPermanentMailError, type Mailer, type OutgoingMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';
+import { retryFor } from '../../lib/retry';
 import { findEmail, insertEmail, markEmailFailed, markEmailSent, recordEmailError, type EmailRow } from './emails.repo';
 
 export interface QueueEmailInput {
@@ -51,12 +52,16 @@ export interface DeliverDeps {
   publicUrl: string;
   /** Per template name: loads what the template needs from ids in the email's params. */
   enrichers?: Record<string, EmailEnricher>;
+  /** How long to keep trying to record a message that has left while the database is away (default 2 min). */
+  recordForMs?: number;
 }
 
 /**
  * Renders and sends one recorded email. Idempotent: an email already sent is skipped, so a job
  * retried after a crash re-sends only when the crash came between the SMTP reply and the update.
  * Permanent SMTP errors mark it failed without retry; temporary ones throw so the job retries.
+ * Once SMTP has accepted it, recording it is retried while the database is away (recordForMs), so a
+ * database outage does not send it a second time.
  */
 export async function deliverEmail(deps: DeliverDeps, emailId: number): Promise<'sent' | 'skipped' | 'failed'> {
   const email = await findEmail(deps.db, emailId);
@@ -72,10 +77,9 @@ export async function deliverEmail(deps: DeliverDeps, emailId: number): Promise<
     familyPage: settings.familyPage,
     publicUrl: deps.publicUrl,
   });
+  let messageId: string;
   try {
-    const { messageId } = await deps.mailer.send({ to: email.toAddress, ...rendered, attachments: extras.attachments });
-    await markEmailSent(deps.db, emailId, messageId);
-    return 'sent';
+    ({ messageId } = await deps.mailer.send({ to: email.toAddress, ...rendered, attachments: extras.attachments }));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (isPermanentMailError(err)) {
@@ -85,4 +89,6 @@ export async function deliverEmail(deps: DeliverDeps, emailId: number): Promise<
     await recordEmailError(deps.db, emailId, message);
     throw err;
   }
+  await retryFor(() => markEmailSent(deps.db, emailId, messageId), deps.recordForMs ?? 120_000);
+  return 'sent';
 }
