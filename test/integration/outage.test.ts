@@ -4,18 +4,18 @@ import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { CARD_OK, giftRowsOf, joinFields, startJoin } from '../helpers/giving';
 import { Visitor } from '../helpers/http';
 import { serverDatabaseUrl } from '../helpers/services';
-import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy';
+import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
 
 // PostgreSQL becomes unreachable while people join and Stripe sends webhooks: the app answers 503 with
 // Retry-After (never 500), stores nothing half-way, and Stripe's own retries complete every gift once
 // the database is back, with no manual replay.
 (serverDatabaseUrl ? describe : describe.skip)('when PostgreSQL cannot be reached', () => {
   let app: TestApp;
-  let db: CuttableProxy;
+  let db: CuttableLink;
 
   beforeAll(async () => {
     const server = new URL(serverDatabaseUrl!);
-    db = await startCuttableProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    db = await startCuttableLink({ host: server.hostname, port: Number(server.port || 5432) });
     app = await startTestApp({
       webhookRetryDelaysMs: [500, 1000, 2000, 3000, 5000, 8000],
       databaseUrlFor: (url) => {
