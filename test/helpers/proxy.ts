@@ -72,6 +72,9 @@ export async function startTestProxy(opts: TestProxyOptions): Promise<TestProxy>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => forward(req, Buffer.concat(chunks), res, 0));
   });
+  // Idle client connections are left for the client to close: a server-side idle timeout races with a
+  // client reusing the connection at that moment, and the request fails without reaching any upstream.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -2,17 +2,17 @@ import net from 'node:net';
 
 export interface CuttableLink {
   port: number;
-  /** Connections open now. */
+  /** Connections open now (both sides). */
   open(): number;
-  /** Resets every open connection and every new one until restore(): the server is unreachable. */
+  /** Resets every open connection and stops listening, so new ones are refused: the server is unreachable. */
   cut(): void;
-  restore(): void;
+  /** Listens again on the same port. */
+  restore(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** A TCP relay on loopback to host:port that the test can cut and restore (a database that goes away). */
+/** A TCP relay on loopback to host:port that a test can cut and restore (a database that goes away). */
 export async function startCuttableLink(target: { host: string; port: number }): Promise<CuttableLink> {
-  let isCut = false;
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
@@ -21,7 +21,6 @@ export async function startCuttableLink(target: { host: string; port: number }):
   };
   const server = net.createServer((client) => {
     track(client);
-    if (isCut) return void client.resetAndDestroy();
     const upstream = net.connect(target.port, target.host);
     track(upstream);
     client.pipe(upstream);
@@ -29,20 +28,27 @@ export async function startCuttableLink(target: { host: string; port: number }):
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await listen(0);
+  const port = (server.address() as net.AddressInfo).port;
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     open: () => sockets.size,
     cut() {
-      isCut = true;
+      server.close();
       for (const s of sockets) s.resetAndDestroy();
     },
-    restore() {
-      isCut = false;
-    },
+    restore: () => listen(port),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
+        if (!server.listening) return resolve();
         server.close(() => resolve());
       }),
   };

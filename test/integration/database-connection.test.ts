@@ -40,7 +40,7 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
     });
     await expect(transaction).rejects.toThrow();
     await expect(opened.ping()).rejects.toThrow();
-    link.restore();
+    await link.restore();
     await eventually(async () => opened.ping().then(() => true), 10_000);
     const result = (await opened.db.execute(sql`select 42 as answer`)) as unknown as { rows: { answer: number }[] };
     expect(result.rows[0]!.answer).toBe(42);
@@ -54,7 +54,7 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
         sends++;
         // The message has left; the database is away for a moment before it can be recorded.
         link.cut();
-        setTimeout(() => link.restore(), 1500);
+        setTimeout(() => void link.restore(), 1500);
         return { messageId: '<blip@example.jp>' };
       },
     } as unknown as Mailer;

@@ -40,7 +40,11 @@ describe('system: a newsletter send through a worker crash and a rolling restart
           cluster.checkAlive();
           return received() >= RECIPIENTS / 3;
         }, 30 * 60_000, 50);
-        const recent = cluster.sinks.map((s) => s.messages.filter((m) => m.receivedAt.getTime() > Date.now() - 1000).length);
+        let recent: number[] = [];
+        await waitFor(async () => {
+          recent = cluster.sinks.map((s) => s.messages.filter((m) => m.receivedAt.getTime() > Date.now() - 500).length);
+          return recent.some((n) => n > 0);
+        }, 5 * 60_000, 20);
         const victim = recent.indexOf(Math.max(...recent));
         const killedExit = await cluster.stopWorker(victim, 'SIGKILL');
         await sleep(300);

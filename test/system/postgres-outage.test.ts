@@ -57,7 +57,7 @@ describe('system: PostgreSQL unreachable during joins and webhooks', () => {
           const paidDuring = await Promise.all(unpaid.map((j) => pay(cluster, j)));
           await sleep(Math.max(0, OUTAGE_SECONDS * 1000 - (Date.now() - cutAt)));
           const pageFigures = await pages.stop();
-          link.restore();
+          await link.restore();
           const restoredAt = Date.now();
           phase = 'after';
           await sleep(AROUND_SECONDS * 1000);

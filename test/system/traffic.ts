@@ -58,6 +58,12 @@ export function percentile(values: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 }
 
+/** An error and its cause in one line (fetch's "fetch failed" says why only in its cause). */
+function describeError(err: unknown): string {
+  const { message, cause } = err as { message?: string; cause?: { message?: string; code?: string } };
+  return [message ?? String(err), cause ? `(${cause.code ?? ''} ${cause.message ?? String(cause)})` : ''].join(' ').trim();
+}
+
 export interface JoinOutcome {
   email: string;
   /** Where it stopped: page, join (the form was refused), pay (not paid yet, or refused), paid. */
@@ -84,7 +90,7 @@ export async function startJoin(cluster: Cluster, plan = '5000'): Promise<JoinOu
     if (res.status !== 303 || !sessionId) return done({ stage: 'join', status: res.status, retryAfter: res.headers.get('retry-after') });
     return done({ stage: 'pay', status: 303, sessionId });
   } catch (err) {
-    return done({ stage: 'page', error: err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err) });
+    return done({ stage: 'page', error: describeError(err) });
   }
 }
 
@@ -146,7 +152,7 @@ export function startLoad(baseUrl: string, paths: string[], concurrency: number)
       if (res.status >= 400 && failures.length < 20) failures.push(`${new Date().toISOString()} GET ${p} → ${res.status} ${body.slice(0, 120)}`);
     } catch (err) {
       outcome = 'error';
-      if (failures.length < 20) failures.push(`${new Date().toISOString()} GET ${p} → ${String(err)} ${String((err as { cause?: unknown }).cause ?? '')}`);
+      if (failures.length < 20) failures.push(`${new Date().toISOString()} GET ${p} → ${describeError(err)}`);
     }
     latencies.push(performance.now() - started);
     statuses[outcome] = (statuses[outcome] ?? 0) + 1;
