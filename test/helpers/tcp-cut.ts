@@ -6,7 +6,7 @@ export interface CuttableLink {
   open(): number;
   /** Resets every open connection and stops listening, so new ones are refused: the server is unreachable. */
   cut(): void;
-  /** Listens again on the same port. */
+  /** Listens again on the same port (nothing to do when it is not cut). */
   restore(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,7 +44,9 @@ export async function startCuttableLink(target: { host: string; port: number }):
       server.close();
       for (const s of sockets) s.resetAndDestroy();
     },
-    restore: () => listen(port),
+    restore: async () => {
+      if (!server.listening) await listen(port);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -27,7 +27,7 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
     });
   });
   afterAll(async () => {
-    db.restore();
+    await db.restore();
     await app.stop();
     await db.stop();
   });
@@ -62,7 +62,7 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
     // Stripe takes the payment; its webhooks reach an app without a database and are refused with 503.
     expect((await app.stripe.payCheckoutSession(sessionId, CARD_OK)).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 2500));
-    db.restore();
+    await db.restore();
 
     // Stripe's retries bring the gift in, exactly once.
     const supporter = await eventually(async () => (await app.ctx.db.select().from(supporters).where(eq(supporters.email, fields.email!)))[0], 30_000);
