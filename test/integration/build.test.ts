@@ -1,8 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../src/lib/local-redis';
 import { eventually } from '../helpers/app';
+import { runNode } from '../helpers/processes';
 import { acquireRedis, createTestDatabase, tempDir, uniqueName } from '../helpers/services';
 
 // The container image runs the compiled app (`node dist/src/main.js`), not the TypeScript sources:
@@ -11,18 +12,7 @@ import { acquireRedis, createTestDatabase, tempDir, uniqueName } from '../helper
 const root = path.resolve(__dirname, '../..');
 const main = path.join(root, 'dist/src/main.js');
 
-function runCompiled(role: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let out = '';
-  const child = spawn(process.execPath, [main, role], {
-    cwd: tempDir('wf-cwd-'),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+const runCompiled = (role: string, env: Record<string, string>) => runNode([main, role], tempDir('wf-cwd-'), env);
 
 /** The exit code, or 'hung' (and SIGKILL) when the process has not exited within ms. */
 async function exitWithin(p: { child: ChildProcess; exited: Promise<number | null> }, ms: number): Promise<number | null | 'hung'> {

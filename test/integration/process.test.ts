@@ -1,29 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../src/lib/local-redis';
 import { eventually } from '../helpers/app';
 import pg from 'pg';
 import { startMailSink } from '../../src/dev/mail-sink';
 import { startStripeEmulator } from '../../src/dev/stripe-emulator';
+import { runNode } from '../helpers/processes';
 import { acquireRedis, createPostgresDatabase, serverDatabaseUrl, tempDir, uniqueName } from '../helpers/services';
 
 const root = path.resolve(__dirname, '../..');
 
 /** Runs src/main.ts with only the given environment (plus PATH and HOME). */
-function run(role: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let out = '';
-  // tsx as a loader in one node process (not the tsx CLI, whose parent process relays signals to a child
-  // with a 30 ms wait and SIGKILLs it when a busy machine misses that window).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+// tsx as a loader in one node process (not the tsx CLI, whose parent process relays signals to a child
+// with a 30 ms wait and SIGKILLs it when a busy machine misses that window).
+const run = (role: string, env: Record<string, string>) => runNode(['--import', 'tsx', 'src/main.ts', role], root, env);
 
 /** The rows of one query, on a connection of its own. */
 async function queryRows(url: string, text: string): Promise<Record<string, unknown>[]> {
