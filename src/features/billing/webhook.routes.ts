@@ -1,18 +1,27 @@
 import express, { Router } from 'express';
 import { enqueueJob } from '../../../jobs/enqueue';
 import type { AppContext } from '../../context';
+import { concurrencyLimit } from '../../web/concurrency-limit';
+import { RETRY_AFTER_SECONDS } from '../../web/unavailable';
 import { recordAudit } from '../audit';
 import { insertEventOnce } from './events.repo';
 import type { StripeGateway } from './stripe-gateway';
 import { isSignedInFuture, storableEvent } from './webhook-body';
 
+/** Webhooks one web process stores at once, and how many more may wait (of a pool of 10 connections). */
+export const WEBHOOK_CONCURRENCY = { active: 4, waiting: 50 };
+
 /**
  * POST /webhooks/stripe: verify the signature on the raw body, store the event once (inbox) with
- * its processing job in one transaction, answer 200. Mounted before any body parser.
+ * its processing job in one transaction, answer 200. Mounted before any body parser. At most
+ * WEBHOOK_CONCURRENCY.active are stored at once, so a burst of Stripe's retries after an outage
+ * leaves database connections for people; beyond the waiting line Stripe is told to retry later.
  */
 export function webhookRoutes(ctx: AppContext, gateway: StripeGateway): Router {
   const router = Router();
-  router.post('/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
+  const refused = ctx.metrics.counter({ name: 'webhooks_refused_busy_total', help: 'Stripe webhooks answered 503 because this process had too many in hand' });
+  const limit = concurrencyLimit({ ...WEBHOOK_CONCURRENCY, retryAfterSeconds: RETRY_AFTER_SECONDS, onRefused: () => refused.inc() });
+  router.post('/webhooks/stripe', limit, express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
     const signature = req.get('stripe-signature');
     if (!signature) return res.status(400).json({ error: 'missing Stripe-Signature header' });
     if (!Buffer.isBuffer(req.body)) return res.status(400).json({ error: 'empty body' });
