@@ -1,4 +1,4 @@
-import { asc, count, inArray, isNull, min } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, lt, min } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db, Tx } from '../db/client';
 import { outbox } from '../db/schema';
@@ -36,6 +36,8 @@ export function splitJobData(data: unknown): { payload: unknown; requestId: stri
 export interface Dispatcher {
   /** Dispatches what is pending now; resolves to the number of rows moved to the queue. */
   dispatchPending(): Promise<number>;
+  /** Finds dispatched rows whose job Redis no longer has and dispatches them again (see requeueLostJobs). */
+  requeueLost(): Promise<number>;
   /** Asks for a dispatch soon (called after a commit in this process). */
   poke(): void;
   start(): void;
@@ -49,6 +51,48 @@ interface DispatcherOptions {
   isRedisReady(): boolean;
   intervalMs?: number;
   batchSize?: number;
+  /** How often this process looks for jobs Redis lost (default 5 minutes). */
+  sweepEveryMs?: number;
+}
+
+/** A dispatched row is looked for in Redis once it is this old (real time)… */
+export const LOST_AFTER_MS = 10 * 60_000;
+/** …and for this long: completed and failed jobs are kept longer than this (src/lib/queue.ts). */
+export const LOST_WITHIN_MS = 24 * 3600_000;
+
+/**
+ * Rows dispatched between LOST_AFTER_MS and LOST_WITHIN_MS ago whose job (`outbox-<id>`) Redis no
+ * longer holds in any state, e.g. because Redis restarted and lost its last second of writes: they
+ * are marked pending again, once even when several processes sweep together, and the dispatcher
+ * queues them anew. Every job is idempotent, so a job that had already run does nothing the second
+ * time. Resolves to the number of rows marked; nothing happens while Redis is unreachable.
+ */
+export async function requeueLostJobs(opts: Pick<DispatcherOptions, 'db' | 'logger' | 'queueFor' | 'isRedisReady'>, limit = 1000): Promise<number> {
+  if (!opts.isRedisReady()) return 0;
+  const at = Date.now();
+  const rows = await opts.db
+    .select({ id: outbox.id, jobName: outbox.jobName, dispatchedAt: outbox.dispatchedAt })
+    .from(outbox)
+    .where(and(gt(outbox.dispatchedAt, new Date(at - LOST_WITHIN_MS)), lt(outbox.dispatchedAt, new Date(at - LOST_AFTER_MS)), isNull(outbox.lastError)))
+    .orderBy(asc(outbox.id))
+    .limit(limit);
+  let marked = 0;
+  for (let i = 0; i < rows.length; i += 100) {
+    const batch = rows.slice(i, i + 100);
+    const found = await Promise.all(batch.map((row) => opts.queueFor(row.jobName)?.getJob(`outbox-${row.id}`)));
+    for (const [j, row] of batch.entries()) {
+      if (found[j] || !opts.queueFor(row.jobName)) continue;
+      // Only if no other process marked (and re-dispatched) it meanwhile.
+      const updated = await opts.db
+        .update(outbox)
+        .set({ dispatchedAt: null })
+        .where(and(eq(outbox.id, row.id), eq(outbox.dispatchedAt, row.dispatchedAt!)))
+        .returning({ id: outbox.id });
+      marked += updated.length;
+    }
+  }
+  if (marked > 0) opts.logger.warn({ rows: marked }, 'outbox rows whose job Redis lost were queued again');
+  return marked;
 }
 
 /**
@@ -57,8 +101,10 @@ interface DispatcherOptions {
  * across the Redis call.
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const { db, logger, intervalMs = 300, batchSize = 200 } = opts;
+  const { db, logger, intervalMs = 300, batchSize = 200, sweepEveryMs = 5 * 60_000 } = opts;
   let timer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<number> | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
   let again = false;
@@ -130,17 +176,33 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     );
   }
 
+  async function requeueLost(): Promise<number> {
+    sweeping ??= requeueLostJobs(opts)
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'looking for lost outbox jobs failed; will retry');
+        return 0;
+      })
+      .finally(() => (sweeping = undefined));
+    const marked = await sweeping;
+    if (marked > 0 && !stopped) schedule(0);
+    return marked;
+  }
+
   return {
     dispatchPending,
+    requeueLost,
     poke: () => schedule(0),
     start() {
       stopped = false;
       schedule(0);
+      sweepTimer = outsideRequest(() => setInterval(() => void requeueLost(), sweepEveryMs));
+      sweepTimer.unref();
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      clearInterval(sweepTimer);
+      await Promise.all([running, sweeping]);
     },
   };
 }

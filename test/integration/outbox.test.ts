@@ -3,6 +3,8 @@ import { outbox, emails } from '../../src/db/schema';
 import { queueEmail } from '../../src/features/emails';
 import { parseMail } from '../../src/dev/mail-sink';
 import { startLocalRedis } from '../../src/lib/local-redis';
+import { requeueLostJobs } from '../../src/lib/outbox';
+import { isJobName, jobContracts } from '../../jobs/contracts';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { tempDir } from '../helpers/services';
 
@@ -57,7 +59,50 @@ describe('outbox → queue → job → SMTP', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(app.mail.messages.filter((m) => m.envelopeTo.includes(to))).toHaveLength(1);
   });
+
+  test('when Redis lost a dispatched job, then the sweep queues it again once and the email arrives once; a job Redis still has is left alone', async () => {
+    const lostTo = `lost-${Date.now()}@example.jp`;
+    const keptTo = `kept-${Date.now()}@example.jp`;
+    const keptId = await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to: keptTo, locale: 'en' }));
+    await app.mail.waitFor(1, (m) => m.envelopeTo.includes(keptTo));
+    // The state Redis leaves behind when it restarts without its last writes: the row says dispatched,
+    // Redis has no job outbox-<id>. Both rows look dispatched eleven minutes ago.
+    const lostId = await app.ctx.db.transaction(async (tx) => {
+      const id = await queueEmail(tx, { template: 'test-message', to: lostTo, locale: 'ja' });
+      await tx.update(outbox).set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) }).where(sql`${outbox.payload}->>'emailId' = ${String(id)}`);
+      return id;
+    });
+    await app.ctx.db.update(outbox).set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) }).where(sql`${outbox.payload}->>'emailId' = ${String(keptId)}`);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(app.mail.messages.filter((m) => m.envelopeTo.includes(lostTo))).toHaveLength(0);
+
+    // Two processes sweep at the same moment: the row is marked by one of them.
+    const [a, b] = await Promise.all([app.ctx.dispatcher.requeueLost(), requeueLostJobs({ ...sweepOptions(app) })]);
+    expect(a + b).toBe(1);
+    await app.mail.waitFor(1, (m) => m.envelopeTo.includes(lostTo));
+    await eventually(async () => {
+      const [r] = await app.ctx.db.select().from(emails).where(eq(emails.id, lostId!));
+      return r?.status === 'sent';
+    });
+    // Queued again, so the next sweep finds its job; the kept one was never touched.
+    await eventually(async () => (await app.ctx.db.select().from(outbox).where(sql`${outbox.payload}->>'emailId' = ${String(lostId)}`))[0]?.dispatchedAt);
+    await app.ctx.db.update(outbox).set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) }).where(sql`${outbox.payload}->>'emailId' = ${String(lostId)}`);
+    expect(await app.ctx.dispatcher.requeueLost()).toBe(0);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(app.mail.messages.filter((m) => m.envelopeTo.includes(lostTo))).toHaveLength(1);
+    expect(app.mail.messages.filter((m) => m.envelopeTo.includes(keptTo))).toHaveLength(1);
+  });
 });
+
+/** What a second process's dispatcher would sweep with: the same database and queues. */
+function sweepOptions(app: TestApp) {
+  return {
+    db: app.ctx.db,
+    logger: app.ctx.logger,
+    queueFor: (name: string) => (isJobName(name) ? app.ctx.queues.get(jobContracts[name].queue) : undefined),
+    isRedisReady: () => true,
+  };
+}
 
 describe('outbox while Redis is down', () => {
   test('when Redis is stopped, then the job waits in the outbox and runs once Redis is back', async () => {
