@@ -8,8 +8,12 @@ import { insertEventOnce } from './events.repo';
 import type { StripeGateway } from './stripe-gateway';
 import { isSignedInFuture, storableEvent } from './webhook-body';
 
-/** Webhooks one web process stores at once, and how many more may wait (of a pool of 10 connections). */
-export const WEBHOOK_CONCURRENCY = { active: 4, waiting: 50 };
+/**
+ * Webhooks one web process stores at once (of its pool of 10 connections), and how many more may wait
+ * their turn. Storing one takes a few milliseconds, so a full line clears in about a second; waiting
+ * requests have not had their bodies read, so the line costs sockets, not memory.
+ */
+export const WEBHOOK_CONCURRENCY = { active: 4, waiting: 500 };
 
 /**
  * POST /webhooks/stripe: verify the signature on the raw body, store the event once (inbox) with
