@@ -5,6 +5,7 @@ import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './givin
 import { AlreadyMonthly, startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
 import { createPageCache } from '../../web/page-cache';
+import { givingLimits } from './giving.limits';
 
 const PRESET_GIFTS = [3000, 5000, 10000];
 
@@ -29,6 +30,7 @@ export function givingRoutes(ctx: AppContext): Router {
   const deps = { db: ctx.db, gateway: ctx.stripe, publicUrl: ctx.config.publicUrl };
 
   const renderCached = createPageCache();
+  const limits = givingLimits(ctx);
 
   async function renderJoin(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
     const settings = await ctx.settings.get();
@@ -66,7 +68,7 @@ export function givingRoutes(ctx: AppContext): Router {
 
   router.get('/family', (req, res) => renderJoin(req, res));
 
-  router.post('/family/join', async (req, res) => {
+  router.post('/family/join', limits.join, async (req, res) => {
     const parsed = joinSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderJoin(req, res, 422, echo(req.body), fieldErrors(parsed.error));
     try {
@@ -80,7 +82,7 @@ export function givingRoutes(ctx: AppContext): Router {
 
   router.get('/give', (req, res) => renderGive(req, res));
 
-  router.post('/give', async (req, res) => {
+  router.post('/give', limits.give, async (req, res) => {
     const parsed = giveSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderGive(req, res, 422, echo(req.body), fieldErrors(parsed.error));
     res.redirect(303, await startGiftCheckout(deps, parsed.data, consentContext(req, 'give_form')));

@@ -51,13 +51,16 @@ export async function checkPassword(db: Db, email: string, password: string, ip?
   return { ok: true, staff: member, needsCode: member.totpEnabled };
 }
 
-/** Checks the second factor of a pending sign-in. */
+/**
+ * Checks the second factor of a pending sign-in; a locked account is refused. Wrong codes are counted by
+ * the sign-in limits (sign-in-limits.ts), which a right code does not reset.
+ */
 export async function checkCode(db: Db, staffId: string, code: string, ip?: string): Promise<StaffMember | undefined> {
   const member = await findStaffById(db, staffId);
-  if (!member?.totpSecret || !member.totpEnabled) return undefined;
-  if (!verifyTotp(member.totpSecret, code.replace(/\s/g, ''))) {
-    await recordFailedLogin(db, member.id, MAX_FAILURES, LOCK_MS);
-    await recordAudit(db, { staffId: member.id, action: 'login.failure', detail: { reason: 'code' }, ip });
+  if (!member?.totpSecret || !member.totpEnabled || !member.isActive) return undefined;
+  const isLocked = member.lockedUntil !== null && member.lockedUntil > now();
+  if (isLocked || !verifyTotp(member.totpSecret, code.replace(/\s/g, ''))) {
+    await recordAudit(db, { staffId: member.id, action: 'login.failure', detail: { reason: isLocked ? 'locked' : 'code' }, ip });
     return undefined;
   }
   return member;
