@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
 import { countHit, isUnderLimit } from '../../lib/rate-limit';
-import { hasControlCharacters, normalizeEmail } from '../../lib/text';
+import { emailField, emailKey } from '../../lib/email-address';
 import { LINK_VALID_MINUTES, isTokenShaped, redeemLoginLink, requestLoginLink } from './login.service';
 import { isLoginLinkUsable } from './login.repo';
 import { hashToken } from './login.service';
@@ -15,10 +14,7 @@ const WINDOW_SECONDS = 15 * 60;
 const PER_ADDRESS = 5;
 const PER_IP = 30;
 
-const emailField = z
-  .string()
-  .transform((v) => v.trim())
-  .refine((v) => v.length > 0 && v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success);
+const loginEmail = emailField({ required: 'me.login.badEmail', invalid: 'me.login.badEmail' });
 
 /** GET /me (sign-in form when signed out), POST /me/login, GET|POST /me/link/:token, POST /me/logout. */
 export function meLoginRoutes(ctx: AppContext): Router {
@@ -30,11 +26,11 @@ export function meLoginRoutes(ctx: AppContext): Router {
     res.status(status).render('me/login', { title: t(req.locale, 'me.login.title'), csrfToken: req.csrfToken(), minutes: LINK_VALID_MINUTES, ...extra });
 
   router.post('/me/login', async (req, res) => {
-    const parsed = emailField.safeParse((req.body ?? {}).email);
+    const parsed = loginEmail.safeParse((req.body ?? {}).email);
     const value = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     if (!parsed.success) return renderLogin(req, res, 422, { value, error: t(req.locale, 'me.login.badEmail') });
     // Limits per address (whoever asks) and per IP; the same answer for known and unknown addresses.
-    const addressKey = `${prefix}:me-login:addr:${crypto.createHash('sha256').update(normalizeEmail(parsed.data)).digest('hex').slice(0, 32)}`;
+    const addressKey = `${prefix}:me-login:addr:${crypto.createHash('sha256').update(emailKey(parsed.data)).digest('hex').slice(0, 32)}`;
     const ipKey = `${prefix}:me-login:ip:${req.ip}`;
     const [addressOk, ipOk] = await Promise.all([isUnderLimit(redis, addressKey, PER_ADDRESS), isUnderLimit(redis, ipKey, PER_IP)]);
     if (!addressOk || !ipOk) return renderLogin(req, res, 429, { value, error: t(req.locale, 'me.login.tooMany') });
