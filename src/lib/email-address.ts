@@ -37,11 +37,11 @@ export function emailKey(raw: string): string {
 
 /**
  * A form field holding an email: gives the normal form, or the feature's message key (`required` when
- * empty, `invalid` when it is not a deliverable address).
+ * empty, `invalid` when it is not a deliverable address, `notText` when it is not one string).
  */
-export function emailField(messages: { required: string; invalid: string }) {
+export function emailField(messages: { required: string; invalid: string; notText?: string }) {
   return z
-    .string({ error: messages.invalid })
+    .string({ error: messages.notText ?? messages.invalid })
     .transform(normalizeEmailAddress)
     .refine((v) => v.length > 0, messages.required)
     .refine(isDeliverableEmail, messages.invalid);

@@ -7,7 +7,7 @@ import { checkbox, kana, name, text } from '../supporters';
 const personFields = {
   kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
   organisation_name: text(100).optional().transform((v) => v ?? ''),
-  email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email' }),
+  email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
   family_name: name,
   given_name: name,
   family_name_kana: kana,

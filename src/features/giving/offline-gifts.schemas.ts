@@ -31,7 +31,7 @@ const newSupporterSchema = z.object({
   new_family_name_kana: kana,
   new_given_name_kana: kana,
   new_organisation_name: name(100),
-  new_email: emailField({ required: 'gifts.errors.required', invalid: 'gifts.errors.email' }),
+  new_email: emailField({ required: 'gifts.errors.required', invalid: 'gifts.errors.email', notText: 'gifts.errors.invalid' }),
 });
 
 const giftSchema = z.object({

@@ -14,7 +14,7 @@ export const profileSchema = z
   .object({
     kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
     organisation_name: optionalText(100),
-    email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email' }),
+    email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
     family_name: name,
     given_name: name,
     family_name_kana: kana,
