@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { t } from '../lib/i18n';
 import { firstRefusal, type Limit, type Refusal } from '../lib/rate-limit';
-import { normalizeEmail } from '../lib/text';
+import { emailKey } from '../lib/email-address';
 
 /** The client's address (behind the proxies TRUST_PROXY names, the one they report). */
 export const byClient = (req: Request): string | undefined => req.ip;
@@ -9,7 +9,7 @@ export const byClient = (req: Request): string | undefined => req.ip;
 /** The form's email address, normalized; undefined when the form has none (then that limit is skipped). */
 export const byFormEmail = (req: Request): string | undefined => {
   const email = (req.body ?? {}).email;
-  return typeof email === 'string' && email.trim() ? normalizeEmail(email.slice(0, 254)) : undefined;
+  return typeof email === 'string' && email.trim() ? emailKey(email.slice(0, 254)) : undefined;
 };
 
 /** Answers a refusal: 429 when a limit is reached, 503 when the limit cannot be counted; Retry-After on both. */

@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
 import { createLimit } from '../../lib/rate-limit';
 import { sendRefusal } from '../../web/rate-limit';
-import { hasControlCharacters, normalizeEmail } from '../../lib/text';
+import { emailField, emailKey } from '../../lib/email-address';
 import { LINK_VALID_MINUTES, isTokenShaped, redeemLoginLink, requestLoginLink } from './login.service';
 import { isLoginLinkUsable } from './login.repo';
 import { hashToken } from './login.service';
@@ -21,10 +20,7 @@ const WINDOW_SECONDS = 15 * 60;
 const PER_ADDRESS = 5;
 const PER_IP = 30;
 
-const emailField = z
-  .string()
-  .transform((v) => v.trim())
-  .refine((v) => v.length > 0 && v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success);
+const loginEmail = emailField({ required: 'me.login.badEmail', invalid: 'me.login.badEmail' });
 
 /** GET /me (sign-in form when signed out), POST /me/login, GET|POST /me/link/:token, POST /me/logout. */
 export function meLoginRoutes(ctx: AppContext): Router {
@@ -38,13 +34,13 @@ export function meLoginRoutes(ctx: AppContext): Router {
     res.status(status).render('me/login', { title: t(req.locale, 'me.login.title'), csrfToken: req.csrfToken(), minutes: LINK_VALID_MINUTES, ...extra });
 
   router.post('/me/login', async (req, res) => {
-    const parsed = emailField.safeParse((req.body ?? {}).email);
+    const parsed = loginEmail.safeParse((req.body ?? {}).email);
     const value = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     if (!parsed.success) return renderLogin(req, res, 422, { value, error: t(req.locale, 'me.login.badEmail') });
     const byClient = await perClient.hit(req.ip ?? '');
     if (byClient.outcome === 'limited') return renderLogin(req, res.set('Retry-After', String(byClient.retryAfterSeconds)), 429, { value, error: t(req.locale, 'me.login.tooMany') });
     if (byClient.outcome === 'unavailable') return sendRefusal(req, res, byClient);
-    const byAddress = await perAddress.hit(normalizeEmail(parsed.data));
+    const byAddress = await perAddress.hit(emailKey(parsed.data));
     if (byAddress.outcome === 'unavailable') return sendRefusal(req, res, byAddress);
     if (byAddress.outcome === 'allowed') await requestLoginLink(ctx.db, parsed.data, req.ip);
     res.status(200).render('me/login-sent', { title: t(req.locale, 'me.login.sentTitle'), minutes: LINK_VALID_MINUTES });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailField } from '../../lib/email-address';
 import { cleanText, hasControlCharacters } from '../../lib/text';
 import { checkbox, kana, name, phone, postalCode, prefecture, text } from './person-fields';
 import { sorts, statuses, type SupporterSearch } from './supporters.search.repo';
@@ -13,11 +14,7 @@ export const profileSchema = z
   .object({
     kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
     organisation_name: optionalText(100),
-    email: z
-      .string({ error: 'giving.errors.invalid' })
-      .transform((v) => v.trim())
-      .refine((v) => v.length > 0, 'giving.errors.required')
-      .refine((v) => v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success, 'giving.errors.email'),
+    email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
     family_name: name,
     given_name: name,
     family_name_kana: kana,

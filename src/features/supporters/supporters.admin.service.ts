@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../../db/client';
 import { t, type Locale } from '../../lib/i18n';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
 import { recordAudit } from '../audit';
 import {
   deleteTag,
@@ -58,8 +58,8 @@ export async function recordSupporterView(db: Db, supporterId: string, act: Staf
 function profileColumns(form: ProfileForm): Omit<NewSupporter, 'status'> {
   return {
     kind: form.kind,
-    email: form.email,
-    emailNormalized: normalizeEmail(form.email),
+    email: normalizeEmailAddress(form.email),
+    emailNormalized: emailKey(form.email),
     familyName: form.family_name,
     givenName: form.given_name,
     familyNameKana: form.family_name_kana || null,

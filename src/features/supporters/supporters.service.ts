@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/client';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
 import {
   findSupporterById,
   followMerges,
@@ -47,8 +47,8 @@ export function consentTextVersion(purpose: string, text: string): string {
 export async function registerSupporter(tx: Tx, input: SupporterInput, given: ConsentGiven[], context: ConsentContext): Promise<Supporter> {
   const { row: stored, isNew } = await insertSupporterOrGet(tx, {
     kind: input.kind,
-    email: input.email.trim(),
-    emailNormalized: normalizeEmail(input.email),
+    email: normalizeEmailAddress(input.email),
+    emailNormalized: emailKey(input.email),
     familyName: input.familyName,
     givenName: input.givenName,
     familyNameKana: input.familyNameKana || null,
