@@ -212,5 +212,6 @@ describe('join without disclosure and newsletter double opt-in', () => {
     expect((await supporterByEmail(donor.fields.email!)).newsletter).toBe(true);
     const latest = (await newsletterConsents(donor.supporter.id)).sort((a, b) => a.id - b.id).at(-1)!;
     expect(latest).toMatchObject({ granted: true, source: 'staff', reason: '12月2日にお電話でご本人から依頼' });
+    expect((await staff.visitor.get(`/admin/supporters/${donor.supporter.id}`)).html).toContain('理由: 12月2日にお電話でご本人から依頼');
   });
 });
