@@ -77,6 +77,10 @@ describe('join without disclosure and newsletter double opt-in', () => {
     expect(mail!.text).toContain(`${app.url}/me`);
     expect(mail!.text).toMatch(/\/billing\/card\/[0-9a-f-]{36}\.\d+\.[\w-]{43}/);
 
+    // Sent again and again by someone else, the form still answers the same, and the donor gets one email a day.
+    expect((await submitJoin({ ...donor.fields, plan: '1000' })).res.status).toBe(303);
+    expect((await emailsTo(donor.fields.email!)).filter((e) => e.template === 'already-monthly')).toHaveLength(1);
+
     // Nothing about the donor's giving changed.
     const subs = await app.ctx.db.select().from(subscriptions).where(eq(subscriptions.supporterId, donor.supporter.id));
     expect(subs).toHaveLength(1);

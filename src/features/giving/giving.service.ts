@@ -1,4 +1,6 @@
 import type { Db, Tx } from '../../db/client';
+import { now } from '../../lib/clock';
+import { tokyoDay } from '../../lib/dates';
 import { t, type Locale } from '../../lib/i18n';
 import type { StripeGateway, PlanAmount } from '../billing';
 import { queueEmail } from '../emails';
@@ -77,7 +79,9 @@ export async function startMonthlyCheckout(deps: CheckoutDeps, form: JoinForm, c
   await deps.db.transaction(async (tx) => {
     await recordFormCheckout(tx, supporter, session, { mode: 'subscription', amount: plan }, form, context);
     if (isMonthly) {
-      await queueEmail(tx, { template: 'already-monthly', to: supporter.email, locale: supporter.locale, supporterId: supporter.id, params: { plan }, dedupeKey: `already-monthly:${session.id}` });
+      // At most one a day (Japan): anyone can send the form with a donor's address, over and over.
+      const dedupeKey = `already-monthly:${supporter.id}:${tokyoDay(now())}`;
+      await queueEmail(tx, { template: 'already-monthly', to: supporter.email, locale: supporter.locale, supporterId: supporter.id, params: { plan }, dedupeKey });
     }
   });
   return session.url!;

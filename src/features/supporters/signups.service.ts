@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db, Tx } from '../../db/client';
 import { now as clockNow } from '../../lib/clock';
+import { tokyoDay } from '../../lib/dates';
 import type { Locale } from '../../lib/i18n';
 import { queueEmail } from '../emails';
 import { findSupporterById, followMerges, insertConsent, updateSupporter, type Supporter } from './supporters.repo';
@@ -71,7 +72,10 @@ async function currentSupporter(tx: Tx, id: string): Promise<Supporter | undefin
   return supporter && !supporter.erasedAt ? supporter : undefined;
 }
 
-/** Emails the confirmation link of a signup (once); the token is derived again by the email's enricher. */
+/**
+ * Emails the confirmation link of a signup (once); the token is derived again by the email's enricher.
+ * A second signup of the same address on the same day gets no second email (the first link still works).
+ */
 async function sendSignupLink(tx: Tx, signup: NewsletterSignup, supporter: Supporter, now: Date): Promise<void> {
   if (!(await openSignupLink(tx, signup.id, new Date(now.getTime() + SIGNUP_LINK_DAYS * 86_400_000)))) return;
   await queueEmail(tx, {
@@ -80,7 +84,8 @@ async function sendSignupLink(tx: Tx, signup: NewsletterSignup, supporter: Suppo
     locale: signup.locale,
     supporterId: supporter.id,
     params: { signupId: signup.id },
-    dedupeKey: `newsletter-confirm:${signup.id}`,
+    // At most one a day (Japan) per address: unpaid forms with someone's address must not flood them.
+    dedupeKey: `newsletter-confirm:${supporter.id}:${tokyoDay(now)}`,
   });
 }
 
