@@ -69,7 +69,10 @@ const thanksUrl = (deps: CheckoutDeps, path: string, locale: Locale) => `${deps.
  * way, straight on to Checkout, so a new supporter's path is as short as before; what differs goes to the
  * address's own mailbox. A current monthly donor also gets an email saying they already give, with
  * My page and a Billing Portal link to change their amount or card, and that completing the payment page
- * would start a second, separate monthly gift. The same work (database, Stripe calls) is done either way.
+ * would start a second, separate monthly gift. A donor's join does the same work as any returning
+ * supporter's (same queries, same Stripe calls, one more row: the email). Only an address never seen
+ * before costs one more Stripe call (its customer is created): that tells "new to us", never "gives
+ * monthly", and the first probe itself makes the address known.
  */
 export async function startMonthlyCheckout(deps: CheckoutDeps, form: JoinForm, context: ConsentContext): Promise<string> {
   const supporter = await deps.db.transaction((tx) => registerSupporter(tx, supporterInput(form), consentsFrom(form), context));
