@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
 import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
-import { AlreadyMonthly, startGiftCheckout, startMonthlyCheckout } from './giving.service';
+import { startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
 import { createPageCache } from '../../web/page-cache';
 import { givingLimits } from './giving.limits';
@@ -71,13 +71,8 @@ export function givingRoutes(ctx: AppContext): Router {
   router.post('/family/join', limits.join, async (req, res) => {
     const parsed = joinSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderJoin(req, res, 422, echo(req.body), fieldErrors(parsed.error));
-    try {
-      const url = await startMonthlyCheckout(deps, parsed.data, consentContext(req, 'join_form'));
-      res.redirect(303, url);
-    } catch (err) {
-      if (err instanceof AlreadyMonthly) return renderJoin(req, res, 409, echo(req.body), { form: 'giving.errors.alreadyMonthly' });
-      throw err;
-    }
+    // Always on to Checkout, whoever the address belongs to (see startMonthlyCheckout).
+    res.redirect(303, await startMonthlyCheckout(deps, parsed.data, consentContext(req, 'join_form')));
   });
 
   router.get('/give', (req, res) => renderGive(req, res));

@@ -25,6 +25,8 @@ export const profileSchema = z
     address: optionalText(200),
     phone,
     newsletter: checkbox,
+    /** Why staff subscribe someone who had unsubscribed (required then; kept with the consent). */
+    newsletter_reason: optionalText(300),
     postal_mail: checkbox,
   })
   .superRefine((v, ctx) => {
