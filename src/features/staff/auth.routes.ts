@@ -5,7 +5,7 @@ import { t } from '../../lib/i18n';
 import type { Refusal } from '../../lib/rate-limit';
 import { now } from '../../lib/clock';
 import { recordAudit } from '../audit';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { checkCode, checkPassword, completeLogin } from './staff.service';
 import type { StaffMember } from './staff.repo';
 import { saveSession, startSession } from '../../web/session-writes';
