@@ -1,6 +1,6 @@
 import type { AppContext } from '../src/context';
 import { deliverEmail } from '../src/features/emails';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 
 /** Sends one recorded email (see deliverEmail for the idempotency guard). */
 export async function sendEmail(payload: JobPayload<'send-email'>, ctx: AppContext): Promise<void> {

@@ -1,7 +1,7 @@
 import type { AppContext } from '../src/context';
 import { annualReportComposer } from '../src/features/annual-reports';
 import { createSendRate, sendNewsletter, type SendDeps } from '../src/features/newsletters';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 
 /** What sending needs from the app: one rate key per deployment (queue prefix), shared by every worker. */
 export function newsletterSendDeps(ctx: AppContext): SendDeps {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Config } from '../config';
-import { jobContracts, isJobName, queueNames, type QueueName } from '../jobs/contracts';
+import { jobContracts, isJobName, queueNames, type QueueName } from './lib/job-contracts';
 import { openDatabase, type Database, type Db } from './db/client';
 import type { Router } from 'express';
 import type { MailSink } from './dev/mail-sink';

@@ -4,7 +4,7 @@ import { queueEmail } from '../../src/features/emails';
 import { parseMail } from '../../src/dev/mail-sink';
 import { startLocalRedis } from '../../src/lib/local-redis';
 import { requeueLostJobs } from '../../src/lib/outbox';
-import { isJobName, jobContracts } from '../../jobs/contracts';
+import { isJobName, jobContracts } from '../../src/lib/job-contracts';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { tempDir } from '../helpers/services';
 

@@ -1,6 +1,6 @@
 import type { Settings } from '../../../config/organisation';
 import type { Tx } from '../../db/client';
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { Locale } from '../../lib/i18n';
 import { isPermanentMailError, type Mailer, type OutgoingMessage } from '../../lib/mailer';
 import type { EmailRenderer } from '../../lib/render-email';

@@ -1,5 +1,5 @@
 import type { Settings } from '../../../config/organisation';
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { Db } from '../../db/client';
 import type { Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
