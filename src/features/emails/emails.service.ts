@@ -8,7 +8,10 @@ import type { EmailRenderer } from '../../lib/render-email';
 import { retryFor } from '../../lib/retry';
 import { findEmail, insertEmail, markEmailFailed, markEmailSent, recordEmailError, type EmailRow } from './emails.repo';
 
-export type QueueEmailInput<N extends QueuedTemplate = QueuedTemplate> = {
+/** One email to queue; over several templates, a union with each template's own params. */
+export type QueueEmailInput<N extends QueuedTemplate = QueuedTemplate> = N extends QueuedTemplate ? EmailOf<N> : never;
+
+type EmailOf<N extends QueuedTemplate> = {
   template: N;
   to: string;
   locale: Locale;
