@@ -49,6 +49,13 @@ describe('outbox → queue → job → SMTP', () => {
     expect(app.mail.messages.filter((m) => m.envelopeTo.includes(to))).toHaveLength(0);
   });
 
+  test('when an email is queued without the params its template needs, then it throws and no email is written', async () => {
+    const to = `bad-params-${Date.now()}@example.jp`;
+    const bad = { template: 'receipt', to, locale: 'ja', params: { donation: 'not-the-id' } } as unknown as Parameters<typeof queueEmail>[1];
+    await expect(app.ctx.db.transaction((tx) => queueEmail(tx, bad))).rejects.toThrow(/donationId/);
+    expect(await app.ctx.db.select().from(emails).where(eq(emails.toAddress, to))).toHaveLength(0);
+  });
+
   test('when the same outbox row is dispatched twice, then the email is sent once', async () => {
     const to = `twice-${Date.now()}@example.jp`;
     const emailId = await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to, locale: 'en' }));
