@@ -148,6 +148,7 @@ export type EnrichedTemplate = { [N in EmailTemplate]: Templates[N]['data'] exte
 export type EmailParams<N extends EmailTemplate> = z.infer<Templates[N]['params']>;
 export type EmailData<N extends EnrichedTemplate> = z.infer<NonNullable<Templates[N]['data']>>;
 
+/** Whether a stored name is one of the templates (rows keep it as plain text). */
 export function isEmailTemplate(name: string): name is EmailTemplate {
   return Object.hasOwn(emailTemplates, name);
 }
