@@ -65,7 +65,7 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
       hasErrors: Object.keys(errors).length > 0,
       formats: options(locale, 'exports.format', formats, values.format),
       encodings: options(locale, 'exports.encoding', encodings, values.encoding),
-      methods: options(locale, 'gifts.method', exportMethods, values.method),
+      methods: options(locale, 'giving.gifts.method', exportMethods, values.method),
       statuses: options(locale, 'exports.status', giftStatuses, values.status),
       plans: exportPlans.map((p) => ({ value: p, label: p === 'one_time' ? t(locale, 'exports.plan.one_time') : t(locale, 'exports.plan.monthly', { amount: Number(p).toLocaleString('ja-JP') }), selected: p === values.plan })),
       kinds: options(locale, 'exports.kind', supporterKinds, values.kind),

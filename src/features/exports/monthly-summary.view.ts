@@ -9,8 +9,8 @@ function planLabel(locale: Locale, plan: string): string {
 }
 
 function methodLabel(locale: Locale, method: string): string {
-  const label = t(locale, `gifts.method.${method}`);
-  return label.startsWith('gifts.method.') ? method : label;
+  const label = t(locale, `giving.gifts.method.${method}`);
+  return label.startsWith('giving.gifts.method.') ? method : label;
 }
 
 const yen = (f: Figures, locale: Locale) => ({ count: f.count, gross: formatYen(f.gross, locale), fees: formatYen(f.fees, locale), refunds: formatYen(f.refunds, locale), net: formatYen(f.net, locale) });

@@ -21,7 +21,7 @@ export function translateErrors(locale: Locale, errors: Record<string, string>, 
 
 /** Label of a key family (gifts.method.cash), or the raw value when there is none. */
 export function label(locale: Locale, family: string, value: string): string {
-  const key = `gifts.${family}.${value}`;
+  const key = `giving.gifts.${family}.${value}`;
   const text = t(locale, key);
   return text === key ? value : text;
 }

@@ -30,14 +30,14 @@ export function standardLabels(lang: Locale): (key: string, amount?: number) => 
 /** The standard line of one ledger row. */
 export function standardLines(row: LedgerRow, label: (key: string, amount?: number) => string): CsvValue[][] {
   const gift = row.entry === 'gift';
-  const method = label(`gifts.method.${row.method}`);
+  const method = label(`giving.gifts.method.${row.method}`);
   // Offline gifts carry no fee; a Stripe fee not known yet stays empty rather than a guessed 0.
   const fee = gift ? (row.channel === 'offline' ? 0 : row.fee) : null;
   const net = gift ? (fee === null ? null : row.amount - fee) : row.amount;
   return [[
     row.day, row.receiptNumber, label(`exports.entry.${row.entry}`), row.giftReceiptNumber, row.supporterId, row.name, row.kana,
     label(`exports.kind.${row.kind}`), row.amount, fee, net,
-    method.startsWith('gifts.method.') ? row.method : method,
+    method.startsWith('giving.gifts.method.') ? row.method : method,
     row.frequency === 'monthly' ? label('exports.plan.monthly', row.planAmount ?? row.amount) : label('exports.plan.one_time'),
     label(`exports.status.${row.status}`), gift ? row.refunded : null,
     row.chargeId, row.invoiceId, row.paymentIntentId, row.refundId, row.disputeId, row.note,
