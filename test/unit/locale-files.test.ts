@@ -53,3 +53,40 @@ describe('message keys in views', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('message keys in TypeScript', () => {
+  test('when a feature keeps a ja file, then src/locales/keys.ts takes its keys into MessageKey', () => {
+    const keysFile = fs.readFileSync(path.join(root, 'src/locales/keys.ts'), 'utf8');
+    const files = fs.readdirSync(path.join(root, 'src/locales')).filter((f) => f.endsWith('.ja.json'));
+    const unlisted = files.filter((f) => !new RegExp(`import type (\\w+) from '\\./${f.replace(/\./g, '\\.')}';[\\s\\S]*keyof typeof \\1\\b`).test(keysFile));
+    expect(unlisted).toEqual([]);
+  });
+
+  test('when source code writes a key as a string (a schema message, a key passed along), then ja has it', () => {
+    const keys = Object.keys(catalog('ja'));
+    const areas = new Set(keys.map((k) => k.split('.')[0]));
+    const files = ['src', 'jobs'].flatMap((dir) => sourceFiles(path.join(root, dir)));
+    const missing: string[] = [];
+    let checked = 0;
+    for (const file of files) {
+      // Audit actions (action: 'settings.edit') are dotted too, but are not messages.
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?<!action: )['"`]([a-z]+(?:\.[A-Za-z0-9_-]+)+\.?)['"`]/g)) {
+        const key = m[1]!;
+        if (!areas.has(key.split('.')[0]!)) continue;
+        checked++;
+        const known = key.endsWith('.') ? keys.some((k) => k.startsWith(key)) : keys.includes(key);
+        if (!known) missing.push(`${path.relative(root, file)}: ${key}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(missing).toEqual([]);
+  });
+});
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return full.endsWith('locales') ? [] : sourceFiles(full);
+    return e.name.endsWith('.ts') ? [full] : [];
+  });
+}

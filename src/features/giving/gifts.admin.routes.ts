@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t } from '../../lib/i18n';
+import { t, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../admin/route-table';
 import { MAX_OFFLINE_GIFT, todayInTokyo } from './gift-values';
 import { donationView, echo, label, supporterView, translateErrors } from './gift-views';
@@ -92,7 +92,7 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
     route('post', '/admin/gifts/:id/reverse', 'gifts:record', async (req, res) => {
       const id = String(req.params.id);
       const parsed = parseReversal(req.body);
-      if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: t(req.locale, parsed.errors.reason ?? 'giving.gifts.errors.invalid') });
+      if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: translateKey(req.locale, parsed.errors.reason ?? 'giving.gifts.errors.invalid') });
       const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
       if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });
       res.redirect(303, `/admin/gifts/${id}?reversed=1`);

@@ -1,5 +1,5 @@
 import type { CsvValue } from '../../../lib/csv';
-import { t, type Locale } from '../../../lib/i18n';
+import { type Locale, tDynamic, translateKey } from '../../../lib/i18n';
 import type { LedgerRow } from '../ledger-rows';
 
 // Every column a finance person needs, one line per ledger row; headers and labels in the staff's language.
@@ -10,7 +10,7 @@ const COLUMNS = [
 
 /** The header line of the standard format. */
 export function standardHeader(lang: Locale): string[] {
-  return COLUMNS.map((c) => t(lang, `exports.col.${c}`));
+  return COLUMNS.map((c) => tDynamic(lang, 'exports.col.', c));
 }
 
 /** Labels looked up once per export, not once per row; `{amount}` is filled in for plans. */
@@ -20,7 +20,7 @@ export function standardLabels(lang: Locale): (key: string, amount?: number) => 
     const id = amount === undefined ? key : `${key}:${amount}`;
     let label = cache.get(id);
     if (label === undefined) {
-      label = t(lang, key, amount === undefined ? {} : { amount: amount.toLocaleString('ja-JP') });
+      label = translateKey(lang, key, amount === undefined ? {} : { amount: amount.toLocaleString('ja-JP') });
       cache.set(id, label);
     }
     return label;
