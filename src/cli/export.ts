@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { configFromProcess } from '../../config';
 import { openDatabase } from '../db/client';
-import { isLocale, t } from '../lib/i18n';
+import { isLocale, translateKey } from '../lib/i18n';
 import { createSettingsService } from '../features/settings';
 import { donationsExportQuery, exportDonations, queryErrors } from '../features/exports';
 
@@ -20,7 +20,7 @@ async function run() {
   const lang = values.lang ?? 'ja';
   const parsed = donationsExportQuery.safeParse(values);
   if (!parsed.success || !isLocale(lang)) {
-    const errors = parsed.success ? { lang: 'ja|en' } : Object.fromEntries(Object.entries(queryErrors(parsed.error)).map(([k, v]) => [k, t('en', v)]));
+    const errors = parsed.success ? { lang: 'ja|en' } : Object.fromEntries(Object.entries(queryErrors(parsed.error)).map(([k, v]) => [k, translateKey('en', v)]));
     throw new Error(`${Object.entries(errors).map(([k, v]) => `--${k}: ${v}`).join('\n')}\n${USAGE}`);
   }
   const config = configFromProcess();

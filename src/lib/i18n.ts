@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ja from '../locales/ja.json';
 import en from '../locales/en.json';
+import type { MessageKey, MessagePrefix } from '../locales/keys';
 import { projectPath } from './project-root';
 
+export type { MessageKey, MessagePrefix };
 export const locales = ['ja', 'en'] as const;
 export type Locale = (typeof locales)[number];
-export type MessageKey = keyof typeof ja;
 
 // ja is the source of truth; en is checked against it by a test (same keys, none empty).
 // Features may keep their messages in src/locales/<feature>.<locale>.json; they are merged in.
@@ -21,10 +22,38 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);
 }
 
-/** Translates a dotted key, filling {name} placeholders; falls back to Japanese, then the key. */
-export function t(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
+type Params = Record<string, string | number>;
+
+function translate(locale: Locale, key: string, params: Params): string {
   const template = catalogs[locale][key] ?? catalogs.ja[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** Translates a dotted key (a misspelt one does not compile), filling {name} placeholders; falls back to Japanese. */
+export function t(locale: Locale, key: MessageKey, params: Params = {}): string {
+  return translate(locale, key, params);
+}
+
+/**
+ * Translates a key finished at run time: a known prefix ("me.subStatus.") and the rest (a status, a
+ * field name). An unknown key shows as itself, as t() would.
+ */
+export function tDynamic(locale: Locale, prefix: MessagePrefix, rest: string | number, params: Params = {}): string {
+  return translate(locale, `${prefix}${rest}`, params);
+}
+
+/** The translation of prefix + value, or the value itself when there is no such message (e.g. a new status). */
+export function tOrValue(locale: Locale, prefix: MessagePrefix, value: string): string {
+  const key = `${prefix}${value}`;
+  return key in catalogs[locale] || key in catalogs.ja ? translate(locale, key, {}) : value;
+}
+
+/**
+ * Translates a key that arrives as data: written in a Handlebars view, or a validation message set in a
+ * schema. Neither is type-checked here; test/unit/locale-files.test.ts checks every such key exists.
+ */
+export function translateKey(locale: Locale, key: string, params: Params = {}): string {
+  return translate(locale, key, params);
 }
 
 /** The messages of one locale (for tests and the browser). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { EmailTemplate } from './email-templates';
-import { t, type Locale } from './i18n';
+import { type Locale, tDynamic } from './i18n';
 import { viewHelpers } from './view-helpers';
 
 export interface RenderedEmail {
@@ -38,7 +38,7 @@ export function createEmailRenderer(viewsDir: string) {
   return function renderEmail(name: EmailTemplate, locale: Locale, context: Record<string, unknown>): RenderedEmail {
     if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad email template name ${name}`);
     const data = { ...context, locale };
-    const subject = t(locale, `email.${name}.subject`, context as Record<string, string>);
+    const subject = tDynamic(locale, 'email.', `${name}.subject`, context as Record<string, string>);
     const htmlBody = load(html, `${name}.html.hbs`, false)(data);
     const textBody = load(text, `${name}.txt.hbs`, true)(data);
     return {

@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { formatDate, formatDateTime, formatYen, isLocale, pick, t, type Locale } from './i18n';
+import { formatDate, formatDateTime, formatYen, isLocale, pick, translateKey, type Locale } from './i18n';
 
 function localeOf(options: HelperOptions): Locale {
   const root = options.data?.root as { locale?: unknown } | undefined;
@@ -10,7 +10,7 @@ function localeOf(options: HelperOptions): Locale {
 export const viewHelpers = {
   /** {{t "home.title" name=value}} — translated text in the page's locale. */
   t(key: string, options: HelperOptions) {
-    return t(localeOf(options), key, options.hash as Record<string, string | number>);
+    return translateKey(localeOf(options), key, options.hash as Record<string, string | number>);
   },
   /** {{pick setting}} — the current locale's side of a bilingual setting. */
   pick(text: { ja: string; en: string } | undefined, options: HelperOptions) {

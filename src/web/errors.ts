@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../lib/logger';
-import { t, isLocale } from '../lib/i18n';
+import { t, isLocale, tDynamic } from '../lib/i18n';
 import { isServiceUnavailable, RETRY_AFTER_SECONDS } from './unavailable';
 
 export class HttpError extends Error {
@@ -37,11 +37,11 @@ export function errorHandler(logger: Logger) {
     const locale = isLocale(req.locale) ? req.locale : 'ja';
     const key = knownPages.has(status) ? String(status) : status >= 500 ? '500' : '400';
     if (!req.accepts('html') || req.path.startsWith('/webhooks/')) {
-      return res.json({ error: t('en', `errors.${key}.title`) });
+      return res.json({ error: tDynamic('en', 'errors.', `${key}.title`) });
     }
-    res.render('errors/error', { status, title: t(locale, `errors.${key}.title`), message: t(locale, `errors.${key}.body`) }, (renderErr, html) => {
+    res.render('errors/error', { status, title: tDynamic(locale, 'errors.', `${key}.title`), message: tDynamic(locale, 'errors.', `${key}.body`) }, (renderErr, html) => {
       // A broken template must not hide the original error behind a second one.
-      if (renderErr) return res.type('text/plain').send(`${status} ${t(locale, `errors.${key}.title`)}`);
+      if (renderErr) return res.type('text/plain').send(`${status} ${tDynamic(locale, 'errors.', `${key}.title`)}`);
       res.send(html);
     });
   };

@@ -1,25 +1,9 @@
+import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 
-/** Reads CSV text back into cells (RFC 4180: quotes, doubled quotes, CRLF, line breaks inside quotes). */
+/** Reads CSV text back into cells with csv-parse (RFC 4180: quotes, doubled quotes, CRLF, line breaks inside quotes). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    } else cell += c;
-  }
-  if (cell !== '' || row.length) row.push(cell), rows.push(row);
-  return rows;
+  return parse(text, { record_delimiter: '\r\n', relax_column_count: true });
 }
 
 /** The text of an exported file: UTF-8 must start with a BOM, CP932 is decoded. */

@@ -53,7 +53,7 @@ describe('the compiled app', () => {
       const page = await fetch(`http://127.0.0.1:${port}/family?lang=en`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Join the WELgee Family');
-      // A feature's own locale file (src/locales/news.en.json), read from the source tree.
+      // A feature's own locale file (src/locales/newsletters.en.json), read from the source tree.
       expect(await (await fetch(`http://127.0.0.1:${port}/family/news?lang=en`)).text()).toContain('Past issues');
       expect((await fetch(`http://127.0.0.1:${port}/assets/vendor/chart.js/chart.umd.min.js`)).status).toBe(200);
       if (roles.includes('worker')) {

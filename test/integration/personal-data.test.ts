@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { auditLog, consents, deletionRequests, donations, emails, loginLinks, newsletterDeliveries, newsletters, stripeEvents, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
@@ -8,25 +9,10 @@ import { adminToken, signInAs } from '../helpers/staff';
 
 const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; rows end with CRLF. */
+/** RFC 4180 (csv-parse): quoted fields may hold commas, quotes ("") and line breaks; rows end with CRLF. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += c;
-  }
-  if (cell !== '' || row.length > 0) throw new Error('the CSV does not end with CRLF');
-  return rows;
+  if (text !== '' && !text.endsWith('\r\n')) throw new Error('the CSV does not end with CRLF');
+  return parse(text, { record_delimiter: '\r\n', relax_column_count: true });
 }
 
 /** Every row of every table, as text: to prove a value is held nowhere. */

@@ -24,6 +24,18 @@ describe('RFC 4180 records', () => {
     expect(parseCsv('a,b\nc,"open\nstill open').problems).toEqual([{ lineNo: 2, problem: 'quote' }]);
   });
 
+  test('when quoted fields hold CRLF or CR and blank lines follow, then later records and problems keep their file line numbers', () => {
+    const { records, problems } = parseCsv('ａ,"い\r\nう",b\n\nc,"d\re"\nf,g\n"h"i,j');
+    expect(records.map((r) => [r.lineNo, r.fields[0]])).toEqual([[1, 'ａ'], [4, 'c'], [6, 'f']]);
+    expect(problems).toEqual([{ lineNo: 7, problem: 'quote' }]);
+  });
+
+  test('when a quote sits inside an unquoted field, then that line is a problem and the next lines are still read', () => {
+    const { records, problems } = parseCsv('a,b\nc,d"e\nf,g');
+    expect(records.map((r) => [r.lineNo, r.fields])).toEqual([[1, ['a', 'b']], [3, ['f', 'g']]]);
+    expect(problems).toEqual([{ lineNo: 2, problem: 'quote' }]);
+  });
+
   test('when empty fields come last, then they are kept', () => {
     expect(parseCsv('a,,\n').records[0]!.fields).toEqual(['a', '', '']);
   });

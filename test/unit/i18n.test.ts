@@ -1,4 +1,4 @@
-import { catalog, formatYen, pick, t } from '../../src/lib/i18n';
+import { catalog, formatYen, pick, t, tDynamic, tOrValue, translateKey } from '../../src/lib/i18n';
 
 describe('i18n catalogs', () => {
   const ja = catalog('ja');
@@ -36,8 +36,19 @@ describe('t, pick and formatYen', () => {
     expect(t('en', 'home.plans.perMonth', { amount: '¥5,000' })).toBe('¥5,000 / month');
   });
 
+  test('when a key is misspelt in TypeScript, then it does not compile; a key built at run time needs a real prefix', () => {
+    // The type check (npm test runs tsc first) fails if these lines stop being errors.
+    // @ts-expect-error: not a message key
+    const misspelt = () => t('ja', 'giving.gifts.list.titel');
+    // @ts-expect-error: not the beginning of any key
+    const badPrefix = () => tDynamic('ja', 'giving.gift.', 'x');
+    expect([typeof misspelt, typeof badPrefix]).toEqual(['function', 'function']);
+    expect(tDynamic('en', 'errors.', '404.title')).toBe(t('en', 'errors.404.title'));
+    expect(tOrValue('en', 'giving.method.', 'no_such_method')).toBe('no_such_method');
+  });
+
   test('when a key is unknown, then the key itself is shown', () => {
-    expect(t('en', 'no.such.key')).toBe('no.such.key');
+    expect(translateKey('en', 'no.such.key')).toBe('no.such.key');
   });
 
   test('when the English side of a setting is empty, then Japanese is used', () => {

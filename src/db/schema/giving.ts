@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 import { supporters } from './supporters';
 
@@ -106,20 +106,36 @@ export const checkoutSessions = pgTable(
   (t) => [index('checkout_sessions_supporter_idx').on(t.supporterId)],
 );
 
-/** Inbox of Stripe webhook events: stored once by id, processed by a job. */
-export const stripeEvents = pgTable(
-  'stripe_events',
+/** An uploaded bank statement (CSV); its lines wait for review before anything is recorded. */
+export const bankImports = pgTable(
+  'bank_imports',
   {
-    id: text('id').primaryKey(),
-    type: text('type').notNull(),
-    apiVersion: text('api_version'),
-    objectId: text('object_id'),
-    payload: jsonb('payload').notNull(),
-    stripeCreatedAt: timestamp('stripe_created_at', { withTimezone: true }).notNull(),
-    receivedAt: recordedAt('received_at'),
-    processedAt: timestamp('processed_at', { withTimezone: true }),
-    attempts: integer('attempts').notNull().default(0),
-    lastError: text('last_error'),
+    id: uuid('id').primaryKey().defaultRandom(),
+    fileSha256: text('file_sha256').notNull(),
+    filename: text('filename').notNull(),
+    encoding: text('encoding').notNull(),
+    status: text('status', { enum: ['review', 'confirmed'] }).notNull().default('review'),
+    uploadedBy: uuid('uploaded_by'),
+    uploadedAt: recordedAt('uploaded_at'),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   },
-  (t) => [index('stripe_events_unprocessed_idx').on(t.receivedAt).where(sql`processed_at IS NULL`)],
+  (t) => [uniqueIndex('bank_imports_sha_key').on(t.fileSha256)],
+);
+
+export const bankImportLines = pgTable(
+  'bank_import_lines',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    importId: uuid('import_id').notNull().references(() => bankImports.id),
+    lineNo: integer('line_no').notNull(),
+    receivedOn: date('received_on').notNull(),
+    amount: integer('amount').notNull(),
+    payerName: text('payer_name').notNull(),
+    /** Same date, amount and payer as another line: 2nd, 3rd… occurrence in the statement. */
+    fingerprint: text('fingerprint').notNull(),
+    suggestedSupporterId: uuid('suggested_supporter_id'),
+    status: text('status', { enum: ['pending', 'recorded', 'skipped', 'duplicate'] }).notNull().default('pending'),
+    donationId: uuid('donation_id'),
+  },
+  (t) => [uniqueIndex('bank_import_lines_line_key').on(t.importId, t.lineNo)],
 );

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 
 /** People and organisations who give; one row per normalised email. */
@@ -102,4 +102,53 @@ export const newsletterSignups = pgTable(
     index('newsletter_signups_checkout_idx').on(t.checkoutSessionId),
     index('newsletter_signups_supporter_idx').on(t.supporterId),
   ],
+);
+
+/** Free-form labels staff put on supporters (e.g. 企業, イベント参加). */
+export const supporterTags = pgTable(
+  'supporter_tags',
+  {
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    tag: text('tag').notNull(),
+    createdAt: recordedAt('created_at'),
+  },
+  (t) => [primaryKey({ columns: [t.supporterId, t.tag] }), index('supporter_tags_tag_idx').on(t.tag)],
+);
+
+/** The notes timeline on a supporter. */
+export const supporterNotes = pgTable(
+  'supporter_notes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    staffId: uuid('staff_id'),
+    body: text('body').notNull(),
+    createdAt: recordedAt('created_at'),
+  },
+  (t) => [index('supporter_notes_supporter_idx').on(t.supporterId, t.createdAt)],
+);
+
+/** Each merge of a duplicate into the supporter kept, with a snapshot of the one merged away. */
+export const supporterMerges = pgTable('supporter_merges', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  keptId: uuid('kept_id').notNull().references(() => supporters.id),
+  mergedId: uuid('merged_id').notNull(),
+  snapshot: jsonb('snapshot').notNull(),
+  staffId: uuid('staff_id'),
+  createdAt: recordedAt('created_at'),
+});
+
+/** A supporter's request to erase their personal data; staff confirm or decline it. */
+export const deletionRequests = pgTable(
+  'deletion_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    status: text('status', { enum: ['pending', 'completed', 'declined'] }).notNull().default('pending'),
+    requestedAt: recordedAt('requested_at'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+  },
+  // At most one open request per supporter.
+  (t) => [uniqueIndex('deletion_requests_pending_key').on(t.supporterId).where(sql`status = 'pending'`)],
 );

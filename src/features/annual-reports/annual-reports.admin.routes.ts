@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { tokyoYear } from '../../lib/dates';
-import { t } from '../../lib/i18n';
+import { t, translateKey, type MessageKey } from '../../lib/i18n';
 import { emailKey } from '../../lib/email-address';
 import { route, type AdminRoute } from '../../web/route-table';
 import { sendEmailPreview } from '../newsletters/newsletters.view';
@@ -20,7 +20,7 @@ const PROBLEM_STATUS: Record<ReportProblem, number> = { notFound: 404, alreadySt
 const notices = ['prepared', 'saved', 'reissued'] as const;
 
 const translate = (req: Request, errors: Record<string, string>) =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(req.locale, v, { max: k.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL, figures: MAX_FIGURES })]));
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(req.locale, v, { max: k.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL, figures: MAX_FIGURES })]));
 
 /** Form rows for the figures: the report's, then two blank ones for new figures (at most MAX_FIGURES in all). */
 function figureRows(rows: FigureRowValues[]) {
@@ -33,7 +33,7 @@ const rowsOf = (report: AnnualReport): FigureRowValues[] => report.figures.map((
 
 /** /admin/annual-reports: prepare a year's report, edit its figures and narrative, preview it per supporter, send it. */
 export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
-  const error = (req: Request, res: Response, status: number, key: string) =>
+  const error = (req: Request, res: Response, status: number, key: MessageKey) =>
     res.status(status).render('errors/error', { layout: 'admin', status, title: t(req.locale, key), message: '' });
 
   /** The report of :year, or the page that says why there is none (404 bad or unknown year, 422 future). */

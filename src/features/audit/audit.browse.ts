@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { t, type Locale } from '../../lib/i18n';
+import { t, type Locale, translateKey } from '../../lib/i18n';
 import { pageHref, PAGE_SIZE, parseAuditQuery } from './audit.filters';
 import { selectStaffNames } from './audit.repo';
 import { listAudit } from './audit.service';
@@ -57,7 +57,7 @@ export async function browseAudit(db: Db, query: Record<string, unknown>, locale
 
   return {
     values: q.values,
-    problems: q.problems.map((key) => t(locale, key)),
+    problems: q.problems.map((key) => translateKey(locale, key)),
     staffOptions: staff.map((s) => ({ id: s.id, label: `${s.name} <${s.email}>${s.isActive ? '' : ` (${t(locale, 'audit.inactive')})`}`, isSelected: s.id === q.values.staff })),
     entries,
     page: q.page,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t, type Locale } from '../../lib/i18n';
+import { t, type Locale, tDynamic, translateKey, type MessagePrefix } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { todayInTokyo } from '../giving/gift-values';
 import { writeAddressLabels } from './address-labels';
@@ -16,8 +16,8 @@ import { summaryCsvLines, summaryView } from './monthly-summary.view';
 
 const PREVIEW_ROWS = 10;
 
-const options = (locale: Locale, prefix: string, values: readonly string[], selected: unknown) =>
-  values.map((value) => ({ value, label: t(locale, `${prefix}.${value}`), selected: value === selected }));
+const options = (locale: Locale, prefix: MessagePrefix, values: readonly string[], selected: unknown) =>
+  values.map((value) => ({ value, label: tDynamic(locale, prefix, value), selected: value === selected }));
 
 /** The query as strings (only the fields the form knows), to fill the form and build the download link. */
 function formValues(query: Request['query']): Record<string, string> {
@@ -61,14 +61,14 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
       layout: 'admin',
       title: t(locale, 'exports.title'),
       values,
-      errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(locale, v)])),
+      errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(locale, v)])),
       hasErrors: Object.keys(errors).length > 0,
-      formats: options(locale, 'exports.format', formats, values.format),
-      encodings: options(locale, 'exports.encoding', encodings, values.encoding),
-      methods: options(locale, 'gifts.method', exportMethods, values.method),
-      statuses: options(locale, 'exports.status', giftStatuses, values.status),
+      formats: options(locale, 'exports.format.', formats, values.format),
+      encodings: options(locale, 'exports.encoding.', encodings, values.encoding),
+      methods: options(locale, 'giving.gifts.method.', exportMethods, values.method),
+      statuses: options(locale, 'exports.status.', giftStatuses, values.status),
       plans: exportPlans.map((p) => ({ value: p, label: p === 'one_time' ? t(locale, 'exports.plan.one_time') : t(locale, 'exports.plan.monthly', { amount: Number(p).toLocaleString('ja-JP') }), selected: p === values.plan })),
-      kinds: options(locale, 'exports.kind', supporterKinds, values.kind),
+      kinds: options(locale, 'exports.kind.', supporterKinds, values.kind),
       preview,
       runs: (await listRecentExportRuns(ctx.db, 10)).map((r) => ({
         ...r,

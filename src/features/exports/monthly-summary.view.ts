@@ -1,5 +1,5 @@
 import type { CsvValue } from '../../lib/csv';
-import { formatYen, t, type Locale } from '../../lib/i18n';
+import { formatYen, t, type Locale, tDynamic, tOrValue } from '../../lib/i18n';
 import type { Figures, MonthSummary } from './monthly-summary';
 
 const PLANS = ['1000', '5000', '10000', 'one_time'];
@@ -9,8 +9,7 @@ function planLabel(locale: Locale, plan: string): string {
 }
 
 function methodLabel(locale: Locale, method: string): string {
-  const label = t(locale, `gifts.method.${method}`);
-  return label.startsWith('gifts.method.') ? method : label;
+  return tOrValue(locale, 'giving.gifts.method.', method);
 }
 
 const yen = (f: Figures, locale: Locale) => ({ count: f.count, gross: formatYen(f.gross, locale), fees: formatYen(f.fees, locale), refunds: formatYen(f.refunds, locale), net: formatYen(f.net, locale) });
@@ -34,7 +33,7 @@ export function summaryView(summary: { months: MonthSummary[]; year: Figures }, 
 
 /** The summary as CSV lines (header first): one line per month and group, numbers as plain yen. */
 export function summaryCsvLines(summary: { months: MonthSummary[]; year: Figures }, locale: Locale): CsvValue[][] {
-  const head = ['month', 'group', 'item', 'count', 'gross', 'fees', 'refunds', 'net'].map((c) => t(locale, `exports.summary.col.${c}`));
+  const head = ['month', 'group', 'item', 'count', 'gross', 'fees', 'refunds', 'net'].map((c) => tDynamic(locale, 'exports.summary.col.', c));
   const line = (month: string, group: string, item: string, f: Figures): CsvValue[] => [month, group, item, f.count, f.gross, f.fees, f.refunds, f.net];
   const lines: CsvValue[][] = [head];
   for (const m of summary.months) {

@@ -1,6 +1,7 @@
-// Reading a bank statement CSV: encoding, RFC 4180 records, the columns Japanese banks use, and
+// Reading a bank statement CSV: encoding, RFC 4180 records (csv-parse), the columns Japanese banks use, and
 // one problem per malformed line. Pure functions: nothing here touches the database.
 
+import { CsvError, parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { hasControlCharacters } from '../../lib/text';
 import { checkGiftDay, MAX_OFFLINE_GIFT, normalizePayer, parseDay, parseYen } from './gift-values';
@@ -58,64 +59,49 @@ export function decodeStatement(bytes: Buffer): { text: string; encoding: Encodi
   }
 }
 
+const breaks = (value: string) => (value.match(/\r\n|\r|\n/g) ?? []).length;
+
 /**
- * Splits CSV text into records (RFC 4180: quoted fields may hold commas, newlines and "" quotes;
- * CRLF, LF or CR end a record). A quote left open, or text after a closing quote, is a problem of
- * the line the record starts on. Empty lines are dropped.
+ * Splits CSV text into records with csv-parse (RFC 4180: quoted fields may hold commas, newlines and
+ * "" quotes; CRLF, LF or CR end a record). A quote left open, a quote inside an unquoted field, or text
+ * after a closing quote is a problem of the line the record starts on; after a broken closing quote
+ * csv-parse cannot find the next record, so the rest of the file is not read (it is refused anyway).
+ * Empty lines are dropped.
  */
 export function parseCsv(text: string): { records: CsvRecord[]; problems: LineProblem[] } {
   const records: CsvRecord[] = [];
   const problems: LineProblem[] = [];
-  let line = 1;
-  let start = 1;
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let afterQuote = false;
-  let broken = false;
-
-  const endField = () => {
-    fields.push(field);
-    field = '';
-    afterQuote = false;
+  const physical = text.split(/\r\n|\r|\n/);
+  let lastEnd = 0;
+  let stopped = false;
+  // csv-parse 7.0.3 counts a CRLF inside a quoted field as two lines in info.lines: take them off again.
+  let doubleCounted = 0;
+  const nextStart = () => {
+    let line = lastEnd + 1;
+    while (line < physical.length && physical[line - 1] === '') line++;
+    return line;
   };
-  const endRecord = () => {
-    endField();
-    if (broken) problems.push({ lineNo: start, problem: 'quote' });
-    else if (fields.length > 1 || fields[0] !== '') records.push({ lineNo: start, fields });
-    fields = [];
-    broken = false;
-  };
-
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-        afterQuote = true;
-      } else {
-        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-        field += c;
-      }
-    } else if (c === ',') {
-      endField();
-    } else if (c === '\r' || c === '\n') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      start = line;
-    } else if (c === '"' && field === '' && !afterQuote) {
-      quoted = true;
-    } else {
-      if (afterQuote) broken = true;
-      field += c;
-    }
-  }
-  if (quoted) broken = true;
-  if (field !== '' || fields.length > 0 || broken) endRecord();
+  parse(text, {
+    relax_column_count: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err: CsvError | undefined) => {
+      if (stopped || !err) return;
+      problems.push({ lineNo: nextStart(), problem: 'quote' });
+      if (err.code === 'INVALID_OPENING_QUOTE') lastEnd = Number(err.lines) - doubleCounted;
+      else stopped = true;
+    },
+    // The context is csv-parse's info (as with `info: true`): lines is the line the record ends on.
+    on_record: (record, info) => {
+      if (stopped) return null;
+      doubleCounted += record.reduce((n, field) => n + (field.match(/\r\n/g) ?? []).length, 0);
+      const end = info.lines - doubleCounted;
+      records.push({ lineNo: end - record.reduce((n, field) => n + breaks(field), 0), fields: record });
+      lastEnd = end;
+      return null;
+    },
+  });
   return { records, problems };
 }
 

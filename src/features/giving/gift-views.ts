@@ -1,6 +1,6 @@
 // View models shared by the gift and bank import pages of the staff console.
 
-import { t, type Locale } from '../../lib/i18n';
+import { type Locale, translateKey } from '../../lib/i18n';
 import { displayName } from '../supporters';
 import type { Donation } from './ledger.repo';
 import type { SupporterHit } from './offline-gifts.repo';
@@ -16,13 +16,13 @@ export function echo(body: unknown): Record<string, string> {
 
 /** Message keys → messages in the page's language. */
 export function translateErrors(locale: Locale, errors: Record<string, string>, params: Record<string, string | number> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(locale, key, params)]));
+  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(locale, key, params)]));
 }
 
 /** Label of a key family (gifts.method.cash), or the raw value when there is none. */
 export function label(locale: Locale, family: string, value: string): string {
-  const key = `gifts.${family}.${value}`;
-  const text = t(locale, key);
+  const key = `giving.gifts.${family}.${value}`;
+  const text = translateKey(locale, key);
   return text === key ? value : text;
 }
 

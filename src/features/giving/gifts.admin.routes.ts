@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t } from '../../lib/i18n';
+import { t, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { MAX_OFFLINE_GIFT, todayInTokyo } from './gift-values';
 import { donationView, echo, label, supporterView, translateErrors } from './gift-views';
@@ -29,7 +29,7 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
     const today = todayInTokyo();
     res.status(status).render('admin/gifts/new', {
       layout: 'admin',
-      title: t(req.locale, 'gifts.new.title'),
+      title: t(req.locale, 'giving.gifts.new.title'),
       q,
       searched: Boolean(q),
       supporters: [...chosen, ...hits].map((s) => supporterView(req.locale, s)),
@@ -43,12 +43,12 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
 
   async function renderEntry(req: Request, res: Response, id: string, status = 200, messages: { error?: string; notice?: string; reasonError?: string } = {}) {
     const entry = await findEntry(ctx.db, id);
-    if (!entry) return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'gifts.show.notFound'), message: '' });
+    if (!entry) return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'giving.gifts.show.notFound'), message: '' });
     const { donation } = entry;
     const reversal = donation.entry === 'gift' ? await findReversalOf(ctx.db, donation.id) : undefined;
     res.status(status).render('admin/gifts/show', {
       layout: 'admin',
-      title: t(req.locale, 'gifts.show.title'),
+      title: t(req.locale, 'giving.gifts.show.title'),
       gift: donationView(req.locale, donation),
       supporter: supporterView(req.locale, entry.supporter),
       recordedByName: entry.recordedByName,
@@ -64,7 +64,7 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       const entries = await listOfflineEntries(ctx.db, 100);
       res.render('admin/gifts/list', {
         layout: 'admin',
-        title: t(req.locale, 'gifts.list.title'),
+        title: t(req.locale, 'giving.gifts.list.title'),
         entries: entries.map((e) => ({ ...donationView(req.locale, e.donation), supporter: supporterView(req.locale, e.supporter), recordedByName: e.recordedByName })),
       });
     }),
@@ -86,15 +86,15 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       res.redirect(303, `/admin/gifts/${outcome.gift.id}?recorded=1`);
     }, 422),
     route('get', '/admin/gifts/:id', 'gifts:record', async (req, res) => {
-      const notice = req.query.recorded ? t(req.locale, 'gifts.show.recorded') : req.query.reversed ? t(req.locale, 'gifts.show.reversed') : undefined;
+      const notice = req.query.recorded ? t(req.locale, 'giving.gifts.show.recorded') : req.query.reversed ? t(req.locale, 'giving.gifts.show.reversed') : undefined;
       await renderEntry(req, res, String(req.params.id), 200, { notice });
     }),
     route('post', '/admin/gifts/:id/reverse', 'gifts:record', async (req, res) => {
       const id = String(req.params.id);
       const parsed = parseReversal(req.body);
-      if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: t(req.locale, parsed.errors.reason ?? 'gifts.errors.invalid') });
+      if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: translateKey(req.locale, parsed.errors.reason ?? 'giving.gifts.errors.invalid') });
       const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
-      if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `gifts.reverse.${outcome.problem}`) });
+      if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });
       res.redirect(303, `/admin/gifts/${id}?reversed=1`);
     }, 422),
   ];

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { t, type Locale } from '../../lib/i18n';
+import { t, type Locale, translateKey } from '../../lib/i18n';
 import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
 import { startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
@@ -20,7 +20,7 @@ function echo(body: unknown): Record<string, string> {
 
 function messages(locale: Locale, errors: Record<string, string>) {
   const out: Record<string, string> = {};
-  for (const [field, key] of Object.entries(errors)) out[field] = t(locale, key, { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') });
+  for (const [field, key] of Object.entries(errors)) out[field] = translateKey(locale, key, { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') });
   return out;
 }
 

@@ -12,45 +12,45 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const text = (max: number) =>
   z
-    .string({ error: 'gifts.errors.invalid' })
-    .refine((v) => !hasControlCharacters(v), 'gifts.errors.control')
+    .string({ error: 'giving.gifts.errors.invalid' })
+    .refine((v) => !hasControlCharacters(v), 'giving.gifts.errors.control')
     .transform(cleanText)
-    .refine((v) => v.length <= max, 'gifts.errors.tooLong');
+    .refine((v) => v.length <= max, 'giving.gifts.errors.tooLong');
 
 const optionalText = (max: number) => text(max).optional().transform((v) => v ?? '');
 
-const name = (max: number) => optionalText(max).refine((v) => !/[<>{}\\]/.test(v), 'gifts.errors.characters');
+const name = (max: number) => optionalText(max).refine((v) => !/[<>{}\\]/.test(v), 'giving.gifts.errors.characters');
 
 const kana = optionalText(50)
   .transform(toKatakana)
-  .refine((v) => v === '' || isKatakana(v), 'gifts.errors.kana');
+  .refine((v) => v === '' || isKatakana(v), 'giving.gifts.errors.kana');
 
 const newSupporterSchema = z.object({
-  new_family_name: name(50).refine((v) => v.length > 0, 'gifts.errors.required'),
+  new_family_name: name(50).refine((v) => v.length > 0, 'giving.gifts.errors.required'),
   new_given_name: name(50),
   new_family_name_kana: kana,
   new_given_name_kana: kana,
   new_organisation_name: name(100),
-  new_email: emailField({ required: 'gifts.errors.required', invalid: 'gifts.errors.email', notText: 'gifts.errors.invalid' }),
+  new_email: emailField({ required: 'giving.gifts.errors.required', invalid: 'giving.gifts.errors.email', notText: 'giving.gifts.errors.invalid' }),
 });
 
 const giftSchema = z.object({
-  received_on: z.string({ error: 'gifts.errors.date' }).refine((v) => v.length <= 20 && parseDay(v) !== undefined, 'gifts.errors.date').transform((v) => parseDay(v)!),
+  received_on: z.string({ error: 'giving.gifts.errors.date' }).refine((v) => v.length <= 20 && parseDay(v) !== undefined, 'giving.gifts.errors.date').transform((v) => parseDay(v)!),
   amount: z
-    .string({ error: 'gifts.errors.amount' })
+    .string({ error: 'giving.gifts.errors.amount' })
     .transform((v) => (v.length <= 20 ? parseYen(v) : undefined))
-    .refine((v): v is number => v !== undefined && v >= MIN_OFFLINE_GIFT && v <= MAX_OFFLINE_GIFT, 'gifts.errors.amount'),
-  method: z.enum(OFFLINE_METHODS, { error: 'gifts.errors.method' }),
+    .refine((v): v is number => v !== undefined && v >= MIN_OFFLINE_GIFT && v <= MAX_OFFLINE_GIFT, 'giving.gifts.errors.amount'),
+  method: z.enum(OFFLINE_METHODS, { error: 'giving.gifts.errors.method' }),
   payer_name: optionalText(200).transform(normalizePayer),
   note: z
-    .string({ error: 'gifts.errors.invalid' })
+    .string({ error: 'giving.gifts.errors.invalid' })
     .optional()
     .transform((v) => (v ?? '').trim())
-    .refine((v) => !hasControlCharacters(v), 'gifts.errors.control')
-    .refine((v) => v.length <= 500, 'gifts.errors.tooLong'),
+    .refine((v) => !hasControlCharacters(v), 'giving.gifts.errors.control')
+    .refine((v) => v.length <= 500, 'giving.gifts.errors.tooLong'),
   supporter_id: z
-    .string({ error: 'gifts.errors.supporter' })
-    .refine((v) => v === 'new' || uuid.test(v), 'gifts.errors.supporter'),
+    .string({ error: 'giving.gifts.errors.supporter' })
+    .refine((v) => v === 'new' || uuid.test(v), 'giving.gifts.errors.supporter'),
 });
 
 export type NewSupporterFields = {
@@ -76,7 +76,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<str
 function collect(error: z.ZodError, into: Record<string, string>) {
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? 'form');
-    if (!into[field]) into[field] = issue.message.startsWith('gifts.') ? issue.message : 'gifts.errors.invalid';
+    if (!into[field]) into[field] = issue.message.startsWith('gifts.') ? issue.message : 'giving.gifts.errors.invalid';
   }
 }
 
@@ -91,10 +91,10 @@ export function parseOfflineGift(body: unknown, today: string): Parsed<OfflineGi
   if (person && !person.success) collect(person.error, errors);
   if (gift.success) {
     const range = checkGiftDay(gift.data.received_on, today);
-    if (range) errors.received_on = range === 'future' ? 'gifts.errors.dateFuture' : 'gifts.errors.dateOld';
+    if (range) errors.received_on = range === 'future' ? 'giving.gifts.errors.dateFuture' : 'giving.gifts.errors.dateOld';
     const payer = gift.data.payer_name;
-    if (payer === '' && gift.data.method === 'bank_transfer') errors.payer_name = 'gifts.errors.payerRequired';
-    else if (payer !== '' && !isBankPayerName(payer)) errors.payer_name = 'gifts.errors.payer';
+    if (payer === '' && gift.data.method === 'bank_transfer') errors.payer_name = 'giving.gifts.errors.payerRequired';
+    else if (payer !== '' && !isBankPayerName(payer)) errors.payer_name = 'giving.gifts.errors.payer';
   }
   if (!gift.success || (person && !person.success) || Object.keys(errors).length > 0) return { ok: false, errors };
   const g = gift.data;
@@ -124,11 +124,11 @@ export function parseOfflineGift(body: unknown, today: string): Parsed<OfflineGi
 
 const reasonSchema = z.object({
   reason: z
-    .string({ error: 'gifts.errors.reason' })
-    .refine((v) => !hasControlCharacters(v), 'gifts.errors.control')
+    .string({ error: 'giving.gifts.errors.reason' })
+    .refine((v) => !hasControlCharacters(v), 'giving.gifts.errors.control')
     .transform((v) => v.trim())
-    .refine((v) => v.length > 0, 'gifts.errors.reason')
-    .refine((v) => v.length <= 500, 'gifts.errors.tooLong'),
+    .refine((v) => v.length > 0, 'giving.gifts.errors.reason')
+    .refine((v) => v.length <= 500, 'giving.gifts.errors.tooLong'),
 });
 
 /** Parses the reversal form: a reason is required. */
@@ -145,7 +145,7 @@ export function parseSupporterChoice(body: unknown): Parsed<OfflineGiftForm['sup
   const input = (body ?? {}) as Record<string, unknown>;
   const id = input.supporter_id;
   if (typeof id === 'string' && uuid.test(id)) return { ok: true, value: { kind: 'existing', id } };
-  if (id !== 'new') return { ok: false, errors: { supporter_id: 'gifts.errors.supporter' } };
+  if (id !== 'new') return { ok: false, errors: { supporter_id: 'giving.gifts.errors.supporter' } };
   const person = newSupporterSchema.safeParse(input);
   if (!person.success) {
     const errors: Record<string, string> = {};

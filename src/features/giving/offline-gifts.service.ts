@@ -85,11 +85,11 @@ export async function recordOfflineGift(db: Db, form: OfflineGiftForm, by: Staff
     let supporterId: string;
     if (form.supporter.kind === 'existing') {
       const found = await findSupporterById(tx, form.supporter.id);
-      if (!found || found.mergedIntoId) return { ok: false, errors: { supporter_id: 'gifts.errors.supporterMissing' } };
+      if (!found || found.mergedIntoId) return { ok: false, errors: { supporter_id: 'giving.gifts.errors.supporterMissing' } };
       supporterId = found.id;
     } else {
       // Someone with this email exists: staff choose them in the search instead of a silent link.
-      if (await findSupporterByEmail(tx, emailKey(form.supporter.email))) return { ok: false, errors: { new_email: 'gifts.errors.emailTaken' } };
+      if (await findSupporterByEmail(tx, emailKey(form.supporter.email))) return { ok: false, errors: { new_email: 'giving.gifts.errors.emailTaken' } };
       const added = await addSupporterByStaff(tx, form.supporter);
       await recordAudit(tx, { staffId: by.staffId, action: 'supporter.create', targetType: 'supporter', targetId: added.id, detail: { source: 'gift_form' }, ip: by.ip });
       supporterId = added.id;

@@ -1,6 +1,6 @@
 import type { Settings } from '../../../config/organisation';
 import type { Db } from '../../db/client';
-import { pick, t, type Locale } from '../../lib/i18n';
+import { pick, t, type Locale, tOrValue } from '../../lib/i18n';
 import type { EmailEnrichers } from '../emails';
 import { displayName, findSupporterById } from '../supporters';
 import { findDonation, findSubscriptionByRowId, findSubscriptionsOf, type Donation } from './ledger.repo';
@@ -16,9 +16,7 @@ function describeGift(donation: Donation, locale: Locale): string {
 
 /** The method as the receipt names it: "クレジットカード" / "Credit card" (the code itself when unknown). */
 export function methodLabel(method: string, locale: Locale): string {
-  const key = `giving.method.${method}`;
-  const label = t(locale, key);
-  return label === key ? method : label;
+  return tOrValue(locale, 'giving.method.', method);
 }
 
 /** Renders the PDF receipt of one gift (the same number as its email). */

@@ -20,10 +20,10 @@ export function meDataRoutes(ctx: AppContext): Router {
     const data = (await collectPersonalData(ctx.db, supporter.id))!;
     const pending = data.deletionRequests.find((r) => r.status === 'pending');
     res.status(status).render('me/data', {
-      title: t(req.locale, 'data.title'),
+      title: t(req.locale, 'me.personalData.title'),
       me: supporter,
       meName: displayName(supporter),
-      counts: COUNTED.map((section) => ({ label: t(req.locale, `data.section.${section}`), count: data[section].length })),
+      counts: COUNTED.map((section) => ({ label: t(req.locale, `me.personalData.section.${section}`), count: data[section].length })),
       pendingSince: pending?.requestedAt ?? undefined,
       hasLiveSubscription: data.subscriptions.some((s) => ['active', 'past_due', 'unpaid', 'trialing', 'incomplete'].includes(String(s.status))),
       error,
@@ -51,7 +51,7 @@ export function meDataRoutes(ctx: AppContext): Router {
 
   router.post('/me/delete', requireSupporter, async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    if (!deletionForm.safeParse(req.body ?? {}).success) return renderPage(req, res, 422, t(req.locale, 'data.delete.confirmMissing'));
+    if (!deletionForm.safeParse(req.body ?? {}).success) return renderPage(req, res, 422, t(req.locale, 'me.personalData.delete.confirmMissing'));
     // A second request while one is pending changes nothing and answers the same.
     await requestDeletion(ctx.db, req.supporter!.id);
     res.redirect(303, '/me?done=deletion');

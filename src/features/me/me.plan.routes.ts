@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { hasControlCharacters } from '../../lib/text';
-import { t } from '../../lib/i18n';
+import { t, translateKey } from '../../lib/i18n';
 import { AlreadyMonthly, MAX_GIFT, MIN_GIFT, startGiftCheckoutFor, startMonthlyCheckoutFor } from '../giving';
 import { listSubscriptionsOf } from './me.repo';
 import { NoLiveSubscription, changeMyPlan, isPlanAmount, liveSubscription, openBillingPortal, startCancelling } from './me.service';
@@ -82,7 +82,7 @@ export function mePlanRoutes(ctx: AppContext): Router {
         subscription,
         canStepDown: subscription.amount > 1000,
         reason: typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '',
-        error: t(req.locale, reason.error.issues[0]?.message ?? 'me.cancel.reasonTooLong'),
+        error: translateKey(req.locale, reason.error.issues[0]?.message ?? 'me.cancel.reasonTooLong'),
         csrfToken: req.csrfToken(),
       });
     }

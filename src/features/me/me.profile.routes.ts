@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { t } from '../../lib/i18n';
+import { t, translateKey } from '../../lib/i18n';
 import { requireSupporter as requireSignedIn } from './me.session';
 import { checkbox, kana, name, postalCode, prefecture, prefectures, setOwnPreferences, text, updateOwnProfile } from '../supporters';
 
@@ -50,7 +50,7 @@ export function meProfileRoutes(ctx: AppContext): Router {
         locale: s.locale,
       },
       prefectures: prefectures.map(([ja, en]) => ({ value: ja, label: req.locale === 'en' ? en : ja })),
-      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(req.locale, key)])),
+      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(req.locale, key)])),
       hasErrors: Object.keys(errors).length > 0,
       csrfToken: req.csrfToken(),
     });

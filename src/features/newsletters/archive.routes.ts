@@ -31,7 +31,7 @@ function issueLabel(locale: Locale, issueMonth: string | null): string | undefin
   if (!isIssueMonth(issueMonth)) return undefined;
   const [year, month] = issueMonth.split('-').map(Number) as [number, number];
   const name = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(year, month - 1, 1)));
-  return t(locale, 'news.issueOf', { month: name });
+  return t(locale, 'newsletters.public.issueOf', { month: name });
 }
 
 /** What a page shows of an issue in the visitor's language (Japanese when it has no English). */
@@ -60,7 +60,7 @@ export function archiveRoutes(ctx: AppContext): Router {
     if (page > 1 && issues.length === 0) return notFound(req, res);
     const pages = Math.max(1, Math.ceil(total / PER_PAGE));
     res.render('news/index', {
-      title: t(req.locale, 'news.title'),
+      title: t(req.locale, 'newsletters.public.title'),
       issues: issues.map((issue) => {
         const { body, ...view } = issueView(issue, req.locale);
         return { ...view, excerpt: excerptOf(body) };

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
-import { t, type Locale } from '../../lib/i18n';
+import { t, type Locale, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { previewAudience } from './audience';
 import { findNewsletter, listNewsletters, listTags, type Newsletter } from './newsletters.repo';
@@ -44,7 +44,7 @@ const notices = ['created', 'saved', 'tested', 'scheduled', 'unscheduled', 'star
 const PROBLEM_STATUS = { notFound: 404, wrongStatus: 409, noRecipients: 409, nothingToResend: 409 } as const;
 const by = (req: Request) => ({ staffId: req.staff!.id, ip: req.ip });
 const translate = (locale: Locale, errors: Record<string, string>) =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(locale, v, { max: k.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') })]));
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(locale, v, { max: k.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') })]));
 
 /** /admin/newsletters: compose, preview, audience, test send, schedule, send, progress, deliveries. */
 export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {

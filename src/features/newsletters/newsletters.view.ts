@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Response } from 'express';
 import type { NewsletterSettings } from '../../../config/organisation';
-import { formatDateTime, formatYen, t, type Locale } from '../../lib/i18n';
+import { formatDateTime, formatYen, t, type Locale, tOrValue } from '../../lib/i18n';
 import { segments, type Audience } from './audience';
 import type { DeliveryCounts, Newsletter } from './newsletters.repo';
 import { deliveryStatuses, type DeliveryStatus } from './deliveries.repo';
@@ -130,9 +130,7 @@ export function deliveryRow(locale: Locale, d: DeliveryRow) {
 
 // Known skip reasons are words the sending side writes; an SMTP reply is shown as it came.
 function reasonLabel(locale: Locale, reason: string): string {
-  const key = `newsletters.reason.${reason}`;
-  const text = t(locale, key);
-  return text === key ? reason : text;
+  return tOrValue(locale, 'newsletters.reason.', reason);
 }
 
 const PLANS = [1000, 5000, 10000] as const;

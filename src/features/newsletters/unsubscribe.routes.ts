@@ -36,11 +36,11 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
 
   function invalid(req: Request, res: Response) {
     const locale = useLocale(req, res);
-    res.status(404).render('errors/error', { status: 404, title: t(locale, 'unsubscribe.invalid.title'), message: t(locale, 'unsubscribe.invalid.body') });
+    res.status(404).render('errors/error', { status: 404, title: t(locale, 'newsletters.unsubscribe.invalid.title'), message: t(locale, 'newsletters.unsubscribe.invalid.body') });
   }
 
   function renderDone(res: Response, locale: Locale, already: boolean) {
-    res.render('unsubscribe/done', { title: t(locale, 'unsubscribe.title'), already });
+    res.render('unsubscribe/done', { title: t(locale, 'newsletters.unsubscribe.title'), already });
   }
 
   // Opening the link never unsubscribes: mail scanners fetch links, and a person may only be looking.
@@ -49,7 +49,7 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
     if (!supporter) return invalid(req, res);
     const locale = useLocale(req, res, supporter);
     if (!supporter.newsletter) return renderDone(res, locale, true);
-    res.render('unsubscribe/confirm', { title: t(locale, 'unsubscribe.title'), token: req.params.token, email: maskEmail(supporter.email) });
+    res.render('unsubscribe/confirm', { title: t(locale, 'newsletters.unsubscribe.title'), token: req.params.token, email: maskEmail(supporter.email) });
   });
 
   // One click, no cookie or CSRF token (mail clients POST `List-Unsubscribe=One-Click`). Idempotent.
@@ -63,7 +63,7 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
       supporter,
       { newsletter: false, postalMail: supporter.postalMail },
       // The consent text recorded is the statement on the confirmation page, in the supporter's language.
-      { newsletter: t(locale, 'unsubscribe.consent'), postalMail: '' },
+      { newsletter: t(locale, 'newsletters.unsubscribe.consent'), postalMail: '' },
       { source: 'unsubscribe_link', ip: req.ip, userAgent: req.get('user-agent') },
     );
     renderDone(res, locale, already);

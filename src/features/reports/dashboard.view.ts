@@ -30,8 +30,8 @@ export function chartData(d: Dashboard, locale: Locale) {
     labels: d.series.map((p) => monthLabel(p.month, locale, 'short')),
     net: d.series.map((p) => p.net),
     takeBacks: d.series.map((p) => p.takeBacks),
-    netLabel: t(locale, 'dashboard.chart.net'),
-    takeBacksLabel: t(locale, 'dashboard.chart.takeBacks'),
+    netLabel: t(locale, 'reports.chart.net'),
+    takeBacksLabel: t(locale, 'reports.chart.takeBacks'),
     hasTakeBacks: d.series.some((p) => p.takeBacks !== 0),
   };
 }
@@ -46,8 +46,8 @@ export function dashboardView(d: Dashboard, locale: Locale) {
     hasSeries: d.series.some((p) => p.giftCount > 0 || p.takeBacks !== 0),
     hasTakeBacks: d.series.some((p) => p.takeBacks !== 0),
     chartJson: JSON.stringify(chartData(d, locale)),
-    chartRange: t(locale, 'dashboard.chart.range', { from: monthLabel(d.series[0]!.month, locale), to: monthLabel(d.month, locale) }),
-    lapsedPeriod: t(locale, 'dashboard.lapsed.period', {
+    chartRange: t(locale, 'reports.chart.range', { from: monthLabel(d.series[0]!.month, locale), to: monthLabel(d.month, locale) }),
+    lapsedPeriod: t(locale, 'reports.lapsed.period', {
       last: fiscalYear(d.lapsed.lastYearFrom),
       lastFrom: formatDate(dayDate(d.lapsed.lastYearFrom), locale),
       lastTo: formatDate(dayDate(d.lapsed.lastYearTo), locale),

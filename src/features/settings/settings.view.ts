@@ -1,5 +1,5 @@
 import type { Settings } from '../../../config/organisation';
-import { catalog, formatYen, t, type Locale } from '../../lib/i18n';
+import { catalog, formatYen, t, type Locale, tDynamic, translateKey } from '../../lib/i18n';
 import { itemCount } from './settings.form';
 import { fieldNames, isList, settingsForm, type FieldError, type FieldSpec, type ListSpec } from './settings.schemas';
 
@@ -33,14 +33,14 @@ interface ViewField {
 const idOf = (name: string) => `f-${name.replace(/\./g, '-')}`;
 
 function optionalText(locale: Locale, key: string): string | undefined {
-  return catalog(locale)[key] === undefined ? undefined : t(locale, key);
+  return catalog(locale)[key] === undefined ? undefined : translateKey(locale, key);
 }
 
 function viewField(locale: Locale, labelKey: string, base: string, spec: FieldSpec, values: Record<string, string>, messages: Record<string, string>, required: boolean): ViewField {
   const input = (name: string): Input => ({ name, id: idOf(name), value: values[name] ?? '', error: messages[name] });
   const [first, second] = fieldNames(base, spec).map(input);
   return {
-    label: t(locale, labelKey),
+    label: translateKey(locale, labelKey),
     hint: optionalText(locale, labelKey.replace('settings.field.', 'settings.hint.')),
     // Numbers and times are typed as text: a browser's number or time input drops what it cannot
     // read before the server can explain what is wrong with it.
@@ -73,13 +73,13 @@ function viewList(locale: Locale, section: string, list: ListSpec, values: Recor
   return {
     isList: true,
     id: idOf(base),
-    label: t(locale, `settings.field.${base}`),
+    label: tDynamic(locale, 'settings.field.', base),
     hint: optionalText(locale, `settings.hint.${base}`),
     error: messages[base],
     items: slots.map((i) => {
       const isNew = !list.fixed && isBlank(i);
       return {
-        title: isNew ? t(locale, `settings.item.${list.key}New`) : itemTitle(locale, list, i, settings),
+        title: isNew ? tDynamic(locale, 'settings.item.', `${list.key}New`) : itemTitle(locale, list, i, settings),
         isNew,
         fields: list.fields.map((f) => viewField(locale, `settings.field.${base}.${f.key}`, `${base}.${i}.${f.key}`, f, values, messages, f.rule.required && !isNew)),
       };
@@ -89,7 +89,7 @@ function viewList(locale: Locale, section: string, list: ListSpec, values: Recor
 
 /** The settings form for the template: sections of fields and lists, with messages in the locale. */
 export function settingsView(locale: Locale, settings: Settings, values: Record<string, string>, errors: Record<string, FieldError> = {}) {
-  const messages = Object.fromEntries(Object.entries(errors).map(([name, e]) => [name, t(locale, e.key, e.params)]));
+  const messages = Object.fromEntries(Object.entries(errors).map(([name, e]) => [name, translateKey(locale, e.key, e.params)]));
   const sections = settingsForm.map((section) => ({
     key: section.key,
     id: `section-${section.key}`,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t } from '../../lib/i18n';
+import { t, type MessageKey } from '../../lib/i18n';
 import type { Refusal } from '../../lib/rate-limit';
 import { now } from '../../lib/clock';
 import { recordAudit } from '../audit';
@@ -26,7 +26,7 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
   const renderCode = (req: Request, res: Response, status = 200, error?: string) =>
     res.status(status).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error, next: safeNext(req.body?.next), csrfToken: req.csrfToken() });
   // A refused hit: 429 with `message` when a limit is reached, 503 when Redis cannot count it (fail closed).
-  const renderRefusal = (req: Request, res: Response, refusal: Refusal, message: string) => {
+  const renderRefusal = (req: Request, res: Response, refusal: Refusal, message: MessageKey) => {
     res.set('Retry-After', String(refusal.retryAfterSeconds)).set('Cache-Control', 'no-store');
     if (refusal.outcome === 'limited') return renderLogin(req, res, 429, t(req.locale, message));
     return renderLogin(req, res, 503, t(req.locale, 'admin.login.unavailable'));

@@ -18,7 +18,7 @@ export function signupRoutes(ctx: AppContext): Router {
 
   function invalid(req: Request, res: Response) {
     useLocale(req, res, req.locale);
-    res.status(410).render('errors/error', { status: 410, title: t(req.locale, 'signups.invalid.title'), message: t(req.locale, 'signups.invalid.body') });
+    res.status(410).render('errors/error', { status: 410, title: t(req.locale, 'supporters.signups.invalid.title'), message: t(req.locale, 'supporters.signups.invalid.body') });
   }
 
   // Opening the link only shows a button: mail scanners fetch links and must not subscribe anyone.
@@ -26,7 +26,7 @@ export function signupRoutes(ctx: AppContext): Router {
     const signup = await findSignupToConfirm(ctx.db, ctx.sessionSecret, req.params.id, req.params.token);
     if (!signup) return invalid(req, res);
     useLocale(req, res, isLocale(req.query.lang) ? req.query.lang : signup.locale);
-    res.render('signups/confirm', { title: t(req.locale, 'signups.confirm.title'), id: req.params.id, token: req.params.token, consentText: signup.text, csrfToken: req.csrfToken() });
+    res.render('signups/confirm', { title: t(req.locale, 'supporters.signups.confirm.title'), id: req.params.id, token: req.params.token, consentText: signup.text, csrfToken: req.csrfToken() });
   });
 
   router.post('/family/newsletter/confirm/:id/:token', async (req, res) => {
@@ -37,7 +37,7 @@ export function signupRoutes(ctx: AppContext): Router {
   });
 
   router.get('/family/newsletter/confirmed', (req, res) => {
-    res.render('signups/done', { title: t(req.locale, 'signups.done.title') });
+    res.render('signups/done', { title: t(req.locale, 'supporters.signups.done.title') });
   });
 
   return router;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t } from '../../lib/i18n';
+import { t, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { notFoundPage, staffAct, supporterOr404 } from './supporters.admin.http';
 import { fieldErrors, noteSchema, parseListQuery, profileSchema, tagSchema } from './supporters.admin.schemas';
@@ -118,7 +118,7 @@ function echo(body: unknown): Record<string, string> {
 }
 
 function renderForm(ctx: AppContext, req: Request, res: Response, status: number, values: Record<string, string>, errors: Record<string, string> = {}, supporter?: Supporter, takenBy?: string) {
-  const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(req.locale, key)]));
+  const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(req.locale, key)]));
   res.status(status).render('admin/supporters/form', {
     layout: 'admin',
     title: t(req.locale, supporter ? 'supporters.form.editTitle' : 'supporters.form.newTitle'),
@@ -160,7 +160,7 @@ async function addNote(ctx: AppContext, req: Request, res: Response) {
   const parsed = noteSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
     const key = parsed.success ? 'supporters.errors.merged' : fieldErrors(parsed.error).body ?? 'giving.errors.invalid';
-    return renderDetail(ctx, req, res, supporter, 422, { noteError: t(req.locale, key), noteValue: echo(req.body).body });
+    return renderDetail(ctx, req, res, supporter, 422, { noteError: translateKey(req.locale, key), noteValue: echo(req.body).body });
   }
   await addSupporterNote(ctx.db, supporter.id, parsed.data.body, staffAct(req));
   res.redirect(303, `/admin/supporters/${supporter.id}?done=note#notes`);
@@ -172,7 +172,7 @@ async function changeTag(ctx: AppContext, req: Request, res: Response, change: '
   const parsed = tagSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
     const key = parsed.success ? 'supporters.errors.merged' : fieldErrors(parsed.error).tag ?? 'giving.errors.invalid';
-    return renderDetail(ctx, req, res, supporter, 422, { tagError: t(req.locale, key), tagValue: echo(req.body).tag });
+    return renderDetail(ctx, req, res, supporter, 422, { tagError: translateKey(req.locale, key), tagValue: echo(req.body).tag });
   }
   await changeSupporterTag(ctx.db, supporter.id, parsed.data.tag, change, staffAct(req));
   res.redirect(303, `/admin/supporters/${supporter.id}?done=${change === 'add' ? 'tagged' : 'untagged'}#tags`);

@@ -1,4 +1,4 @@
-import { catalog, t, type Locale } from '../../lib/i18n';
+import { t, type Locale, tOrValue, type MessagePrefix } from '../../lib/i18n';
 import { prefectureLabel, prefectures } from './prefectures';
 import type { loadSupporterPage } from './supporters.admin.service';
 import type { MergePreview } from './supporters.merge.service';
@@ -10,10 +10,8 @@ import type { SupporterListRow } from './supporters.search.repo';
 // Every value stays plain text; the templates escape it ({{ }} only).
 
 /** The translation of prefix.value when there is one, else the stored value itself (e.g. a new email template). */
-export function label(locale: Locale, prefix: string, value: string | null | undefined): string {
-  if (!value) return '';
-  const key = `${prefix}.${value}`;
-  return key in catalog(locale) ? t(locale, key) : value;
+export function label(locale: Locale, prefix: MessagePrefix, value: string | null | undefined): string {
+  return value ? tOrValue(locale, prefix, value) : '';
 }
 
 type Person = Pick<Supporter, 'kind' | 'organisationName' | 'familyName' | 'givenName' | 'familyNameKana' | 'givenNameKana'>;
@@ -29,9 +27,9 @@ export function listRow(row: SupporterListRow, locale: Locale) {
   return {
     ...row,
     ...nameParts(row),
-    status: label(locale, 'supporters.status', row.status),
+    status: label(locale, 'supporters.status.', row.status),
     statusClass: row.status,
-    language: label(locale, 'supporters.language', row.locale),
+    language: label(locale, 'supporters.language.', row.locale),
   };
 }
 
@@ -45,10 +43,10 @@ export function profileView(s: Supporter, locale: Locale) {
   return {
     ...s,
     ...nameParts(s),
-    status: label(locale, 'supporters.status', s.status),
+    status: label(locale, 'supporters.status.', s.status),
     statusClass: s.status,
-    kindLabel: label(locale, 'supporters.kind', s.kind),
-    language: label(locale, 'supporters.language', s.locale),
+    kindLabel: label(locale, 'supporters.kind.', s.kind),
+    language: label(locale, 'supporters.language.', s.locale),
     prefectureLabel: s.prefecture ? prefectureLabel(s.prefecture, locale) : '',
   };
 }
@@ -65,17 +63,17 @@ export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, 
     summary: page.summary,
     ...splitRecent(page.donations.map((d) => ({
       ...d,
-      entryLabel: label(locale, 'supporters.entry', d.entry),
-      methodLabel: label(locale, 'supporters.method', d.method),
-      channelLabel: label(locale, 'supporters.channel', d.channel),
-      frequencyLabel: label(locale, 'supporters.frequency', d.frequency),
+      entryLabel: label(locale, 'supporters.entry.', d.entry),
+      methodLabel: label(locale, 'supporters.method.', d.method),
+      channelLabel: label(locale, 'supporters.channel.', d.channel),
+      frequencyLabel: label(locale, 'supporters.frequency.', d.frequency),
       isTakeBack: d.entry !== 'gift',
     }))),
-    subscriptions: page.subscriptions.map((s) => ({ ...s, statusLabel: label(locale, 'supporters.subscriptionStatus', s.status), isLive: ['active', 'past_due', 'trialing', 'unpaid'].includes(s.status) })),
-    consents: page.consents.map((c) => ({ ...c, purposeLabel: label(locale, 'supporters.purpose', c.purpose), sourceLabel: label(locale, 'supporters.source', c.source) })),
-    emails: page.emails.map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template', e.template), statusLabel: label(locale, 'supporters.emailStatus', e.status) })),
+    subscriptions: page.subscriptions.map((s) => ({ ...s, statusLabel: label(locale, 'supporters.subscriptionStatus.', s.status), isLive: ['active', 'past_due', 'trialing', 'unpaid'].includes(s.status) })),
+    consents: page.consents.map((c) => ({ ...c, purposeLabel: label(locale, 'supporters.purpose.', c.purpose), sourceLabel: label(locale, 'supporters.source.', c.source) })),
+    emails: page.emails.map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template.', e.template), statusLabel: label(locale, 'supporters.emailStatus.', e.status) })),
     // Emails that failed for good are shown on top: nothing retries them, so staff must act (fix the address).
-    failedEmails: page.emails.filter((e) => e.status === 'failed').map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template', e.template), failedAt: e.failedAt ?? e.createdAt })),
+    failedEmails: page.emails.filter((e) => e.status === 'failed').map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template.', e.template), failedAt: e.failedAt ?? e.createdAt })),
     notes: page.notes,
     cancelReasons: page.cancelReasons,
     tags: page.tags.map((tag) => ({ tag, href: `/admin/supporters?${new URLSearchParams({ tag }).toString()}` })),

@@ -1,5 +1,5 @@
 import type { CsvValue } from '../../../lib/csv';
-import { t, type Locale } from '../../../lib/i18n';
+import { type Locale, tDynamic, translateKey } from '../../../lib/i18n';
 import type { LedgerRow } from '../ledger-rows';
 
 // Every column a finance person needs, one line per ledger row; headers and labels in the staff's language.
@@ -10,7 +10,7 @@ const COLUMNS = [
 
 /** The header line of the standard format. */
 export function standardHeader(lang: Locale): string[] {
-  return COLUMNS.map((c) => t(lang, `exports.col.${c}`));
+  return COLUMNS.map((c) => tDynamic(lang, 'exports.col.', c));
 }
 
 /** Labels looked up once per export, not once per row; `{amount}` is filled in for plans. */
@@ -20,7 +20,7 @@ export function standardLabels(lang: Locale): (key: string, amount?: number) => 
     const id = amount === undefined ? key : `${key}:${amount}`;
     let label = cache.get(id);
     if (label === undefined) {
-      label = t(lang, key, amount === undefined ? {} : { amount: amount.toLocaleString('ja-JP') });
+      label = translateKey(lang, key, amount === undefined ? {} : { amount: amount.toLocaleString('ja-JP') });
       cache.set(id, label);
     }
     return label;
@@ -30,14 +30,14 @@ export function standardLabels(lang: Locale): (key: string, amount?: number) => 
 /** The standard line of one ledger row. */
 export function standardLines(row: LedgerRow, label: (key: string, amount?: number) => string): CsvValue[][] {
   const gift = row.entry === 'gift';
-  const method = label(`gifts.method.${row.method}`);
+  const method = label(`giving.gifts.method.${row.method}`);
   // Offline gifts carry no fee; a Stripe fee not known yet stays empty rather than a guessed 0.
   const fee = gift ? (row.channel === 'offline' ? 0 : row.fee) : null;
   const net = gift ? (fee === null ? null : row.amount - fee) : row.amount;
   return [[
     row.day, row.receiptNumber, label(`exports.entry.${row.entry}`), row.giftReceiptNumber, row.supporterId, row.name, row.kana,
     label(`exports.kind.${row.kind}`), row.amount, fee, net,
-    method.startsWith('gifts.method.') ? row.method : method,
+    method.startsWith('giving.gifts.method.') ? row.method : method,
     row.frequency === 'monthly' ? label('exports.plan.monthly', row.planAmount ?? row.amount) : label('exports.plan.one_time'),
     label(`exports.status.${row.status}`), gift ? row.refunded : null,
     row.chargeId, row.invoiceId, row.paymentIntentId, row.refundId, row.disputeId, row.note,

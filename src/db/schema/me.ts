@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { bigserial, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 import { subscriptions } from './giving';
@@ -24,21 +23,6 @@ export const loginLinks = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('login_links_token_key').on(t.tokenHash), index('login_links_supporter_idx').on(t.supporterId)],
-);
-
-/** A supporter's request to erase their personal data; staff confirm or decline it. */
-export const deletionRequests = pgTable(
-  'deletion_requests',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
-    status: text('status', { enum: ['pending', 'completed', 'declined'] }).notNull().default('pending'),
-    requestedAt: recordedAt('requested_at'),
-    decidedBy: uuid('decided_by'),
-    decidedAt: timestamp('decided_at', { withTimezone: true }),
-  },
-  // At most one open request per supporter.
-  (t) => [uniqueIndex('deletion_requests_pending_key').on(t.supporterId).where(sql`status = 'pending'`)],
 );
 
 /** The optional reason a supporter gives when they stop monthly giving from My page. */
