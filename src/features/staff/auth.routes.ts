@@ -6,22 +6,21 @@ import { recordAudit } from '../audit';
 import { route, type AdminRoute } from '../admin/route-table';
 import { checkCode, checkPassword, completeLogin } from './staff.service';
 import type { StaffMember } from './staff.repo';
+import { safeNext } from '../../web/safe-next';
 import { startSession } from '../../web/session-writes';
 
 const PENDING_MS = 5 * 60 * 1000;
 
-/** Only same-site console paths may be returned to after sign-in. */
-function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin';
-}
+/** Only console paths on this site may be returned to after sign-in. */
+const consoleNext = (value: unknown) => safeNext(value, '/admin', '/admin');
 
 /** Sign-in (password, then code when two-factor is on) and sign-out. */
 export function authRoutes(ctx: AppContext): AdminRoute[] {
   const renderLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    res.status(status).render('admin/login', { layout: 'admin-bare', title: t(req.locale, 'admin.login.title'), error, next: safeNext(req.query.next ?? req.body?.next), csrfToken: req.csrfToken() });
+    res.status(status).render('admin/login', { layout: 'admin-bare', title: t(req.locale, 'admin.login.title'), error, next: consoleNext(req.query.next ?? req.body?.next), csrfToken: req.csrfToken() });
 
   async function signIn(req: Request, res: Response, member: StaffMember) {
-    const next = safeNext(req.body?.next);
+    const next = consoleNext(req.body?.next);
     await completeLogin(ctx.db, member, req.ip);
     await startSession(req, { staffId: member.id, epoch: member.sessionEpoch });
     res.redirect(303, next);
@@ -47,7 +46,7 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
       }
       if (!result.needsCode) return signIn(req, res, result.staff);
       await startSession(req, { pendingStaffId: result.staff.id, pendingAt: Date.now() });
-      res.status(200).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), next: safeNext(req.body?.next), csrfToken: req.csrfToken() });
+      res.status(200).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
     }),
     route('post', '/admin/login/code', 'public', async (req, res) => {
       const pending = req.session.pendingStaffId;
@@ -56,7 +55,7 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
       const member = fresh && typeof code === 'string' ? await checkCode(ctx.db, pending, code, req.ip) : undefined;
       if (!member) {
         if (!fresh) return renderLogin(req, res, 401, t(req.locale, 'admin.login.failed'));
-        return res.status(401).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error: t(req.locale, 'admin.login.badCode'), next: safeNext(req.body?.next), csrfToken: req.csrfToken() });
+        return res.status(401).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error: t(req.locale, 'admin.login.badCode'), next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
       }
       await signIn(req, res, member);
     }),
