@@ -18,7 +18,6 @@ import { errorHandler, notFound } from './web/errors';
 import { httpMetrics } from './web/http-metrics';
 import { localeMiddleware } from './web/locale';
 import { noStore } from './web/no-store';
-import { refuseNul } from './web/refuse-nul';
 import { requestId } from './web/request-id';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
@@ -81,8 +80,6 @@ export function createApp(ctx: AppContext): express.Express {
   // Body parsers with small limits.
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
-  // U+0000 anywhere in the path, query or body: 400 (PostgreSQL text cannot hold it).
-  app.use(refuseNul());
   app.use(cookieParser());
   app.use(localeMiddleware({ secure }));
   app.use(csrfProtection({ secret: ctx.sessionSecret, secure, exempt: csrfExempt }));
