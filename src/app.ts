@@ -11,6 +11,7 @@ import { adminRouter } from './features/admin/admin.routes';
 import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
 import { ME_IDLE_MINUTES, meRoutes } from './features/me';
+import { signupRoutes } from './features/supporters';
 import { archiveRoutes, unsubscribeRoutes } from './features/newsletters';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
@@ -121,6 +122,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)
   app.use(meRoutes(ctx));                                      // /me/... My page: emailed sign-in link, plan, card, receipts, profile, data
   app.use(unsubscribeRoutes(ctx));                             // GET|POST /unsubscribe/:token (one click, RFC 8058)
+  app.use(signupRoutes(ctx));                                  // GET|POST /family/newsletter/confirm/:id/:token (emailed double opt-in)
   app.use(archiveRoutes(ctx));                                 // GET /family/news, /family/news/:id (sent issues)
   app.use(adminRouter(ctx));                                   // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {

@@ -10,6 +10,7 @@ import { createSettingsService, type SettingsService } from './features/settings
 import { cardLinkUrl, createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
 import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } from './features/giving';
 import { meEmailEnrichers } from './features/me';
+import { signupEmailEnrichers } from './features/supporters';
 import type { EmailEnricher } from './features/emails';
 import { createLogger, type Logger } from './lib/logger';
 import { projectPath } from './lib/project-root';
@@ -177,6 +178,7 @@ export async function createContext(config: Config): Promise<AppContext> {
       emailEnrichers: {
         ...givingEmailEnrichers(database.db, config.publicUrl, (id) => cardLinkUrl(config.publicUrl, resolveSessionSecret(config), id)),
         ...meEmailEnrichers(database.db, config.publicUrl, resolveSessionSecret(config)),
+        ...signupEmailEnrichers(database.db, config.publicUrl, resolveSessionSecret(config)),
       },
       sessionSecret: resolveSessionSecret(config),
       viewsDir,

@@ -26,10 +26,15 @@ export interface Mailer {
   close(): void;
 }
 
-/** SMTP errors that will not succeed on retry (5xx replies, refused recipients). */
+/**
+ * Errors that will not succeed on retry: a 5xx SMTP reply, or an envelope nodemailer refuses before
+ * talking to the server (code EENVELOPE, command API: "No recipients defined" for an address it cannot
+ * read, an invalid recipient). nodemailer is pinned; test/integration/email-failures.test.ts holds it to this.
+ */
 export function isPermanentMailError(err: unknown): boolean {
-  const code = (err as { responseCode?: number }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const { responseCode, code, command } = (err ?? {}) as { responseCode?: number; code?: string; command?: string };
+  if (typeof responseCode === 'number') return responseCode >= 500 && responseCode < 600;
+  return code === 'EENVELOPE' && command === 'API';
 }
 
 /** A pooled nodemailer transport over SMTP; failed sends are counted in `smtp_errors_total` when metrics are given. */

@@ -1,4 +1,4 @@
-// Text normalisation for identities and Japanese names (NFKC only where DESIGN.md allows it).
+// Text normalisation for Japanese names and kana (NFKC only where DESIGN.md allows it; email addresses: email-address.ts).
 
 // C0/C1 control characters other than tab and newlines; never valid in a name or an email.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/;
@@ -6,11 +6,6 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u20
 /** True when a string contains a control or invisible formatting character. */
 export function hasControlCharacters(value: string): boolean {
   return CONTROL.test(value);
-}
-
-/** The identity form of an email: NFKC, trimmed, lower-case. */
-export function normalizeEmail(email: string): string {
-  return email.normalize('NFKC').trim().toLowerCase();
 }
 
 /** Full-width katakana from kana input: half-width is widened (NFKC), hiragana becomes katakana. */

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../config';
 import { startWorker, type RunningWorker } from '../../jobs/worker';
 import { createContext, type AppContext } from '../../src/context';
-import { startMailSink, type MailSink } from '../../src/dev/mail-sink';
+import { startMailSink, type MailSink, type MailSinkOptions } from '../../src/dev/mail-sink';
 import { startStripeEmulator, type StripeEmulator } from '../../src/dev/stripe-emulator';
 import { ensureCatalog } from '../../src/features/billing';
 import { startWeb, type RunningWeb } from '../../src/server';
@@ -34,6 +34,8 @@ export interface TestAppOptions {
   webhookRetryDelaysMs?: number[];
   /** Rewrites the database URL the app is given (e.g. to reach PostgreSQL through a proxy the test can cut). */
   databaseUrlFor?: (url: string) => string;
+  /** Options of the SMTP sink (e.g. recipients it refuses with a 5xx). */
+  mailSink?: MailSinkOptions;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface TestAppOptions {
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const redis = opts.redisUrl ? { url: opts.redisUrl, release: async () => undefined } : await acquireRedis();
-  const mail = await startMailSink();
+  const mail = await startMailSink(opts.mailSink);
   const stripe = await startStripeEmulator({ env: 'test', autoDeliver: opts.autoDeliverWebhooks ?? true, retryDelaysMs: opts.webhookRetryDelaysMs ?? [200, 500, 1000] });
   // The port is chosen first so that PUBLIC_URL (return URLs, email links) points at this app.
   const port = await freePort();

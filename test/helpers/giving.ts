@@ -26,7 +26,8 @@ export function joinFields(overrides: Record<string, string | undefined> = {}): 
 
 /** Submits the join form as a browser would and returns the Checkout Session id it redirects to. */
 export async function startJoin(app: TestApp, fields: Record<string, string | undefined>): Promise<{ sessionId: string; visitor: Visitor }> {
-  const visitor = Visitor.of(app);
+  // Each join from a client address of its own: one address may join only ten times in ten minutes.
+  const visitor = Visitor.from(app);
   const token = await visitor.csrf('/family');
   const { res, location, html } = await visitor.post('/family/join', { ...fields, _csrf: token });
   if (res.status !== 303 || !location) throw new Error(`join answered ${res.status}: ${html.slice(0, 500)}`);

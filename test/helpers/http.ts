@@ -1,5 +1,12 @@
 import type { TestApp } from './app';
 
+let clients = 0;
+/** A client address no other visitor in this test process has used (198.18.0.0/15, for tests). */
+export function clientIp(): string {
+  clients += 1;
+  return `198.18.${(clients >> 8) & 255}.${clients & 255}`;
+}
+
 /** Whether a request path falls under a cookie's Path (RFC 6265 §5.1.4). */
 function pathMatches(requestPath: string, cookiePath: string): boolean {
   if (requestPath === cookiePath) return true;
@@ -22,6 +29,11 @@ export class Visitor {
 
   static of(app: TestApp): Visitor {
     return new Visitor(app.url);
+  }
+
+  /** A visitor from its own client address (X-Forwarded-For, which the app believes from loopback). */
+  static from(app: TestApp, ip = clientIp()): Visitor {
+    return new Visitor(app.url, { 'x-forwarded-for': ip });
   }
 
   /** The Cookie header a browser would send for this path (the site's root by default). */

@@ -17,13 +17,14 @@ export interface TestSupporter {
 /**
  * Inserts `count` supporters in one statement (generate_series), tagged `tag`. Every third speaks
  * English. With `mix`, every tenth has no newsletter consent, the next bounced, the next was erased.
+ * They are one-time givers: a prospect's newsletter flag alone does not make them a reader.
  */
 export async function insertSupporters(db: Db, opts: { count: number; tag: string; mix?: boolean }): Promise<TestSupporter[]> {
   const prefix = `${opts.tag}-${crypto.randomBytes(3).toString('hex')}`;
   const mix = opts.mix ? sql`true` : sql`false`;
   const result = (await db.execute(sql`
-    INSERT INTO supporters (email, email_normalized, family_name, given_name, locale, newsletter, email_bounced_at, email_bounce_reason, erased_at)
-    SELECT ${prefix} || '-' || i || '@example.jp', ${prefix} || '-' || i || '@example.jp', '試験', 'No.' || i,
+    INSERT INTO supporters (email, email_normalized, family_name, given_name, status, locale, newsletter, email_bounced_at, email_bounce_reason, erased_at)
+    SELECT ${prefix} || '-' || i || '@example.jp', ${prefix} || '-' || i || '@example.jp', '試験', 'No.' || i, 'one_time',
       CASE WHEN i % 3 = 0 THEN 'en' ELSE 'ja' END,
       NOT (${mix} AND i % 10 = 0),
       CASE WHEN ${mix} AND i % 10 = 1 THEN now() END,

@@ -44,7 +44,7 @@ describe('join and give forms with bad input', () => {
 
   test.each(bad)('when %s is %p, then 422 with a message next to it and nothing is stored', async (field, value, message) => {
     const before = await counts(app);
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/family');
     const { res, html } = await visitor.post('/family/join', { ...joinFields({ [field]: value as string }), [field]: value, _csrf: token });
     expect(res.status).toBe(422);
@@ -55,7 +55,7 @@ describe('join and give forms with bad input', () => {
   });
 
   test('when the form is re-shown, then HTML in the submitted values is escaped', async () => {
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/family');
     const { res, html } = await visitor.post('/family/join', { ...joinFields({ given_name: '"><img src=x onerror=alert(1)>', email: 'bad' }), _csrf: token });
     expect(res.status).toBe(422);
@@ -64,7 +64,7 @@ describe('join and give forms with bad input', () => {
   });
 
   test('when an organisation is chosen without its name, then the name is asked for', async () => {
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/family');
     const { res, html } = await visitor.post('/family/join', { ...joinFields({ kind: 'organisation' }), _csrf: token });
     expect(res.status).toBe(422);
@@ -73,17 +73,17 @@ describe('join and give forms with bad input', () => {
 
   test('when the CSRF token is missing or from another visitor, then 403 and nothing is stored', async () => {
     const before = await counts(app);
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     await visitor.get('/family');
     expect((await visitor.post('/family/join', joinFields())).res.status).toBe(403);
-    const other = Visitor.of(app);
+    const other = Visitor.from(app);
     const foreign = await other.csrf('/family');
     expect((await visitor.post('/family/join', { ...joinFields(), _csrf: foreign })).res.status).toBe(403);
     expect(await counts(app)).toEqual(before);
   });
 
   test('when the English form has an error, then the message is in English', async () => {
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/family?lang=en');
     const { res, html } = await visitor.post('/family/join', { ...joinFields({ email: 'nope', locale: 'en' }), _csrf: token });
     expect(res.status).toBe(422);
@@ -91,7 +91,7 @@ describe('join and give forms with bad input', () => {
   });
 
   test('when katakana is typed half-width or in hiragana, then it is stored as full-width katakana', async () => {
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/family');
     const fields = joinFields({ family_name_kana: 'ﾔﾏﾀﾞ', given_name_kana: 'はなこ' });
     const { res } = await visitor.post('/family/join', { ...fields, _csrf: token });
@@ -101,7 +101,7 @@ describe('join and give forms with bad input', () => {
   });
 
   test('when a Latin name with an apostrophe and no kana is given, then it is accepted', async () => {
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/family');
     const fields = joinFields({ family_name: "O'Brien", given_name: 'Seán', family_name_kana: '', given_name_kana: '', locale: 'en' });
     const { res } = await visitor.post('/family/join', { ...fields, _csrf: token });
@@ -118,7 +118,7 @@ describe('join and give forms with bad input', () => {
     ['amount', ['3000', '5000'], '500円から1,000,000円まで'],
   ])('when a one-time %s is %p, then 422 and nothing is stored', async (field, value, message) => {
     const before = await counts(app);
-    const visitor = Visitor.of(app);
+    const visitor = Visitor.from(app);
     const token = await visitor.csrf('/give');
     const { amount: _a, plan: _p, ...rest } = joinFields();
     const { res, html } = await visitor.post('/give', { ...rest, amount: 'other', custom_amount: value, _csrf: token });

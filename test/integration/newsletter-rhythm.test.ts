@@ -14,7 +14,7 @@ describe('the monthly rhythm job (start-due-newsletters)', () => {
 
   async function addSupporter(newsletter: boolean) {
     const email = `reader-${crypto.randomBytes(4).toString('hex')}@example.org`;
-    const [row] = await app.ctx.db.insert(supporters).values({ email, emailNormalized: email, familyName: '読者', givenName: 'テスト', newsletter }).returning();
+    const [row] = await app.ctx.db.insert(supporters).values({ email, emailNormalized: email, familyName: '読者', givenName: 'テスト', status: 'one_time', newsletter }).returning();
     return row!;
   }
 

@@ -48,7 +48,7 @@ describe('reconciliation of Stripe with the donation ledger', () => {
 
   /** A one-time gift through /give and Checkout; resolves once it is in the ledger. */
   async function giveOnce(amount: number) {
-    const giver = Visitor.of(app);
+    const giver = Visitor.from(app);
     const csrf = await giver.csrf('/give');
     const email = `once-${crypto.randomUUID()}@example.jp`;
     const { location } = await giver.post('/give', { _csrf: csrf, amount: 'other', custom_amount: String(amount), email, family_name: 'Smith', given_name: 'Jane', locale: 'en', privacy: 'on' });

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { supporters } from '../../src/db/schema';
+import { consents, supporters } from '../../src/db/schema';
 import { bookOfflineGift, reverseOfflineGift } from '../../src/features/giving/offline-gifts.service';
 import { mergeSupporters } from '../../src/features/supporters/supporters.merge.service';
 import { registerSupporter } from '../../src/features/supporters';
@@ -37,9 +37,10 @@ describe('supporter status and merged records', () => {
     const dup = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(dupEmail), [], { source: 'test' }));
     await mergeSupporters(app.ctx.db, { keptId: kept.id, duplicateId: dup.id, staffId });
     const again = await app.ctx.db.transaction((tx) =>
-      registerSupporter(tx, person(dupEmail), [{ purpose: 'newsletter', granted: true, text: 'ニュースを受け取る' }], { source: 'join_form' }),
+      registerSupporter(tx, person(dupEmail), [{ purpose: 'privacy_policy', granted: true, text: '個人情報の取り扱いに同意します' }], { source: 'join_form' }),
     );
     expect(again.id).toBe(kept.id);
-    expect(again.newsletter).toBe(true);
+    const given = await app.ctx.db.select().from(consents).where(eq(consents.supporterId, kept.id));
+    expect(given.map((c) => c.purpose)).toEqual(['privacy_policy']);
   });
 });

@@ -37,6 +37,12 @@ describe('the export encoder', () => {
     expect(enc.preamble().length).toBe(0);
   });
 
+  test('when CP932 writes a cell as = + - @ or a comma (﹦ ﹢ ﹣ ﹫ ﹐), then the line guards and quotes what the cell becomes', () => {
+    const enc = new ExportEncoder('cp932');
+    expect(enc.line(['﹦HYPERLINK("x")', '﹢1', '﹣1', '﹫a', 'a﹐b', -1], () => 'row')).toBe(`"'=HYPERLINK(""x"")",'+1,'-1,'@a,"a,b",-1`);
+    expect(new ExportEncoder('utf8').line(['﹦1', '=1'], () => 'row')).toBe("﹦1,'=1");
+  });
+
   test('when a Yayoi memo is long, then it is cut to 64 CP932 bytes without splitting a character', () => {
     expect(cutToBytes('寄付'.repeat(40), 64)).toBe('寄付'.repeat(16));
     expect(cutToBytes(`a${'寄'.repeat(40)}`, 64)).toHaveLength(32);

@@ -1,11 +1,7 @@
-import { hasControlCharacters, isKatakana, normalizeEmail, toKatakana } from '../../src/lib/text';
+import { hasControlCharacters, isKatakana, toKatakana } from '../../src/lib/text';
 import { tokyoDay, tokyoYear } from '../../src/lib/dates';
 
 describe('text normalisation', () => {
-  test('when an email has full-width letters, spaces and capitals, then its identity form is plain lower-case', () => {
-    expect(normalizeEmail('  Ｔａｒｏ@Example.JP ')).toBe('taro@example.jp');
-  });
-
   test('when kana is half-width or hiragana, then it becomes full-width katakana', () => {
     expect(toKatakana('ﾔﾏﾀﾞ')).toBe('ヤマダ');
     expect(toKatakana('やまだ　たろう')).toBe('ヤマダ タロウ');

@@ -66,7 +66,40 @@ export const consents = pgTable(
     source: text('source').notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** Why staff changed it (required when staff subscribe someone who had unsubscribed). */
+    reason: text('reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
   },
   (t) => [index('consents_supporter_idx').on(t.supporterId, t.createdAt)],
+);
+
+/**
+ * Newsletter consent asked for on a public form but not yet given: it counts once the form's payment
+ * arrives (checkout_session_id) or the person confirms the emailed link. Until then the
+ * supporter's newsletter flag and language stay as they were.
+ */
+export const newsletterSignups = pgTable(
+  'newsletter_signups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    locale: text('locale', { enum: ['ja', 'en'] }).notNull(),
+    /** The exact checkbox text shown, and where, from where, when. */
+    text: text('text').notNull(),
+    source: text('source').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    requestedAt: recordedAt('requested_at'),
+    /** The Checkout Session the form went on to; its payment confirms the consent. */
+    checkoutSessionId: text('checkout_session_id'),
+    /** Until when the emailed link confirms; set when the link is sent. Its token is an HMAC of the id, never stored. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    /** payment or link */
+    confirmedBy: text('confirmed_by', { enum: ['payment', 'link'] }),
+  },
+  (t) => [
+    index('newsletter_signups_checkout_idx').on(t.checkoutSessionId),
+    index('newsletter_signups_supporter_idx').on(t.supporterId),
+  ],
 );

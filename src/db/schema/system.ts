@@ -46,6 +46,8 @@ export const emails = pgTable(
     error: text('error'),
     createdAt: recordedAt('created_at'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** When sending failed for good (a 5xx answer, no usable recipient); shown on the supporter's page. */
+    failedAt: timestamp('failed_at', { withTimezone: true }),
   },
   (t) => [index('emails_supporter_idx').on(t.supporterId), uniqueIndex('emails_dedupe_key').on(t.dedupeKey)],
 );

@@ -9,7 +9,7 @@ import { apiList } from './objects-catalog';
 import { buildPortalSession } from './objects-sessions';
 import { bool, change, mergeMetadata, obj, objList, str, type Params } from './params';
 import { mountPortalConfigurationRoutes, portalConfigurationFor } from './routes-portal-config';
-import { newId, type Store } from './store';
+import { newId, nowSeconds, type Store } from './store';
 
 function sessionOrThrow(store: Store, id: string): Stripe.Checkout.Session {
   const session = store.state.checkoutSessions[id];
@@ -85,6 +85,14 @@ function updateSubscription(store: Store, sub: Stripe.Subscription, input: Param
 export function mountBillingRoutes(router: Router, store: Store, baseUrl: () => string): void {
   router.api('POST', '/v1/checkout/sessions', ({ input }) => json(createCheckoutSession(store, baseUrl(), input)));
   router.api('GET', '/v1/checkout/sessions/:id', ({ params }) => json(sessionOrThrow(store, params.id!)));
+  // Stripe's own "expire a session" call: an open session ends now, with checkout.session.expired.
+  router.api('POST', '/v1/checkout/sessions/:id/expire', ({ params }) => {
+    const session = sessionOrThrow(store, params.id!);
+    if (session.status !== 'open') throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`);
+    session.expires_at = Math.min(session.expires_at, nowSeconds());
+    expireIfDue(store, session);
+    return json(session);
+  });
   router.api('GET', '/v1/checkout/sessions/:id/line_items', ({ params, input }) => {
     sessionOrThrow(store, params.id!);
     const items = store.state.sessionLineItems[params.id!] ?? [];

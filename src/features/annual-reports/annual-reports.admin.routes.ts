@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { tokyoYear } from '../../lib/dates';
 import { t } from '../../lib/i18n';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey } from '../../lib/email-address';
 import { route, type AdminRoute } from '../admin/route-table';
 import { sendEmailPreview } from '../newsletters/newsletters.view';
 import { findSupporterByEmail, findSupporterById, type Supporter } from '../supporters';
@@ -52,7 +52,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
   async function supporterNamed(value: unknown): Promise<Supporter | undefined> {
     const raw = typeof value === 'string' ? value.trim().slice(0, 254) : '';
     if (UUID.test(raw)) return findSupporterById(ctx.db, raw.toLowerCase());
-    if (raw.includes('@')) return findSupporterByEmail(ctx.db, normalizeEmail(raw));
+    if (raw.includes('@')) return findSupporterByEmail(ctx.db, emailKey(raw));
     return undefined;
   }
 

@@ -7,7 +7,7 @@ import {
   recordGift,
   recordTakeBack,
 } from '../giving';
-import { findSupporterByStripeCustomer, findSupporterById, followMerges, linkStripeCustomer } from '../supporters';
+import { askToConfirmSignups, confirmSignupsByPayment, findSupporterByStripeCustomer, findSupporterById, followMerges, linkStripeCustomer } from '../supporters';
 import { fromUnix } from '../../lib/dates';
 import { chargeFacts, paymentIntentIdOfInvoice, snapshotOf, subscriptionIdOfInvoice } from './stripe-objects';
 import { idOf, type StripeGateway } from './stripe-gateway';
@@ -71,7 +71,18 @@ const checkoutCompleted: Handler = async (deps, object) => {
       }),
     );
   }
-  await deps.db.transaction((tx) => markCheckoutCompleted(tx, session.id));
+  await deps.db.transaction(async (tx) => {
+    await markCheckoutCompleted(tx, session.id);
+    // The form's newsletter box counts once its payment is in (an async method still unpaid waits).
+    if (session.payment_status !== 'unpaid') await confirmSignupsByPayment(tx, session.id);
+  });
+};
+
+// A Checkout left unpaid: a newsletter box ticked on its form is asked about by email (double opt-in).
+const checkoutExpired: Handler = async (deps, object) => {
+  const session = await deps.gateway.retrieveCheckoutSession(object.id);
+  if (session.status !== 'expired') return 'session not expired';
+  await deps.db.transaction((tx) => askToConfirmSignups(tx, session.id));
 };
 
 const invoicePaid: Handler = async (deps, object) => {
@@ -136,6 +147,7 @@ const disputeCreated: Handler = async (deps, object) => {
 /** The events we act on (see README.md in this folder); any other type is stored and ignored. */
 export const eventHandlers: Record<string, Handler> = {
   'checkout.session.completed': checkoutCompleted,
+  'checkout.session.expired': checkoutExpired,
   'invoice.paid': invoicePaid,
   'invoice.payment_failed': invoicePaymentFailed,
   'customer.subscription.created': subscriptionChanged,

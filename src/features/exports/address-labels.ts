@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Db } from '../../db/client';
 import { selectArrays } from '../../db/raw-rows';
-import { csvLine } from '../../lib/csv';
 import { ExportEncoder, type Encoding } from './encoding';
 import { writeChunk, type ExportResult } from './donations-export';
 
@@ -19,7 +18,7 @@ export function postalLine(code: string): string {
  */
 export async function writeAddressLabels(db: Db, encoding: Encoding, out: Writable): Promise<ExportResult> {
   const encoder = new ExportEncoder(encoding);
-  await writeChunk(out, Buffer.concat([encoder.preamble(), encoder.encode(csvLine(LABEL_HEADER) + '\r\n')]));
+  await writeChunk(out, Buffer.concat([encoder.preamble(), encoder.encode(encoder.line(LABEL_HEADER, () => 'header') + '\r\n')]));
   let rows = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
@@ -36,7 +35,7 @@ export async function writeAddressLabels(db: Db, encoding: Encoding, out: Writab
     let text = '';
     for (const [id, postal, address, kind, person, organisation] of page) {
       const name = kind === 'organisation' && organisation ? `${organisation} 御中` : `${person} 様`;
-      text += encoder.fit(csvLine([postalLine(postal!), address, name, id]), () => id!) + '\r\n';
+      text += encoder.line([postalLine(postal!), address, name, id], () => id!) + '\r\n';
       rows += 1;
     }
     await writeChunk(out, encoder.encode(text));

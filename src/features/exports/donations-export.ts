@@ -76,7 +76,7 @@ export async function writeDonationsExport(
 ): Promise<ExportResult> {
   const encoder = new ExportEncoder(query.encoding);
   const shape = shapeOf(query.format, accounting, query.lang);
-  const head = shape.header ? encoder.fit(csvLine(shape.header), () => 'header') + '\r\n' : '';
+  const head = shape.header ? encoder.line(shape.header, () => 'header') + '\r\n' : '';
   await writeChunk(out, Buffer.concat([encoder.preamble(), encoder.encode(head)]));
   const pages = ledgerExportPages(db, query);
   const counts = query.encoding === 'utf8' ? await writeUtf8Pages(pages, shape, out) : await writeFittedPages(pages, shape, encoder, out);
@@ -123,7 +123,7 @@ async function writeFittedPages(pages: Pages, shape: Shape, encoder: ExportEncod
     for (const row of page) {
       const where = () => `${row.receiptNumber || row.giftReceiptNumber || row.id} (${row.supporterId})`;
       for (const cells of shape.lines(row)) {
-        text += encoder.fit(csvLine(cells), where) + '\r\n';
+        text += encoder.line(cells, where) + '\r\n';
         lines += 1;
       }
       rows += 1;

@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import type { ReplacedCharacter } from '../../db/schema';
+import { csvLine, type CsvValue } from '../../lib/csv';
 
 export const encodings = ['utf8', 'cp932'] as const;
 export type Encoding = (typeof encodings)[number];
@@ -46,6 +47,14 @@ export class ExportEncoder {
       out += replacement;
     }
     return out;
+  }
+
+  /**
+   * One CSV line (without its line end) whose cells are fitted before the formula guard and the quoting
+   * see them: a character CP932 writes as = + - @ (﹦ ﹢ ﹣ ﹫ …) or as a comma (﹐) is judged as what it becomes.
+   */
+  line(cells: readonly CsvValue[], where: () => string): string {
+    return this.encoding === 'utf8' ? csvLine(cells) : csvLine(cells, (text) => this.fit(text, where));
   }
 
   /** A whole line (already fitted) as bytes. */

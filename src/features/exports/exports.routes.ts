@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { csvLine } from '../../lib/csv';
 import { t, type Locale } from '../../lib/i18n';
 import { route, type AdminRoute } from '../admin/route-table';
 import { todayInTokyo } from '../giving/gift-values';
@@ -137,7 +136,7 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
       await streamed(res, () => recordedExport(ctx.db, 'monthly_summary', { year, encoding }, { staffId: req.staff!.id, source: 'console', ip: req.ip, runId: id }, async () => {
         const encoder = new ExportEncoder(encoding);
         const lines = summaryCsvLines(await monthlySummary(ctx.db, year), req.locale);
-        await writeChunk(res, Buffer.concat([encoder.preamble(), encoder.encode(lines.map((l) => encoder.fit(csvLine(l), () => 'summary')).join('\r\n') + '\r\n')]));
+        await writeChunk(res, Buffer.concat([encoder.preamble(), encoder.encode(lines.map((l) => encoder.line(l, () => 'summary')).join('\r\n') + '\r\n')]));
         return { rows: lines.length - 1, replacements: encoder.report() };
       }));
     }),

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../../db/client';
-import { isKatakana, normalizeEmail } from '../../lib/text';
+import { emailKey } from '../../lib/email-address';
+import { isKatakana } from '../../lib/text';
 import { recordAudit } from '../audit';
 import { findSupporterByEmail } from '../supporters';
 import { fingerprintLines, readStatement, type LineProblem } from './bank-csv';
@@ -208,7 +209,7 @@ export async function chooseLineSupporter(
       if (!(await findUsableSupporterIds(tx, [choice.id])).has(choice.id)) return 'badSupporter';
       supporterId = choice.id;
     } else {
-      if (await findSupporterByEmail(tx, normalizeEmail(choice.email))) return 'emailTaken';
+      if (await findSupporterByEmail(tx, emailKey(choice.email))) return 'emailTaken';
       const supporter = await addSupporterByStaff(tx, choice);
       await recordAudit(tx, { staffId: by.staffId, action: 'supporter.create', targetType: 'supporter', targetId: supporter.id, detail: { source: 'bank_import', importId }, ip: by.ip });
       supporterId = supporter.id;

@@ -2,9 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
 import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
-import { AlreadyMonthly, startGiftCheckout, startMonthlyCheckout } from './giving.service';
+import { startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
 import { createPageCache } from '../../web/page-cache';
+import { givingLimits } from './giving.limits';
 
 const PRESET_GIFTS = [3000, 5000, 10000];
 
@@ -29,6 +30,7 @@ export function givingRoutes(ctx: AppContext): Router {
   const deps = { db: ctx.db, gateway: ctx.stripe, publicUrl: ctx.config.publicUrl };
 
   const renderCached = createPageCache();
+  const limits = givingLimits(ctx);
 
   async function renderJoin(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
     const settings = await ctx.settings.get();
@@ -66,21 +68,16 @@ export function givingRoutes(ctx: AppContext): Router {
 
   router.get('/family', (req, res) => renderJoin(req, res));
 
-  router.post('/family/join', async (req, res) => {
+  router.post('/family/join', limits.join, async (req, res) => {
     const parsed = joinSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderJoin(req, res, 422, echo(req.body), fieldErrors(parsed.error));
-    try {
-      const url = await startMonthlyCheckout(deps, parsed.data, consentContext(req, 'join_form'));
-      res.redirect(303, url);
-    } catch (err) {
-      if (err instanceof AlreadyMonthly) return renderJoin(req, res, 409, echo(req.body), { form: 'giving.errors.alreadyMonthly' });
-      throw err;
-    }
+    // Always on to Checkout, whoever the address belongs to (see startMonthlyCheckout).
+    res.redirect(303, await startMonthlyCheckout(deps, parsed.data, consentContext(req, 'join_form')));
   });
 
   router.get('/give', (req, res) => renderGive(req, res));
 
-  router.post('/give', async (req, res) => {
+  router.post('/give', limits.give, async (req, res) => {
     const parsed = giveSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderGive(req, res, 422, echo(req.body), fieldErrors(parsed.error));
     res.redirect(303, await startGiftCheckout(deps, parsed.data, consentContext(req, 'give_form')));

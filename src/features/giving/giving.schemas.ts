@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasControlCharacters } from '../../lib/text';
+import { emailField } from '../../lib/email-address';
 import { checkbox, kana, name, text } from '../supporters';
 
 // Form parsing for /family/join and /give. Each failure carries a message key shown next to its field.
@@ -7,11 +7,7 @@ import { checkbox, kana, name, text } from '../supporters';
 const personFields = {
   kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
   organisation_name: text(100).optional().transform((v) => v ?? ''),
-  email: z
-    .string({ error: 'giving.errors.invalid' })
-    .transform((v) => v.trim())
-    .refine((v) => v.length > 0, 'giving.errors.required')
-    .refine((v) => v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success, 'giving.errors.email'),
+  email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
   family_name: name,
   given_name: name,
   family_name_kana: kana,

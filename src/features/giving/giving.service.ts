@@ -1,7 +1,10 @@
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
+import { now } from '../../lib/clock';
+import { tokyoDay } from '../../lib/dates';
 import { t, type Locale } from '../../lib/i18n';
 import type { StripeGateway, PlanAmount } from '../billing';
-import { countMonthlySupporters, linkStripeCustomer, registerSupporter, displayName, type ConsentContext, type Supporter } from '../supporters';
+import { queueEmail } from '../emails';
+import { countMonthlySupporters, linkStripeCustomer, registerSupporter, requestNewsletterSignup, displayName, type ConsentContext, type Supporter } from '../supporters';
 import { findSubscriptionsOf, insertCheckoutSession } from './ledger.repo';
 import type { GiveForm, JoinForm } from './giving.schemas';
 
@@ -11,15 +14,29 @@ export interface CheckoutDeps {
   publicUrl: string;
 }
 
-/** Thrown when someone who already gives monthly tries to join again. */
+/** The part of a Stripe Checkout Session this file uses. */
+type CheckoutSession = { id: string; url: string | null };
+
+/** Thrown when a signed-in supporter who already gives monthly starts monthly giving again (My page). */
 export class AlreadyMonthly extends Error {}
 
-/** The consents the forms ask for, with the exact label text shown in the form's language. */
-function consentsFrom(form: { newsletter: boolean; locale: Locale }) {
-  return [
-    { purpose: 'privacy_policy' as const, granted: true, text: t(form.locale, 'giving.form.privacy') },
-    ...(form.newsletter ? [{ purpose: 'newsletter' as const, granted: true, text: t(form.locale, 'giving.form.newsletter') }] : []),
-  ];
+/** A subscription that is giving now (or about to): someone with one is a monthly donor. */
+export const isCurrentSubscription = (status: string) => ['active', 'past_due', 'trialing'].includes(status);
+
+/**
+ * The consent the forms record at once: the privacy policy (required to send the form). The newsletter
+ * box is only a request until its payment arrives or the person confirms it by email (double opt-in).
+ */
+function consentsFrom(form: { locale: Locale }) {
+  return [{ purpose: 'privacy_policy' as const, granted: true, text: t(form.locale, 'giving.form.privacy') }];
+}
+
+/** After a form's Checkout Session is created: remember it, and the newsletter box if ticked. */
+async function recordFormCheckout(tx: Tx, supporter: Supporter, session: CheckoutSession, row: { mode: 'subscription' | 'payment'; amount: number }, form: { newsletter: boolean; locale: Locale }, context: ConsentContext) {
+  await insertCheckoutSession(tx, { id: session.id, supporterId: supporter.id, mode: row.mode, amount: row.amount, locale: form.locale });
+  if (form.newsletter && !supporter.newsletter) {
+    await requestNewsletterSignup(tx, { supporterId: supporter.id, locale: form.locale, text: t(form.locale, 'giving.form.newsletter'), checkoutSessionId: session.id }, context);
+  }
 }
 
 function supporterInput(form: JoinForm | GiveForm) {
@@ -44,18 +61,38 @@ async function ensureCustomer(deps: CheckoutDeps, supporter: Supporter): Promise
 
 const thanksUrl = (deps: CheckoutDeps, path: string, locale: Locale) => `${deps.publicUrl}${path}?session_id={CHECKOUT_SESSION_ID}&lang=${locale}`;
 
-/** Join WELgee Family: supporter + consents, Stripe customer, then a subscription Checkout URL. */
+/**
+ * Join WELgee Family: supporter + privacy consent, Stripe customer, then a subscription Checkout URL.
+ *
+ * The answer never tells whether the address already gives monthly: that would let anyone find out who
+ * the NPO's donors are. Like the donation platforms that handle this well, every valid form goes the same
+ * way, straight on to Checkout, so a new supporter's path is as short as before; what differs goes to the
+ * address's own mailbox. A current monthly donor also gets an email saying they already give, with
+ * My page and a Billing Portal link to change their amount or card, and that completing the payment page
+ * would start a second, separate monthly gift. A donor's join does the same work as any returning
+ * supporter's (same queries, same Stripe calls, one more row: the email). Only an address never seen
+ * before costs one more Stripe call (its customer is created): that tells "new to us", never "gives
+ * monthly", and the first probe itself makes the address known.
+ */
 export async function startMonthlyCheckout(deps: CheckoutDeps, form: JoinForm, context: ConsentContext): Promise<string> {
   const supporter = await deps.db.transaction((tx) => registerSupporter(tx, supporterInput(form), consentsFrom(form), context));
-  return startMonthlyCheckoutFor(deps, supporter, form.plan as PlanAmount, form.locale);
+  const isMonthly = (await findSubscriptionsOf(deps.db, supporter.id)).some((s) => isCurrentSubscription(s.status));
+  const plan = form.plan as PlanAmount;
+  const session = await createMonthlySession(deps, supporter, plan, form.locale, `${deps.publicUrl}/family?lang=${form.locale}`);
+  await deps.db.transaction(async (tx) => {
+    await recordFormCheckout(tx, supporter, session, { mode: 'subscription', amount: plan }, form, context);
+    if (isMonthly) {
+      // At most one a day (Japan): anyone can send the form with a donor's address, over and over.
+      const dedupeKey = `already-monthly:${supporter.id}:${tokyoDay(now())}`;
+      await queueEmail(tx, { template: 'already-monthly', to: supporter.email, locale: supporter.locale, supporterId: supporter.id, params: { plan }, dedupeKey });
+    }
+  });
+  return session.url!;
 }
 
-/** A subscription Checkout URL for a known supporter (joining, or starting again from My page). */
-export async function startMonthlyCheckoutFor(deps: CheckoutDeps, supporter: Supporter, plan: PlanAmount, locale: Locale, cancelUrl = `${deps.publicUrl}/family?lang=${locale}`): Promise<string> {
-  const current = await findSubscriptionsOf(deps.db, supporter.id);
-  if (current.some((s) => ['active', 'past_due', 'trialing'].includes(s.status))) throw new AlreadyMonthly();
+async function createMonthlySession(deps: CheckoutDeps, supporter: Supporter, plan: PlanAmount, locale: Locale, cancelUrl: string): Promise<CheckoutSession> {
   const customerId = await ensureCustomer(deps, supporter);
-  const session = await deps.gateway.createSubscriptionCheckout({
+  return deps.gateway.createSubscriptionCheckout({
     customerId,
     supporterId: supporter.id,
     locale,
@@ -63,6 +100,13 @@ export async function startMonthlyCheckoutFor(deps: CheckoutDeps, supporter: Sup
     successUrl: thanksUrl(deps, '/family/thanks', locale),
     cancelUrl,
   });
+}
+
+/** A subscription Checkout URL for a signed-in supporter starting again from My page (refused while they give monthly). */
+export async function startMonthlyCheckoutFor(deps: CheckoutDeps, supporter: Supporter, plan: PlanAmount, locale: Locale, cancelUrl = `${deps.publicUrl}/family?lang=${locale}`): Promise<string> {
+  const current = await findSubscriptionsOf(deps.db, supporter.id);
+  if (current.some((s) => isCurrentSubscription(s.status))) throw new AlreadyMonthly();
+  const session = await createMonthlySession(deps, supporter, plan, locale, cancelUrl);
   await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'subscription', amount: plan, locale });
   return session.url!;
 }
@@ -70,13 +114,21 @@ export async function startMonthlyCheckoutFor(deps: CheckoutDeps, supporter: Sup
 /** A one-time gift: supporter + consents, Stripe customer, then a payment Checkout URL. */
 export async function startGiftCheckout(deps: CheckoutDeps, form: GiveForm, context: ConsentContext): Promise<string> {
   const supporter = await deps.db.transaction((tx) => registerSupporter(tx, supporterInput(form), consentsFrom(form), context));
-  return startGiftCheckoutFor(deps, supporter, form.amount, form.locale);
+  const session = await createGiftSession(deps, supporter, form.amount, form.locale, `${deps.publicUrl}/give?lang=${form.locale}`);
+  await deps.db.transaction((tx) => recordFormCheckout(tx, supporter, session, { mode: 'payment', amount: form.amount }, form, context));
+  return session.url!;
 }
 
 /** A payment Checkout URL for a known supporter's one-time gift of `amount` yen. */
 export async function startGiftCheckoutFor(deps: CheckoutDeps, supporter: Supporter, amount: number, locale: Locale, cancelUrl = `${deps.publicUrl}/give?lang=${locale}`): Promise<string> {
+  const session = await createGiftSession(deps, supporter, amount, locale, cancelUrl);
+  await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'payment', amount, locale });
+  return session.url!;
+}
+
+async function createGiftSession(deps: CheckoutDeps, supporter: Supporter, amount: number, locale: Locale, cancelUrl: string): Promise<CheckoutSession> {
   const customerId = await ensureCustomer(deps, supporter);
-  const session = await deps.gateway.createDonationCheckout({
+  return deps.gateway.createDonationCheckout({
     customerId,
     supporterId: supporter.id,
     locale,
@@ -85,8 +137,6 @@ export async function startGiftCheckoutFor(deps: CheckoutDeps, supporter: Suppor
     successUrl: thanksUrl(deps, '/give/thanks', locale),
     cancelUrl,
   });
-  await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'payment', amount, locale });
-  return session.url!;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailField } from '../../lib/email-address';
 import { cleanText, hasControlCharacters, isKatakana, toKatakana } from '../../lib/text';
 import { checkGiftDay, isBankPayerName, MAX_OFFLINE_GIFT, MIN_OFFLINE_GIFT, normalizePayer, parseDay, parseYen } from './gift-values';
 
@@ -30,11 +31,7 @@ const newSupporterSchema = z.object({
   new_family_name_kana: kana,
   new_given_name_kana: kana,
   new_organisation_name: name(100),
-  new_email: z
-    .string({ error: 'gifts.errors.invalid' })
-    .transform((v) => v.trim())
-    .refine((v) => v.length > 0, 'gifts.errors.required')
-    .refine((v) => v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success, 'gifts.errors.email'),
+  new_email: emailField({ required: 'gifts.errors.required', invalid: 'gifts.errors.email', notText: 'gifts.errors.invalid' }),
 });
 
 const giftSchema = z.object({

@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../../db/client';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey } from '../../lib/email-address';
 import { recordAudit } from '../audit';
 import { findSupporterByEmail, findSupporterById, refreshSupporterStatus, registerSupporter, type Supporter } from '../supporters';
 import { startOfTokyoDay } from './gift-values';
@@ -89,7 +89,7 @@ export async function recordOfflineGift(db: Db, form: OfflineGiftForm, by: Staff
       supporterId = found.id;
     } else {
       // Someone with this email exists: staff choose them in the search instead of a silent link.
-      if (await findSupporterByEmail(tx, normalizeEmail(form.supporter.email))) return { ok: false, errors: { new_email: 'gifts.errors.emailTaken' } };
+      if (await findSupporterByEmail(tx, emailKey(form.supporter.email))) return { ok: false, errors: { new_email: 'gifts.errors.emailTaken' } };
       const added = await addSupporterByStaff(tx, form.supporter);
       await recordAudit(tx, { staffId: by.staffId, action: 'supporter.create', targetType: 'supporter', targetId: added.id, detail: { source: 'gift_form' }, ip: by.ip });
       supporterId = added.id;

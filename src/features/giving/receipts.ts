@@ -3,7 +3,8 @@ import type { Db } from '../../db/client';
 import { pick, t, type Locale } from '../../lib/i18n';
 import type { EmailEnricher } from '../emails';
 import { displayName, findSupporterById } from '../supporters';
-import { findDonation, findSubscriptionByRowId, type Donation } from './ledger.repo';
+import { findDonation, findSubscriptionByRowId, findSubscriptionsOf, type Donation } from './ledger.repo';
+import { isCurrentSubscription } from './giving.service';
 import { renderReceiptPdf } from './receipt-pdf';
 
 /** The words a receipt uses for a gift: "毎月の寄付（5,000円プラン）" / "One-time gift". */
@@ -72,6 +73,13 @@ export function givingEmailEnrichers(db: Db, publicUrl: string, cardLink: (suppo
       const subscription = await findSubscriptionByRowId(db, String((email.params as { subscriptionId?: string }).subscriptionId));
       const supporter = subscription ? await findSupporterById(db, subscription.supporterId) : undefined;
       return { context: { name: supporter ? displayName(supporter) : '', amount: subscription?.amount, joinUrl: `${publicUrl}/family` } };
+    },
+    // To a monthly donor whose address was used on the join form: their giving is managed on My page or in
+    // the Billing Portal (card link); the Checkout that opened would be a second, separate monthly gift.
+    async 'already-monthly'(email) {
+      const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
+      const current = supporter ? (await findSubscriptionsOf(db, supporter.id)).find((s) => isCurrentSubscription(s.status)) : undefined;
+      return { context: { name: supporter ? displayName(supporter) : '', amount: current?.amount, meUrl, cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
     },
     async 'payment-failed'(email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/client';
 import { enqueueJob } from '../../../jobs/enqueue';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey } from '../../lib/email-address';
 import { queueEmail } from '../emails';
 import { findSupporterByEmail, followMerges } from '../supporters';
 import { completeLoginRequest, insertLoginRequest, lockUnprocessedRequest, useLoginLink } from './login.repo';
@@ -28,7 +28,7 @@ export const isTokenShaped = (token: string) => /^[\w-]{43}$/.test(token);
  */
 export async function requestLoginLink(db: Db, email: string, ip: string | undefined, now = clockNow()): Promise<void> {
   await db.transaction(async (tx) => {
-    const id = await insertLoginRequest(tx, { emailNormalized: normalizeEmail(email), ip, expiresAt: new Date(now.getTime() + LINK_VALID_MINUTES * 60_000) });
+    const id = await insertLoginRequest(tx, { emailNormalized: emailKey(email), ip, expiresAt: new Date(now.getTime() + LINK_VALID_MINUTES * 60_000) });
     await enqueueJob(tx, 'send-login-link', { linkId: id });
   });
 }

@@ -1,45 +1,48 @@
-import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
-import { countHit, isUnderLimit } from '../../lib/rate-limit';
-import { hasControlCharacters, normalizeEmail } from '../../lib/text';
+import { createLimit } from '../../lib/rate-limit';
+import { sendRefusal } from '../../web/rate-limit';
+import { emailField, emailKey } from '../../lib/email-address';
 import { LINK_VALID_MINUTES, isTokenShaped, redeemLoginLink, requestLoginLink } from './login.service';
 import { isLoginLinkUsable } from './login.repo';
 import { hashToken } from './login.service';
 import { startSession } from '../../web/session-writes';
 import { now } from '../../lib/clock';
 
+// Two limits, counted before anything is stored (rate-limiter-flexible: count, then decide):
+// - per client address, 30 in 15 minutes: beyond it, 429 (whoever sends that many is held back);
+// - per email address, 5 links in 15 minutes: beyond it, the same "check your inbox" page and no email.
+//   Someone asking for another person's address cannot lock the owner out: the owner still holds the
+//   links already sent, and the page never says whether a link went out (nor whether the address is known).
+// While Redis is down both are counted in this process's memory: the form keeps working, still limited.
 const WINDOW_SECONDS = 15 * 60;
 const PER_ADDRESS = 5;
 const PER_IP = 30;
 
-const emailField = z
-  .string()
-  .transform((v) => v.trim())
-  .refine((v) => v.length > 0 && v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success);
+const loginEmail = emailField({ required: 'me.login.badEmail', invalid: 'me.login.badEmail' });
 
 /** GET /me (sign-in form when signed out), POST /me/login, GET|POST /me/link/:token, POST /me/logout. */
 export function meLoginRoutes(ctx: AppContext): Router {
   const router = Router();
-  const redis = ctx.queues.connection;
-  const prefix = ctx.config.queuePrefix;
+  const limit = (name: string, points: number) =>
+    createLimit(ctx.queues.connection, ctx.config.queuePrefix, { name, points, windowSeconds: WINDOW_SECONDS, whenRedisDown: 'memory' });
+  const perClient = limit('me-login-ip', PER_IP);
+  const perAddress = limit('me-login-address', PER_ADDRESS);
 
   const renderLogin = (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) =>
     res.status(status).render('me/login', { title: t(req.locale, 'me.login.title'), csrfToken: req.csrfToken(), minutes: LINK_VALID_MINUTES, ...extra });
 
   router.post('/me/login', async (req, res) => {
-    const parsed = emailField.safeParse((req.body ?? {}).email);
+    const parsed = loginEmail.safeParse((req.body ?? {}).email);
     const value = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     if (!parsed.success) return renderLogin(req, res, 422, { value, error: t(req.locale, 'me.login.badEmail') });
-    // Limits per address (whoever asks) and per IP; the same answer for known and unknown addresses.
-    const addressKey = `${prefix}:me-login:addr:${crypto.createHash('sha256').update(normalizeEmail(parsed.data)).digest('hex').slice(0, 32)}`;
-    const ipKey = `${prefix}:me-login:ip:${req.ip}`;
-    const [addressOk, ipOk] = await Promise.all([isUnderLimit(redis, addressKey, PER_ADDRESS), isUnderLimit(redis, ipKey, PER_IP)]);
-    if (!addressOk || !ipOk) return renderLogin(req, res, 429, { value, error: t(req.locale, 'me.login.tooMany') });
-    await Promise.all([countHit(redis, addressKey, WINDOW_SECONDS), countHit(redis, ipKey, WINDOW_SECONDS)]);
-    await requestLoginLink(ctx.db, parsed.data, req.ip);
+    const byClient = await perClient.hit(req.ip ?? '');
+    if (byClient.outcome === 'limited') return renderLogin(req, res.set('Retry-After', String(byClient.retryAfterSeconds)), 429, { value, error: t(req.locale, 'me.login.tooMany') });
+    if (byClient.outcome === 'unavailable') return sendRefusal(req, res, byClient);
+    const byAddress = await perAddress.hit(emailKey(parsed.data));
+    if (byAddress.outcome === 'unavailable') return sendRefusal(req, res, byAddress);
+    if (byAddress.outcome === 'allowed') await requestLoginLink(ctx.db, parsed.data, req.ip);
     res.status(200).render('me/login-sent', { title: t(req.locale, 'me.login.sentTitle'), minutes: LINK_VALID_MINUTES });
   });
 

@@ -20,14 +20,23 @@ export const audienceSchema = z.discriminatedUnion('segment', [
 /** An address mail can go to: not bounced, not merged away, not erased, not a placeholder. */
 const reachable = sql`s.email_bounced_at IS NULL AND s.merged_into_id IS NULL AND s.erased_at IS NULL AND s.email NOT LIKE '%.invalid'`;
 
+/**
+ * Newsletter consent that counts: the flag, and for a prospect (never gave) a grant that did not come
+ * from a public form alone: confirmed by the emailed link, given on My page or recorded by staff. A form's
+ * box counts only with its payment (then they are no prospect), so a prospect flagged by an unpaid form
+ * (before double opt-in existed) gets nothing.
+ */
+const consented = sql`s.newsletter AND (s.status <> 'prospect' OR EXISTS (SELECT 1 FROM consents c
+  WHERE c.supporter_id = s.id AND c.purpose = 'newsletter' AND c.granted AND c.source NOT IN ('join_form', 'give_form')))`;
+
 /** Who may receive a newsletter at all: newsletter consent now and a reachable address. Checked again for each row just before sending. */
-export const eligible = sql`s.newsletter AND ${reachable}`;
+export const eligible = sql`${consented} AND ${reachable}`;
 
 /**
  * The same for a send `n` of either kind: an annual report carries the supporter's combined receipt, so
  * it goes to every giver whose address works, with or without newsletter consent.
  */
-export const eligibleForSend = sql`(s.newsletter OR n.kind = 'annual_report') AND ${reachable}`;
+export const eligibleForSend = sql`(${consented} OR n.kind = 'annual_report') AND ${reachable}`;
 
 /** Who the audience may reach at all: newsletter consent, except for an annual report's givers. */
 function eligibleFor(audience: Audience): SQL {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { Localized, Settings } from '../../../config/organisation';
+import { isDeliverableEmail, normalizeEmailAddress } from '../../lib/email-address';
 import { hasControlCharacters } from '../../lib/text';
 
 // The settings form: which setting each field edits and how it is checked. Field names are dotted
@@ -114,7 +114,6 @@ export interface FieldError {
 // Markup is refused rather than stored: texts are shown as plain text everywhere (pages, emails,
 // PDF receipts), so a tag would only ever appear as literal characters.
 const markup = /[<>]/;
-const email = z.email();
 
 /** Checks and normalises one submitted value; returns the clean value or an error. */
 export function checkValue(raw: unknown, rule: Rule, required: boolean): { value: string } | { error: FieldError } {
@@ -127,7 +126,8 @@ export function checkValue(raw: unknown, rule: Rule, required: boolean): { value
   if (rule.kind === 'number' || rule.kind === 'time') return checkNumeric(value, rule);
   if ([...value].length > rule.max) return { error: { key: 'settings.errors.tooLong', params: { max: rule.max } } };
   if (rule.kind === 'email') {
-    return email.safeParse(value).success ? { value } : { error: { key: 'settings.errors.email' } };
+    const address = normalizeEmailAddress(value);
+    return isDeliverableEmail(address) ? { value: address } : { error: { key: 'settings.errors.email' } };
   }
   if (rule.kind === 'url') {
     let url: URL | undefined;

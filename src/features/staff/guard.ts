@@ -9,6 +9,8 @@ declare module 'express-session' {
     staffId?: string;
     epoch?: number;
     pendingStaffId?: string;
+    /** One started sign-in waiting for its code: wrong codes are counted under this id. */
+    pendingSignInId?: string;
     pendingAt?: number;
   }
 }

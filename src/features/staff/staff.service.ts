@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../db/client';
 import { generatePassword } from '../../lib/passwords';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey, isDeliverableEmail, normalizeEmailAddress } from '../../lib/email-address';
 import { verifyTotp } from '../../lib/totp';
 import { recordAudit } from '../audit';
 import type { Role } from './permissions';
@@ -19,9 +19,11 @@ const dummy = () => (dummyHash ??= hash(`dummy-${generatePassword()}`));
 /** Creates a staff account with an argon2id password hash. */
 export async function createStaff(db: Db, input: { email: string; name: string; role: Role; password: string }): Promise<StaffMember> {
   if (input.password.length < MIN_PASSWORD) throw new Error(`password must be at least ${MIN_PASSWORD} characters`);
+  const email = normalizeEmailAddress(input.email);
+  if (!isDeliverableEmail(email)) throw new Error(`not a deliverable email address: ${JSON.stringify(input.email)}`);
   return insertStaff(db, {
-    email: input.email.trim(),
-    emailNormalized: normalizeEmail(input.email),
+    email,
+    emailNormalized: emailKey(email),
     name: input.name,
     role: input.role,
     passwordHash: await hash(input.password),
@@ -35,7 +37,7 @@ export type LoginResult = { ok: true; staff: StaffMember; needsCode: boolean } |
  * same way (no enumeration); five failures lock the account for 15 minutes.
  */
 export async function checkPassword(db: Db, email: string, password: string, ip?: string): Promise<LoginResult> {
-  const member = await findStaffByEmail(db, normalizeEmail(email));
+  const member = await findStaffByEmail(db, emailKey(email));
   if (!member || !member.isActive) {
     await verify(await dummy(), password).catch(() => false);
     await recordAudit(db, { action: 'login.failure', detail: { reason: 'unknown' }, ip });
@@ -51,13 +53,16 @@ export async function checkPassword(db: Db, email: string, password: string, ip?
   return { ok: true, staff: member, needsCode: member.totpEnabled };
 }
 
-/** Checks the second factor of a pending sign-in. */
+/**
+ * Checks the second factor of a pending sign-in; a locked account is refused. Wrong codes are counted by
+ * the sign-in limits (sign-in-limits.ts), which a right code does not reset.
+ */
 export async function checkCode(db: Db, staffId: string, code: string, ip?: string): Promise<StaffMember | undefined> {
   const member = await findStaffById(db, staffId);
-  if (!member?.totpSecret || !member.totpEnabled) return undefined;
-  if (!verifyTotp(member.totpSecret, code.replace(/\s/g, ''))) {
-    await recordFailedLogin(db, member.id, MAX_FAILURES, LOCK_MS);
-    await recordAudit(db, { staffId: member.id, action: 'login.failure', detail: { reason: 'code' }, ip });
+  if (!member?.totpSecret || !member.totpEnabled || !member.isActive) return undefined;
+  const isLocked = member.lockedUntil !== null && member.lockedUntil > now();
+  if (isLocked || !verifyTotp(member.totpSecret, code.replace(/\s/g, ''))) {
+    await recordAudit(db, { staffId: member.id, action: 'login.failure', detail: { reason: isLocked ? 'locked' : 'code' }, ip });
     return undefined;
   }
   return member;
@@ -97,7 +102,7 @@ export async function bootstrapAdmin(db: Db, admin: { email: string; password: s
   const created = await db.transaction(async (tx) => {
     await lockFirstAdmin(tx);
     if ((await countStaff(tx)) > 0) return false;
-    await insertStaff(tx, { email: email.trim(), emailNormalized: normalizeEmail(email), name: 'Admin', role: 'admin', passwordHash });
+    await insertStaff(tx, { email: normalizeEmailAddress(email), emailNormalized: emailKey(email), name: 'Admin', role: 'admin', passwordHash });
     return true;
   });
   if (!created) return undefined;

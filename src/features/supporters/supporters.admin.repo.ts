@@ -73,7 +73,7 @@ export async function summariseDonations(tx: Tx, supporterId: string) {
 
 export async function listEmailsSent(tx: Tx, supporterId: string, limit = 200) {
   return tx
-    .select({ id: emails.id, template: emails.template, status: emails.status, toAddress: emails.toAddress, createdAt: emails.createdAt, sentAt: emails.sentAt })
+    .select({ id: emails.id, template: emails.template, status: emails.status, toAddress: emails.toAddress, createdAt: emails.createdAt, sentAt: emails.sentAt, error: emails.error, failedAt: emails.failedAt })
     .from(emails)
     .where(eq(emails.supporterId, supporterId))
     .orderBy(desc(emails.createdAt), desc(emails.id))

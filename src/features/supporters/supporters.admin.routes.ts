@@ -147,6 +147,7 @@ async function saveProfile(ctx: AppContext, req: Request, res: Response) {
   if (!parsed.success) return renderForm(ctx, req, res, 422, echo(req.body), fieldErrors(parsed.error), supporter);
   const result = supporter ? await updateSupporterProfile(ctx.db, supporter.id, parsed.data, staffAct(req)) : await createSupporterByHand(ctx.db, parsed.data, staffAct(req));
   if (!result.ok && 'notFound' in result) return notFoundPage(req, res);
+  if (!result.ok && 'reasonRequired' in result) return renderForm(ctx, req, res, 422, echo(req.body), { newsletter_reason: 'supporters.errors.resubscribeReason' }, supporter);
   if (!result.ok) {
     return renderForm(ctx, req, res, 422, echo(req.body), { email: 'supporters.errors.emailTaken' }, supporter, result.emailTakenBy);
   }

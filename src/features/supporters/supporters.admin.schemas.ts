@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailField } from '../../lib/email-address';
 import { cleanText, hasControlCharacters } from '../../lib/text';
 import { checkbox, kana, name, phone, postalCode, prefecture, text } from './person-fields';
 import { sorts, statuses, type SupporterSearch } from './supporters.search.repo';
@@ -13,11 +14,7 @@ export const profileSchema = z
   .object({
     kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
     organisation_name: optionalText(100),
-    email: z
-      .string({ error: 'giving.errors.invalid' })
-      .transform((v) => v.trim())
-      .refine((v) => v.length > 0, 'giving.errors.required')
-      .refine((v) => v.length <= 254 && !hasControlCharacters(v) && z.email().safeParse(v.normalize('NFKC')).success, 'giving.errors.email'),
+    email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
     family_name: name,
     given_name: name,
     family_name_kana: kana,
@@ -28,6 +25,8 @@ export const profileSchema = z
     address: optionalText(200),
     phone,
     newsletter: checkbox,
+    /** Why staff subscribe someone who had unsubscribed (required then; kept with the consent). */
+    newsletter_reason: optionalText(300),
     postal_mail: checkbox,
   })
   .superRefine((v, ctx) => {

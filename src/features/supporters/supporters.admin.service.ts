@@ -1,7 +1,8 @@
 import type { Db, Tx } from '../../db/client';
 import { t, type Locale } from '../../lib/i18n';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
 import { recordAudit } from '../audit';
+import { hasWithdrawnNewsletter } from './signups.repo';
 import {
   deleteTag,
   findEmailOwner,
@@ -58,8 +59,8 @@ export async function recordSupporterView(db: Db, supporterId: string, act: Staf
 function profileColumns(form: ProfileForm): Omit<NewSupporter, 'status'> {
   return {
     kind: form.kind,
-    email: form.email,
-    emailNormalized: normalizeEmail(form.email),
+    email: normalizeEmailAddress(form.email),
+    emailNormalized: emailKey(form.email),
     familyName: form.family_name,
     givenName: form.given_name,
     familyNameKana: form.family_name_kana || null,
@@ -77,8 +78,8 @@ function profileColumns(form: ProfileForm): Omit<NewSupporter, 'status'> {
 
 const consentLabels = { newsletter: 'supporters.form.newsletter', postalMail: 'supporters.form.postalMail' } as const;
 
-/** Appends a consent row for each toggle that changed, as set by staff. */
-async function recordConsentChanges(tx: Tx, supporterId: string, before: { newsletter: boolean; postalMail: boolean }, after: { newsletter: boolean; postalMail: boolean }, act: StaffAct) {
+/** Appends a consent row for each toggle that changed, as set by staff (with the reason staff gave, if any). */
+async function recordConsentChanges(tx: Tx, supporterId: string, before: { newsletter: boolean; postalMail: boolean }, after: { newsletter: boolean; postalMail: boolean }, act: StaffAct, reason?: string) {
   for (const field of ['newsletter', 'postalMail'] as const) {
     if (before[field] === after[field]) continue;
     const text = t(act.locale, consentLabels[field]);
@@ -90,13 +91,14 @@ async function recordConsentChanges(tx: Tx, supporterId: string, before: { newsl
       text,
       textVersion: consentTextVersion(purpose, text),
       source: 'staff',
+      reason: reason || null,
       ip: act.ip ?? null,
       userAgent: act.userAgent?.slice(0, 500) ?? null,
     });
   }
 }
 
-export type ProfileResult = { ok: true; id: string } | { ok: false; emailTakenBy: string } | { ok: false; notFound: true };
+export type ProfileResult = { ok: true; id: string } | { ok: false; emailTakenBy: string } | { ok: false; notFound: true } | { ok: false; reasonRequired: true };
 
 /** Saves an edited profile: consent changes go to `consents`, the changed field names to the audit log. */
 export async function updateSupporterProfile(db: Db, supporterId: string, form: ProfileForm, act: StaffAct): Promise<ProfileResult> {
@@ -108,8 +110,12 @@ export async function updateSupporterProfile(db: Db, supporterId: string, form: 
     if (owner && owner.id !== supporterId) return { ok: false, emailTakenBy: owner.id } as const;
     const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => k !== 'emailNormalized' && (current[k] ?? null) !== (next[k] ?? null));
     if (changed.length === 0) return { ok: true, id: supporterId } as const;
+    // Someone who unsubscribed is subscribed again only by themselves (confirmed link, My page) or by
+    // staff who write down why (e.g. asked on the phone): the reason goes into the consent record.
+    const isResubscribing = !current.newsletter && form.newsletter && (await hasWithdrawnNewsletter(tx, supporterId));
+    if (isResubscribing && !form.newsletter_reason) return { ok: false, reasonRequired: true } as const;
     await updateSupporter(tx, supporterId, next);
-    await recordConsentChanges(tx, supporterId, current, { newsletter: form.newsletter, postalMail: form.postal_mail }, act);
+    await recordConsentChanges(tx, supporterId, current, { newsletter: form.newsletter, postalMail: form.postal_mail }, act, form.newsletter_reason);
     // Which fields changed, never their values: the audit log is read more widely than profiles.
     await recordAudit(tx, { staffId: act.staffId, action: 'supporter.edit', targetType: 'supporter', targetId: supporterId, detail: { fields: changed }, ip: act.ip });
     return { ok: true, id: supporterId } as const;

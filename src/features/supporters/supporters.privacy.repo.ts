@@ -9,6 +9,7 @@ import {
   emails,
   loginLinks,
   newsletterDeliveries,
+  newsletterSignups,
   newsletters,
   sessions,
   staff,
@@ -196,6 +197,8 @@ export async function blankSupporter(tx: Tx, id: string, erasedAddress: string, 
 export async function scrubOwnedRows(tx: Tx, owner: { ids: string[]; stripeCustomerIds: string[]; addresses: string[] }): Promise<void> {
   const { ids, stripeCustomerIds, addresses } = owner;
   await tx.update(consents).set({ ip: null, userAgent: null }).where(inArray(consents.supporterId, ids));
+  // Newsletter signups are requests, not consents (a confirmed one is a consents row): they go with their IP.
+  await tx.delete(newsletterSignups).where(inArray(newsletterSignups.supporterId, ids));
   await tx
     .update(emails)
     .set({ toAddress: sql`'erased-' || ${emails.supporterId} || '@erased.invalid'`, params: {} })

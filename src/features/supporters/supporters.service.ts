@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/client';
-import { normalizeEmail } from '../../lib/text';
+import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
 import {
   findSupporterById,
   followMerges,
@@ -42,13 +42,15 @@ export function consentTextVersion(purpose: string, text: string): string {
 
 /**
  * Finds the supporter by normalised email or creates one, and records each consent. An existing
- * supporter keeps their stored name (a form can't overwrite someone's profile) but blanks are filled.
+ * supporter keeps their stored name and language (a form anyone can send must not change someone's
+ * profile; the language changes when newsletter consent is confirmed) but blank fields are filled.
+ * Newsletter consent never comes this way: see signups.service.ts (double opt-in).
  */
-export async function registerSupporter(tx: Tx, input: SupporterInput, given: ConsentGiven[], context: ConsentContext): Promise<Supporter> {
+export async function registerSupporter(tx: Tx, input: SupporterInput, given: (ConsentGiven & { purpose: 'privacy_policy' })[], context: ConsentContext): Promise<Supporter> {
   const { row: stored, isNew } = await insertSupporterOrGet(tx, {
     kind: input.kind,
-    email: input.email.trim(),
-    emailNormalized: normalizeEmail(input.email),
+    email: normalizeEmailAddress(input.email),
+    emailNormalized: emailKey(input.email),
     familyName: input.familyName,
     givenName: input.givenName,
     familyNameKana: input.familyNameKana || null,
@@ -59,11 +61,11 @@ export async function registerSupporter(tx: Tx, input: SupporterInput, given: Co
   // An email that belonged to a duplicate merged away leads to the supporter it was merged into.
   const row = isNew ? stored : await followMerges(tx, stored);
   if (!isNew) {
-    const fill: Partial<Supporter> = { locale: input.locale };
+    const fill: Partial<Supporter> = {};
     if (!row.familyNameKana && input.familyNameKana) fill.familyNameKana = input.familyNameKana;
     if (!row.givenNameKana && input.givenNameKana) fill.givenNameKana = input.givenNameKana;
     if (!row.organisationName && input.organisationName) fill.organisationName = input.organisationName;
-    await updateSupporter(tx, row.id, fill);
+    if (Object.keys(fill).length > 0) await updateSupporter(tx, row.id, fill);
   }
   for (const consent of given) {
     await insertConsent(tx, {
@@ -76,7 +78,6 @@ export async function registerSupporter(tx: Tx, input: SupporterInput, given: Co
       ip: context.ip ?? null,
       userAgent: context.userAgent?.slice(0, 500) ?? null,
     });
-    if (consent.purpose === 'newsletter' && consent.granted) await updateSupporter(tx, row.id, { newsletter: true });
   }
   return (await findSupporterById(tx, row.id))!;
 }
