@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
+import { hasControlCharacters } from '../../lib/text';
 import type { Refusal } from '../../lib/rate-limit';
 import { now } from '../../lib/clock';
 import { recordAudit } from '../audit';
@@ -55,7 +56,8 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
         if (byClient.outcome === 'limited') await recordAudit(ctx.db, { action: 'login.rate_limited', ip: req.ip });
         return renderRefusal(req, res, byClient, 'admin.login.tooMany');
       }
-      if (typeof email !== 'string' || typeof password !== 'string' || email.length > 254 || password.length > 200) {
+      // An email with a control character (NUL above all: PostgreSQL text cannot hold it) matches no account.
+      if (typeof email !== 'string' || typeof password !== 'string' || email.length > 254 || password.length > 200 || hasControlCharacters(email)) {
         return renderLogin(req, res, 422, t(req.locale, 'admin.login.failed'));
       }
       const result = await checkPassword(ctx.db, email, password, req.ip);
