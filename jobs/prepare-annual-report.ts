@@ -1,7 +1,7 @@
 import type { AppContext } from '../src/context';
 import { prepareDraftAndTellStaff } from '../src/features/annual-reports';
 import { tokyoYear } from '../src/lib/dates';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 import { now } from '../src/lib/clock';
 
 /** Prepares the annual report of the year before (or of `year`) as a draft and emails report staff once. */

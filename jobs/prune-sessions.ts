@@ -2,7 +2,7 @@ import { lt } from 'drizzle-orm';
 import type { AppContext } from '../src/context';
 import { sessions } from '../src/db/schema';
 import { pruneLoginLinks } from '../src/features/me';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 import { now } from '../src/lib/clock';
 
 /** Deletes expired sessions and My page sign-in links expired for a day. */

@@ -1,6 +1,6 @@
 import type { AppContext } from '../src/context';
 import { runReconciliation } from '../src/features/reconciliation';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 
 /** Compares the last 35 days of Stripe with the ledger and stores the findings (nightly, or from the console). */
 export async function reconcileStripe(payload: JobPayload<'reconcile-stripe'>, ctx: AppContext): Promise<void> {

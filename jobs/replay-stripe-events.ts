@@ -1,6 +1,6 @@
 import type { AppContext } from '../src/context';
 import { replayMissingEvents } from '../src/features/reconciliation';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 
 /** Fetches again from Stripe the events behind a run's missing items and processes them. */
 export async function replayStripeEvents(payload: JobPayload<'replay-stripe-events'>, ctx: AppContext): Promise<void> {

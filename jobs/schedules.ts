@@ -1,4 +1,4 @@
-import type { JobName, JobPayload } from './contracts';
+import type { JobName, JobPayload } from '../src/lib/job-contracts';
 
 interface Schedule<N extends JobName> {
   id: string;

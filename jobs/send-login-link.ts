@@ -1,6 +1,6 @@
 import type { AppContext } from '../src/context';
 import { issueLoginLink } from '../src/features/me';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 
 /** Turns a My page sign-in request into an emailed link when the address belongs to a supporter. */
 export async function sendLoginLink(payload: JobPayload<'send-login-link'>, ctx: AppContext): Promise<void> {

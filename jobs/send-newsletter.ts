@@ -1,7 +1,7 @@
 import type { AppContext } from '../src/context';
-import { annualReportComposer } from '../src/features/annual-reports';
+import { newsletterComposers } from '../src/emails';
 import { createSendRate, sendNewsletter, type SendDeps } from '../src/features/newsletters';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 
 /** What sending needs from the app: one rate key per deployment (queue prefix), shared by every worker. */
 export function newsletterSendDeps(ctx: AppContext): SendDeps {
@@ -15,8 +15,7 @@ export function newsletterSendDeps(ctx: AppContext): SendDeps {
     rate: createSendRate(ctx.queues.connection, `${ctx.config.queuePrefix}:newsletter:send-rate`),
     logger: ctx.logger,
     metrics: ctx.metrics,
-    // An annual report's send: each recipient's email with their giving and their combined receipt.
-    composers: { annual_report: annualReportComposer({ db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl }) },
+    composers: newsletterComposers(ctx),
   };
 }
 

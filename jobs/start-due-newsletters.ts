@@ -1,6 +1,6 @@
 import type { AppContext } from '../src/context';
 import { runNewsletterRhythm } from '../src/features/newsletters/rhythm.service';
-import type { JobPayload } from './contracts';
+import type { JobPayload } from '../src/lib/job-contracts';
 import { now } from '../src/lib/clock';
 
 /** Starts the scheduled newsletters that are due and reminds newsletter staff when a month has none. */

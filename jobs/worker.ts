@@ -3,7 +3,7 @@ import type { AppContext } from '../src/context';
 import { connectRedis } from '../src/lib/queue';
 import { splitJobData } from '../src/lib/outbox';
 import { runWithRequestId } from '../src/lib/request-context';
-import { isJobName, jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from './contracts';
+import { isJobName, jobContracts, parsePayload, queueNames, type JobName, type JobPayload, type QueueName } from '../src/lib/job-contracts';
 import { pruneSessions } from './prune-sessions';
 import { schedules } from './schedules';
 import { processStripeEventJob } from './process-stripe-event';

@@ -2,16 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Config } from '../config';
-import { jobContracts, isJobName, queueNames, type QueueName } from '../jobs/contracts';
+import { jobContracts, isJobName, queueNames, type QueueName } from './lib/job-contracts';
 import { openDatabase, type Database, type Db } from './db/client';
 import type { Router } from 'express';
 import type { MailSink } from './dev/mail-sink';
 import { createSettingsService, type SettingsService } from './features/settings';
-import { cardLinkUrl, createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
-import { createSupporterCounter, givingEmailEnrichers, type SupporterCounter } from './features/giving';
-import { meEmailEnrichers } from './features/me';
-import { signupEmailEnrichers } from './features/supporters';
-import type { EmailEnricher } from './features/emails';
+import { createStripeGateway, ensureCatalog, type StripeGateway } from './features/billing';
+import { createSupporterCounter, type SupporterCounter } from './features/giving';
 import { createLogger, type Logger } from './lib/logger';
 import { projectPath } from './lib/project-root';
 import { startLocalRedis, type LocalRedis } from './lib/local-redis';
@@ -41,7 +38,6 @@ export interface AppContext {
   /** In sandbox mode: registers this app's webhook URL with the local emulator once the port is known. */
   connectSandboxWebhooks?: (webhookUrl: string) => void;
   supporterCounter: SupporterCounter;
-  emailEnrichers: Record<string, EmailEnricher>;
   sessionSecret: string;
   viewsDir: string;
   /** The local SMTP sink, its folder and its viewer (/dev/mail), when SMTP_URL is unset (development). */
@@ -175,11 +171,6 @@ export async function createContext(config: Config): Promise<AppContext> {
       settings,
       ...payments,
       supporterCounter: createSupporterCounter(database.db),
-      emailEnrichers: {
-        ...givingEmailEnrichers(database.db, config.publicUrl, (id) => cardLinkUrl(config.publicUrl, resolveSessionSecret(config), id)),
-        ...meEmailEnrichers(database.db, config.publicUrl, resolveSessionSecret(config)),
-        ...signupEmailEnrichers(database.db, config.publicUrl, resolveSessionSecret(config)),
-      },
       sessionSecret: resolveSessionSecret(config),
       viewsDir,
       mailSink,

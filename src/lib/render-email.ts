@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { EmailTemplate } from './email-templates';
 import { t, type Locale } from './i18n';
 import { viewHelpers } from './view-helpers';
 
@@ -13,7 +14,7 @@ export interface RenderedEmail {
 type Template = Handlebars.TemplateDelegate;
 
 /**
- * Renders emails from views/emails: `<name>.html.hbs` and `<name>.txt.hbs` inside the shared
+ * Renders emails from views/emails (the templates of src/lib/email-templates.ts): `<name>.html.hbs` and `<name>.txt.hbs` inside the shared
  * layouts, subject from the message `email.<name>.subject`. Templates are compiled once.
  */
 export function createEmailRenderer(viewsDir: string) {
@@ -34,7 +35,7 @@ export function createEmailRenderer(viewsDir: string) {
   }
 
   /** Renders one email for a recipient; `context` holds the template's data. */
-  return function renderEmail(name: string, locale: Locale, context: Record<string, unknown>): RenderedEmail {
+  return function renderEmail(name: EmailTemplate, locale: Locale, context: Record<string, unknown>): RenderedEmail {
     if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad email template name ${name}`);
     const data = { ...context, locale };
     const subject = t(locale, `email.${name}.subject`, context as Record<string, string>);

@@ -1,6 +1,6 @@
 import { adminRouteList } from '../../src/features/admin/admin.routes';
 import { roleCan, roles, type Role } from '../../src/features/staff';
-import type { AdminRoute } from '../../src/features/admin/route-table';
+import type { AdminRoute } from '../../src/web/route-table';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { Visitor } from '../helpers/http';
 import { adminToken, signInAs } from '../helpers/staff';

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import Stripe from 'stripe';
-import { jobContracts, queueNames } from '../../jobs/contracts';
+import { jobContracts, queueNames } from '../../src/lib/job-contracts';
 import { emails, newsletters, outbox } from '../../src/db/schema';
 import { startMailSink, type MailSink } from '../../src/dev/mail-sink';
 import { queueEmail } from '../../src/features/emails';

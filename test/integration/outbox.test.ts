@@ -4,7 +4,7 @@ import { queueEmail } from '../../src/features/emails';
 import { parseMail } from '../../src/dev/mail-sink';
 import { startLocalRedis } from '../../src/lib/local-redis';
 import { requeueLostJobs } from '../../src/lib/outbox';
-import { isJobName, jobContracts } from '../../jobs/contracts';
+import { isJobName, jobContracts } from '../../src/lib/job-contracts';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { tempDir } from '../helpers/services';
 
@@ -47,6 +47,13 @@ describe('outbox → queue → job → SMTP', () => {
     expect(rows).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 800));
     expect(app.mail.messages.filter((m) => m.envelopeTo.includes(to))).toHaveLength(0);
+  });
+
+  test('when an email is queued without the params its template needs, then it throws and no email is written', async () => {
+    const to = `bad-params-${Date.now()}@example.jp`;
+    const bad = { template: 'receipt', to, locale: 'ja', params: { donation: 'not-the-id' } } as unknown as Parameters<typeof queueEmail>[1];
+    await expect(app.ctx.db.transaction((tx) => queueEmail(tx, bad))).rejects.toThrow(/donationId/);
+    expect(await app.ctx.db.select().from(emails).where(eq(emails.toAddress, to))).toHaveLength(0);
   });
 
   test('when the same outbox row is dispatched twice, then the email is sent once', async () => {

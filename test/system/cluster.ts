@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { queueNames } from '../../jobs/contracts';
+import { queueNames } from '../../src/lib/job-contracts';
 import { openDatabase, type Database, type Db } from '../../src/db/client';
 import { startMailSink, type MailSink, type ReceivedMail } from '../../src/dev/mail-sink';
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../src/dev/stripe-emulator';

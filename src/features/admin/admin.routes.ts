@@ -13,7 +13,7 @@ import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
 import { supporterAdminRoutes } from '../supporters/supporters.admin.routes';
 import { deletionRequestRoutes } from '../supporters/deletion-requests.admin.routes';
 import { jobsRoutes } from './jobs.routes';
-import type { AdminRoute } from './route-table';
+import type { AdminRoute } from '../../web/route-table';
 
 /** Every staff console route, in one list (each feature's file shows the permission on each line). */
 export function adminRouteList(ctx: AppContext): AdminRoute[] {

@@ -5,9 +5,9 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { queueNames } from '../../../jobs/contracts';
+import { queueNames } from '../../lib/job-contracts';
 import type { AppContext } from '../../context';
-import { route, type AdminRoute } from './route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 
 const BASE_PATH = '/admin/jobs';
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { tokyoYear } from '../../lib/dates';
 import { t } from '../../lib/i18n';
 import { emailKey } from '../../lib/email-address';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { sendEmailPreview } from '../newsletters/newsletters.view';
 import { findSupporterByEmail, findSupporterById, type Supporter } from '../supporters';
 import { renderAnnualReceipt } from './annual-receipt-pdf';

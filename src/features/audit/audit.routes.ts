@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { browseAudit } from './audit.browse';
 
 /** The audit log, filtered (admins). */

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { AppContext } from '../../context';
 import { concurrencyLimit } from '../../web/concurrency-limit';
 import { RETRY_AFTER_SECONDS } from '../../web/unavailable';

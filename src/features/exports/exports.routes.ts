@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { todayInTokyo } from '../giving/gift-values';
 import { writeAddressLabels } from './address-labels';
 import { ExportAborted, shapeOf, writeChunk } from './donations-export';

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { MAX_STATEMENT_BYTES, MAX_STATEMENT_LINES, STATEMENT_COLUMNS, type LineProblem } from './bank-csv';
 import { findImport, findImportLine, listImports } from './bank-import.repo';
 import { chooseLineSupporter, confirmImport, loadReview, uploadStatement, type ReviewLine } from './bank-import.service';

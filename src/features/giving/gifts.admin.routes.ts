@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { MAX_OFFLINE_GIFT, todayInTokyo } from './gift-values';
 import { donationView, echo, label, supporterView, translateErrors } from './gift-views';
 import { findEntry, findReversalOf, findSupporterHits, listOfflineEntries, searchSupporters } from './offline-gifts.repo';

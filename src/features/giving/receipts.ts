@@ -1,7 +1,7 @@
 import type { Settings } from '../../../config/organisation';
 import type { Db } from '../../db/client';
 import { pick, t, type Locale } from '../../lib/i18n';
-import type { EmailEnricher } from '../emails';
+import type { EmailEnrichers } from '../emails';
 import { displayName, findSupporterById } from '../supporters';
 import { findDonation, findSubscriptionByRowId, findSubscriptionsOf, type Donation } from './ledger.repo';
 import { isCurrentSubscription } from './giving.service';
@@ -42,11 +42,15 @@ export async function renderGiftReceipt(db: Db, settings: Settings, donation: Do
 }
 
 /** Email enrichers of the giving feature: what each template needs, loaded from the ids in params. */
-export function givingEmailEnrichers(db: Db, publicUrl: string, cardLink: (supporterId: string) => string): Record<string, EmailEnricher> {
+export function givingEmailEnrichers(
+  db: Db,
+  publicUrl: string,
+  cardLink: (supporterId: string) => string,
+): Pick<EmailEnrichers, 'receipt' | 'welcome' | 'cancelled' | 'already-monthly' | 'payment-failed'> {
   const meUrl = `${publicUrl}/me`;
   return {
-    async receipt(email, settings) {
-      const donation = await findDonation(db, String((email.params as { donationId?: string }).donationId));
+    async receipt({ donationId }, email, settings) {
+      const donation = await findDonation(db, donationId);
       if (!donation) throw new Error(`receipt email ${email.id}: donation not found`);
       const locale = email.locale === 'en' ? 'en' : 'ja';
       const supporter = await findSupporterById(db, donation.supporterId);
@@ -64,24 +68,24 @@ export function givingEmailEnrichers(db: Db, publicUrl: string, cardLink: (suppo
         attachments: [{ filename: `receipt-${donation.receiptNumber}.pdf`, content: pdf, contentType: 'application/pdf' }],
       };
     },
-    async welcome(email) {
-      const subscription = await findSubscriptionByRowId(db, String((email.params as { subscriptionId?: string }).subscriptionId));
+    async welcome({ subscriptionId }) {
+      const subscription = await findSubscriptionByRowId(db, subscriptionId);
       const supporter = subscription ? await findSupporterById(db, subscription.supporterId) : undefined;
       return { context: { name: supporter ? displayName(supporter) : '', amount: subscription?.amount, meUrl } };
     },
-    async cancelled(email) {
-      const subscription = await findSubscriptionByRowId(db, String((email.params as { subscriptionId?: string }).subscriptionId));
+    async cancelled({ subscriptionId }) {
+      const subscription = await findSubscriptionByRowId(db, subscriptionId);
       const supporter = subscription ? await findSupporterById(db, subscription.supporterId) : undefined;
       return { context: { name: supporter ? displayName(supporter) : '', amount: subscription?.amount, joinUrl: `${publicUrl}/family` } };
     },
     // To a monthly donor whose address was used on the join form: their giving is managed on My page or in
     // the Billing Portal (card link); the Checkout that opened would be a second, separate monthly gift.
-    async 'already-monthly'(email) {
+    async 'already-monthly'(_params, email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
       const current = supporter ? (await findSubscriptionsOf(db, supporter.id)).find((s) => isCurrentSubscription(s.status)) : undefined;
       return { context: { name: supporter ? displayName(supporter) : '', amount: current?.amount, meUrl, cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
     },
-    async 'payment-failed'(email) {
+    async 'payment-failed'(_params, email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
       return { context: { name: supporter ? displayName(supporter) : '', cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
     },

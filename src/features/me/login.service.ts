@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/client';
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import { emailKey } from '../../lib/email-address';
 import { queueEmail } from '../emails';
 import { findSupporterByEmail, followMerges } from '../supporters';

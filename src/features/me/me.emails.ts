@@ -1,13 +1,12 @@
 import type { Db } from '../../db/client';
-import type { EmailEnricher } from '../emails';
+import type { EmailEnrichers } from '../emails';
 import { displayName, findSupporterById } from '../supporters';
 import { LINK_VALID_MINUTES, loginToken } from './login.service';
 
 /** Email enrichers of My page: the sign-in link is derived again from the request id, never stored. */
-export function meEmailEnrichers(db: Db, publicUrl: string, secret: string): Record<string, EmailEnricher> {
+export function meEmailEnrichers(db: Db, publicUrl: string, secret: string): Pick<EmailEnrichers, 'login-link'> {
   return {
-    async 'login-link'(email) {
-      const linkId = String((email.params as { linkId?: string }).linkId);
+    async 'login-link'({ linkId }, email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
       return {
         context: {

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { previewAudience } from './audience';
 import { findNewsletter, listNewsletters, listTags, type Newsletter } from './newsletters.repo';
 import { isUuid, MAX_BODY, MAX_SUBJECT, parseAudience, parseCompose, parseDeliveryQuery, parseSchedule, parseTestLanguage, previewDraft } from './newsletters.schemas';

@@ -1,5 +1,5 @@
 import type { Settings } from '../../../config/organisation';
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { Db } from '../../db/client';
 import type { Locale } from '../../lib/i18n';
 import type { Logger } from '../../lib/logger';
@@ -60,7 +60,7 @@ export interface SendDeps {
   rate: SendRate;
   logger: Logger;
   /** Messages of other kinds of send than the newsletter (an annual report), by kind. */
-  composers?: Partial<Record<Exclude<Newsletter['kind'], 'newsletter'>, ComposerFactory>>;
+  composers?: Partial<NewsletterComposers>;
   /** Where each message's outcome is counted (`newsletter_messages_total`: the send rate). */
   metrics?: Metrics;
 }
@@ -70,6 +70,8 @@ export interface MessageComposer {
   compose(row: ClaimedDelivery): Promise<OutgoingMessage | RawMessage>;
 }
 export type ComposerFactory = (newsletter: Newsletter, settings: Settings) => MessageComposer;
+/** One composer per kind of send other than the newsletter itself (the list is in src/emails.ts). */
+export type NewsletterComposers = { [K in Exclude<Newsletter['kind'], 'newsletter'>]: ComposerFactory };
 
 /**
  * The newsletter's message: rendered and built once per language per run; each recipient's copy only

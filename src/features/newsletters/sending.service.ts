@@ -1,4 +1,4 @@
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { Tx } from '../../db/client';
 import { insertDeliveries } from './audience';
 import {

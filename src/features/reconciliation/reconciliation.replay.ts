@@ -1,4 +1,4 @@
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { ReconciliationFinding } from '../../db/schema';
 import { recordAudit } from '../audit';
 import { idOf, insertEventOnce, WEBHOOK_EVENTS, type Stripe } from '../billing';

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import type { ReconciliationFinding } from '../../db/schema';
 import { t, type Locale } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import type { RunWithNames } from './reconciliation.repo';
 import { countFindings, findReconciliationRun, loadOverview, requestReplay, startRun, WINDOW_DAYS } from './reconciliation.service';
 

@@ -1,4 +1,4 @@
-import { enqueueJob } from '../../../jobs/enqueue';
+import { enqueueJob } from '../../lib/enqueue';
 import type { Db } from '../../db/client';
 import type { ReconciliationFinding } from '../../db/schema';
 import { recordAudit } from '../audit';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { loadDashboard } from './dashboard.service';
 import { dashboardView } from './dashboard.view';
 

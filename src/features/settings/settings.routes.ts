@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { editSettings } from './settings.edit';
 import { echoValues, formValues } from './settings.form';
 import { editableSections, type EditableSection, type FieldError } from './settings.schemas';

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
 import { generateTotpSecret, totpUri, verifyTotp } from '../../lib/totp';
 import { recordAudit } from '../audit';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { deleteSessionsOf, findStaffById, updateStaff } from './staff.repo';
 import { changePassword } from './staff.service';
 import { saveSession } from '../../web/session-writes';

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { declineDeletion, eraseSupporter, listDeletionRequests, previewErasure, type DecisionResult } from './supporters.privacy.service';
 import { displayName } from './supporters.service';
 import type { Supporter } from './supporters.repo';

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
-import { route, type AdminRoute } from '../admin/route-table';
+import { route, type AdminRoute } from '../../web/route-table';
 import { notFoundPage, staffAct, supporterOr404 } from './supporters.admin.http';
 import { fieldErrors, noteSchema, parseListQuery, profileSchema, tagSchema } from './supporters.admin.schemas';
 import {
