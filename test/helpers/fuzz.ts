@@ -105,7 +105,7 @@ export function probesFor(target: Target, token: string, seed: string, valuesPer
   if (!target.isReachable) {
     for (const name of params) for (const v of sample(random, badValues, 1)) probes.push(send(`path :${name} = ${v.label}`, baseline, withParam(route.path, path, name, v)));
     if (isPost) probes.push({ label: 'JSON body', method: 'POST', url: path, body: JSON.stringify({ _csrf: token, id: sample(random, badJsonValues, 1)[0] }), contentType: 'application/json' });
-    probes.push(send('1 MB value', [...baseline, ['q', hugeValues[0]!]]));
+    probes.push(send(isPost ? '1 MB value' : '64 kB value', [...baseline, ['q', isPost ? hugeValues[0]! : { label: '64 kB', value: hugeValues[0]!.value.slice(0, 64 * 1024) }]]));
     return probes;
   }
 
@@ -125,7 +125,9 @@ export function probesFor(target: Target, token: string, seed: string, valuesPer
   const twice = sample(random, badValues, 1)[0]!;
   probes.push(send(`duplicated fields (${twice.label})`, [...baseline, ...fields.map((f): [string, Value] => [f, twice])]));
   probes.push(send('array-style names', fields.map((f): [string, Value] => [`${f}[]`, 'x'])));
-  const huge = sample(random, hugeValues, 1)[0]!;
+  // In a query string the server stops reading at its 16 kB header limit: 64 kB of the value shows that as well as 1 MB.
+  const picked = sample(random, hugeValues, 1)[0]!;
+  const huge = isPost ? picked : { ...picked, label: `${picked.label} (first 64 kB)`, value: picked.value.slice(0, 64 * 1024) };
   probes.push(send(`${huge.label} in ${fields[0] ?? 'q'}`, [...baseline.filter(([k]) => k !== (fields[0] ?? 'q')), [fields[0] ?? 'q', huge]]));
   probes.push(send('every field bad', fields.map((f) => [f, sample(random, badValues, 1)[0]!])));
 

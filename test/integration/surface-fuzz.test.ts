@@ -176,5 +176,5 @@ describe('surface fuzz: every route, every caller, bad values in every field', (
     expect(await halfStoredRows(app)).toEqual({
       emailsWithoutJob: 0, loginLinksWithoutJob: 0, eventsWithoutJob: 0, formSupportersWithoutConsent: 0, newsletterWithoutConsent: 0, giftsWithoutReceiptNumber: 0,
     });
-  }, 300_000);
+  }, 420_000);
 });
