@@ -18,6 +18,7 @@ import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
 import { httpMetrics } from './web/http-metrics';
 import { localeMiddleware } from './web/locale';
+import { noStore } from './web/no-store';
 import { requestId } from './web/request-id';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
@@ -66,6 +67,8 @@ export function createApp(ctx: AppContext): express.Express {
     },
     strictTransportSecurity: secure,
   }));
+  // What signed-in people see (console, My page, their downloads, even error pages) is never cached.
+  app.use(['/admin', '/me'], noStore());
   app.use(requestLog(ctx.logger));
   app.use(httpMetrics(ctx.metrics));
   app.use('/assets', express.static(path.join(ctx.viewsDir, 'assets'), { maxAge: config.env === 'production' ? '7d' : 0 }));

@@ -8,6 +8,11 @@ export function hasControlCharacters(value: string): boolean {
   return CONTROL.test(value);
 }
 
+/** The text with each control or invisible formatting character replaced by a space (search terms). */
+export function withoutControlCharacters(value: string): string {
+  return value.replace(new RegExp(CONTROL.source, 'g'), ' ');
+}
+
 /** Full-width katakana from kana input: half-width is widened (NFKC), hiragana becomes katakana. */
 export function toKatakana(value: string): string {
   return value

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isLocale, type Locale } from '../lib/i18n';
+import { samePathLink } from './safe-next';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -28,7 +29,7 @@ export function localeMiddleware(opts: { secure: boolean }) {
     params.set('lang', other);
     res.locals.locale = locale;
     res.locals.otherLocale = other;
-    res.locals.switchLocaleUrl = `${req.path}?${params.toString()}`;
+    res.locals.switchLocaleUrl = samePathLink(req.path, params.toString());
     next();
   };
 }

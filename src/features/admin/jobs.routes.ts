@@ -78,6 +78,25 @@ function withPolicy(policy: string): RequestHandler {
   };
 }
 
+/**
+ * Runs bull-board's own Express app as a middleware of the console router. Express's app.handle
+ * switches req and res to that app's prototypes (its views, its render); only `app.use` of an app
+ * switches them back, and a Router cannot do that. So a request the board does not answer (an
+ * unknown path, a method it has no route for) gets the app's prototypes back here before it goes
+ * on to the app's own 404 page, instead of a failed view lookup in bull-board's folder (a 500).
+ */
+function boardMiddleware(board: RequestHandler): RequestHandler {
+  return function jobsBoard(req: Request, res: Response, next: NextFunction) {
+    const request = Object.getPrototypeOf(req) as object;
+    const response = Object.getPrototypeOf(res) as object;
+    board(req, res, (err?: unknown) => {
+      Object.setPrototypeOf(req, request);
+      Object.setPrototypeOf(res, response);
+      next(err);
+    });
+  };
+}
+
 /** The queue dashboard (bull-board), admins only. */
 export function jobsRoutes(ctx: AppContext): AdminRoute[] {
   const serverAdapter = new ExpressAdapter();
@@ -105,6 +124,6 @@ export function jobsRoutes(ctx: AppContext): AdminRoute[] {
   const policy = jobsContentSecurityPolicy(styles, ctx.config.publicUrl.startsWith('https://'));
 
   return [
-    route('use', BASE_PATH, 'jobs:view', [withPolicy(policy), board]),
+    route('use', BASE_PATH, 'jobs:view', [withPolicy(policy), boardMiddleware(board)]),
   ];
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import { withoutControlCharacters } from '../../lib/text';
 import { donations, staff, supporters } from '../../db/schema';
 import type { Donation } from './ledger.repo';
 
@@ -23,7 +24,8 @@ export const hitColumns = {
 
 /** The search form of supporters.search_text: NFKC, hiragana as katakana, lower case. */
 function searchForm(term: string): string {
-  return term
+  // Control characters never occur in stored names (and NUL would fail the query): they separate words.
+  return withoutControlCharacters(term)
     .normalize('NFKC')
     .replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60))
     .toLowerCase()

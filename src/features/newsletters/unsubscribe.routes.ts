@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isLocale, t, type Locale } from '../../lib/i18n';
 import { findSupporterById, followMerges, setOwnPreferences, type Supporter } from '../supporters';
 import { verifyUnsubscribeToken } from './unsubscribe-token';
+import { samePathLink } from '../../web/safe-next';
 
 /** "taro@example.jp" → "t***@example.jp": enough to recognise one's address, not to learn someone's. */
 function maskEmail(email: string): string {
@@ -28,7 +29,7 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
     req.locale = locale;
     res.locals.locale = locale;
     res.locals.otherLocale = other;
-    res.locals.switchLocaleUrl = `${req.path}?lang=${other}`;
+    res.locals.switchLocaleUrl = samePathLink(req.path, `lang=${other}`);
     // The token is in the URL: keep it out of caches and of the Referer of the next page.
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
     return locale;

@@ -2,29 +2,29 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, type MessageKey } from '../../lib/i18n';
+import { hasControlCharacters } from '../../lib/text';
 import type { Refusal } from '../../lib/rate-limit';
 import { now } from '../../lib/clock';
 import { recordAudit } from '../audit';
 import { route, type AdminRoute } from '../../web/route-table';
 import { checkCode, checkPassword, completeLogin } from './staff.service';
 import type { StaffMember } from './staff.repo';
+import { safeNext } from '../../web/safe-next';
 import { saveSession, startSession } from '../../web/session-writes';
 import { signInLimits } from './sign-in-limits';
 
 const PENDING_MS = 5 * 60 * 1000;
 
-/** Only same-site console paths may be returned to after sign-in. */
-function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin';
-}
+/** Only console paths on this site may be returned to after sign-in. */
+const consoleNext = (value: unknown) => safeNext(value, '/admin', '/admin');
 
 /** Sign-in (password, then code when two-factor is on) and sign-out. */
 export function authRoutes(ctx: AppContext): AdminRoute[] {
   const limits = signInLimits(ctx);
   const renderLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    res.status(status).render('admin/login', { layout: 'admin-bare', title: t(req.locale, 'admin.login.title'), error, next: safeNext(req.query.next ?? req.body?.next), csrfToken: req.csrfToken() });
+    res.status(status).render('admin/login', { layout: 'admin-bare', title: t(req.locale, 'admin.login.title'), error, next: consoleNext(req.query.next ?? req.body?.next), csrfToken: req.csrfToken() });
   const renderCode = (req: Request, res: Response, status = 200, error?: string) =>
-    res.status(status).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error, next: safeNext(req.body?.next), csrfToken: req.csrfToken() });
+    res.status(status).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error, next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
   // A refused hit: 429 with `message` when a limit is reached, 503 when Redis cannot count it (fail closed).
   const renderRefusal = (req: Request, res: Response, refusal: Refusal, message: MessageKey) => {
     res.set('Retry-After', String(refusal.retryAfterSeconds)).set('Cache-Control', 'no-store');
@@ -39,7 +39,7 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
   };
 
   async function signIn(req: Request, res: Response, member: StaffMember) {
-    const next = safeNext(req.body?.next);
+    const next = consoleNext(req.body?.next);
     await completeLogin(ctx.db, member, req.ip);
     await startSession(req, { staffId: member.id, epoch: member.sessionEpoch });
     res.redirect(303, next);
@@ -56,7 +56,8 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
         if (byClient.outcome === 'limited') await recordAudit(ctx.db, { action: 'login.rate_limited', ip: req.ip });
         return renderRefusal(req, res, byClient, 'admin.login.tooMany');
       }
-      if (typeof email !== 'string' || typeof password !== 'string' || email.length > 254 || password.length > 200) {
+      // An email with a control character (NUL above all: PostgreSQL text cannot hold it) matches no account.
+      if (typeof email !== 'string' || typeof password !== 'string' || email.length > 254 || password.length > 200 || hasControlCharacters(email)) {
         return renderLogin(req, res, 422, t(req.locale, 'admin.login.failed'));
       }
       const result = await checkPassword(ctx.db, email, password, req.ip);
