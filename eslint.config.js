@@ -83,7 +83,8 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },
   {
-    files: ['src/**/*.ts', 'jobs/**/*.ts', 'config/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    // test/ and bench/ may reach into a feature: they exercise and measure its parts one at a time.
+    files: ['src/**/*.ts', 'jobs/**/*.ts', 'config/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/features/**'],
     rules: restrict([{ regex: intoFeature(''), message: boundaryMessage }]),
   },

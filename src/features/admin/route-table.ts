@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Permission } from '../staff/permissions';
+import type { Permission } from '../staff';
 
 /** Who may reach a console route: a permission, any signed-in staff member, or anyone (sign-in pages). */
 export type Access = Permission | 'signed-in' | 'public';

@@ -1,0 +1,1 @@
+export { adminRouter, adminRouteList } from './admin.routes';

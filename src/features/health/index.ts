@@ -1,0 +1,2 @@
+export { healthRoutes } from './health.routes';
+export { metricsRoutes, metricsAccess } from './metrics.routes';
