@@ -6,7 +6,6 @@ import { projectPath } from './project-root';
 
 export const locales = ['ja', 'en'] as const;
 export type Locale = (typeof locales)[number];
-export type MessageKey = keyof typeof ja;
 
 // ja is the source of truth; en is checked against it by a test (same keys, none empty).
 // Features may keep their messages in src/locales/<feature>.<locale>.json; they are merged in.

@@ -1,1 +1,1 @@
-export { adminRouter, adminRouteList } from './admin.routes';
+export { adminRouter } from './admin.routes';

@@ -1,2 +1,2 @@
 export { healthRoutes } from './health.routes';
-export { metricsRoutes, metricsAccess } from './metrics.routes';
+export { metricsRoutes } from './metrics.routes';
