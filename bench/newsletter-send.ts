@@ -147,11 +147,11 @@ async function child(size: number, smtpUrl: string) {
     const fs = await import('node:fs');
     const session = new inspector.Session();
     session.connect();
-    const post = (m: string, p?: object) => new Promise<any>((res, rej) => session.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+    const post = (m: string, p?: object) => new Promise<{ profile?: unknown } | undefined>((res, rej) => session.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
     await post('HeapProfiler.enable');
     await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
     setTimeout(async () => {
-      const { profile } = await post('HeapProfiler.stopSampling');
+      const profile = (await post('HeapProfiler.stopSampling'))?.profile;
       fs.writeFileSync(process.env.BENCH_HEAP_PROFILE!, JSON.stringify(profile));
       process.stderr.write('heap profile written\n');
     }, 45_000);

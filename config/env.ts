@@ -85,8 +85,6 @@ function crossFieldProblems(source: Record<string, string | undefined>): string[
   return problems;
 }
 
-export type Env = z.infer<typeof envSchema>;
-
 /** The configuration every part of the app receives; built only here. */
 export interface Config {
   env: 'development' | 'test' | 'production';

@@ -1,5 +1,5 @@
 import type { AppContext } from '../src/context';
-import { runNewsletterRhythm } from '../src/features/newsletters/rhythm.service';
+import { runNewsletterRhythm } from '../src/features/newsletters';
 import type { JobPayload } from '../src/lib/job-contracts';
 import { now } from '../src/lib/clock';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createApp } from './app';
 import type { AppContext } from './context';
-import { metricsRoutes } from './features/health/metrics.routes';
+import { metricsRoutes } from './features/health';
 
 export interface RunningWeb {
   port: number;

@@ -148,7 +148,7 @@ async function loadArchive(file: string, dbname: string, env: NodeJS.ProcessEnv,
   restore.stdout.pipe(psql.stdin, { end: false });
   let restoreCode: number;
   let psqlCode: number;
-  let psqlStoppedFirst = false;
+  let psqlStoppedFirst: boolean;
   try {
     restoreCode = await restoreDone;
     psqlStoppedFirst = psql.exitCode !== null || psql.signalCode !== null;

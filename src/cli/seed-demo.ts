@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { sql, type SQL } from 'drizzle-orm';
 import { configFromProcess } from '../../config';
 import { openDatabase, type Db } from '../db/client';
-import { prefectures } from '../features/supporters/prefectures';
+import { prefectures } from '../features/supporters';
 
 // npm run seed:demo -- [--supporters 100000] [--gifts 1000000]
 //

@@ -12,7 +12,7 @@ export interface Queues<Q extends string> {
 }
 
 // Completed jobs are kept a week so that a re-dispatched outbox row (same job id) is ignored.
-export const defaultJobOptions: JobsOptions = {
+const defaultJobOptions: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },

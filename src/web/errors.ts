@@ -3,12 +3,6 @@ import type { Logger } from '../lib/logger';
 import { t, isLocale, tDynamic } from '../lib/i18n';
 import { isServiceUnavailable, RETRY_AFTER_SECONDS } from './unavailable';
 
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
 /** The 404 page for any route nobody answered. */
 export function notFound(req: Request, res: Response) {
   res.status(404);

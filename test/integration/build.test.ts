@@ -42,7 +42,7 @@ describe('the compiled app', () => {
     };
     const processes = roles.map((role) => runCompiled(role, env));
     const said = () => processes.map((p) => p.output()).join('\n');
-    let codes: (number | null | 'hung')[] = [];
+    let codes: (number | null | 'hung')[];
     try {
       const health = await eventually(async () => {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);

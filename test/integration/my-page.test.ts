@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditLog, cancellationReasons, consents, donations, subscriptions, supporters } from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { CARD_DECLINED, CARD_OK, joinAndPay } from '../helpers/giving';
-import { unescapeHtml, type Visitor } from '../helpers/http';
+import { unescapeHtml } from '../helpers/http';
 import { signInSupporter } from '../helpers/me';
 import { signInAs } from '../helpers/staff';
 import { pdfText } from '../helpers/pdf';

@@ -65,7 +65,7 @@ async function whenStarted(worker: WorkerProcess): Promise<void> {
   try {
     await eventually(async () => worker.output().includes('worker started'), 60_000, 100);
   } catch (err) {
-    throw new Error(`${String(err)}\nthe worker said:\n${worker.output()}`);
+    throw new Error(`${String(err)}\nthe worker said:\n${worker.output()}`, { cause: err });
   }
 }
 
@@ -129,7 +129,7 @@ describe('a newsletter send when the worker is killed', () => {
 
         // BullMQ hands the killed worker's job to the new one once its lock expires; the rows the
         // killed worker held are taken over once their lease ends.
-        const second = await spawnWorker();
+        await spawnWorker();
         await waitForStatus(app.ctx.db, id, 'sent', 180_000);
 
         const counts = countByRecipient(app.mail.messages.filter(mine));
@@ -167,7 +167,7 @@ describe('an annual report send when the worker is killed', () => {
         const receivedAtKill = app.mail.messages.filter(mine).length;
         expect(receivedAtKill).toBeLessThan(total);
 
-        const second = await spawnWorker();
+        await spawnWorker();
         await waitForStatus(app.ctx.db, started.newsletterId, 'sent', 180_000);
 
         const received = app.mail.messages.filter(mine);

@@ -98,7 +98,7 @@ describe('the processes', () => {
       expect(await workerMetrics.text()).toContain('# TYPE welgee_jobs_failed_total counter');
       expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(404);
     } catch (err) {
-      throw new Error(`${String(err)}\n${said()}`);
+      throw new Error(`${String(err)}\n${said()}`, { cause: err });
     } finally {
       for (const p of processes) p.child.kill('SIGTERM');
     }

@@ -69,7 +69,7 @@ describe('surface fuzz: every route, every caller, bad values in every field', (
     const supporter = await signInSupporter(app, joined.fields.email!);
     callers.push({ name: 'supporter', visitor: supporter, token: await supporter.csrf('/me'), address: `198.51.100.${n++}`, valuesPerField: 2 });
     const anonymous = Visitor.of(app);
-    callers.push({ name: 'anonymous', visitor: anonymous, token: await anonymous.csrf('/family'), address: `198.51.100.${n++}`, valuesPerField: 2 });
+    callers.push({ name: 'anonymous', visitor: anonymous, token: await anonymous.csrf('/family'), address: `198.51.100.${n}`, valuesPerField: 2 });
   }, 120_000);
   afterAll(() => app.stop());
 

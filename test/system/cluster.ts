@@ -137,7 +137,7 @@ async function whenWebReady(url: string, p: AppProcess, timeoutMs = 120_000): Pr
       return res?.status === 200;
     }, timeoutMs, 200);
   } catch (err) {
-    throw new Error(`${String(err)}\nthe web said:\n${p.output()}`);
+    throw new Error(`${String(err)}\nthe web said:\n${p.output()}`, { cause: err });
   }
 }
 
@@ -148,7 +148,7 @@ async function whenWorkerReady(p: AppProcess, since: number, timeoutMs = 120_000
       return p.output().slice(since).includes('worker started');
     }, timeoutMs, 200);
   } catch (err) {
-    throw new Error(`${String(err)}\nthe worker said:\n${p.output()}`);
+    throw new Error(`${String(err)}\nthe worker said:\n${p.output()}`, { cause: err });
   }
 }
 
@@ -330,7 +330,7 @@ export async function withCluster(name: string, opts: ClusterOptions, body: (clu
     await body(cluster, figures);
   } catch (err) {
     figures.failed = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new Error(`${err instanceof Error ? err.stack : String(err)}\n\nwhat the processes said (last lines):\n${cluster.said()}`);
+    throw new Error(`${err instanceof Error ? err.stack : String(err)}\n\nwhat the processes said (last lines):\n${cluster.said()}`, { cause: err });
   } finally {
     figures.crashedProcesses = cluster.unexpectedExits().length;
     figures.clusterStartupSeconds = cluster.startupMs / 1000;

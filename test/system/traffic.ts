@@ -210,7 +210,7 @@ export async function waitUntilSettled(cluster: Cluster, paid: number, timeoutMs
     }, timeoutMs, 500);
   } catch (err) {
     if (err instanceof Error && err.message.startsWith('a process crashed')) throw err;
-    throw new Error(`not settled after ${timeoutMs} ms (${paid} paid joins): ${JSON.stringify(last)}`);
+    throw new Error(`not settled after ${timeoutMs} ms (${paid} paid joins): ${JSON.stringify(last)}`, { cause: err });
   }
   return Date.now() - started;
 }

@@ -1,17 +1,15 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../context';
-import { auditRoutes } from '../audit/audit.routes';
-import { giftAdminRoutes } from '../giving/gifts.admin.routes';
-import { bankImportRoutes } from '../giving/bank-import.routes';
-import { dashboardRoutes } from '../reports/dashboard.routes';
+import { auditRoutes } from '../audit';
+import { bankImportRoutes, giftAdminRoutes } from '../giving';
+import { dashboardRoutes } from '../reports';
 import { exportRoutes } from '../exports';
 import { newsletterAdminRoutes } from '../newsletters';
 import { annualReportAdminRoutes } from '../annual-reports';
-import { reconciliationRoutes } from '../reconciliation/reconciliation.routes';
-import { settingsRoutes } from '../settings/settings.routes';
+import { reconciliationRoutes } from '../reconciliation';
+import { settingsRoutes } from '../settings';
 import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
-import { supporterAdminRoutes } from '../supporters/supporters.admin.routes';
-import { deletionRequestRoutes } from '../supporters/deletion-requests.admin.routes';
+import { deletionRequestRoutes, supporterAdminRoutes } from '../supporters';
 import { jobsRoutes } from './jobs.routes';
 import type { AdminRoute } from '../../web/route-table';
 

@@ -4,7 +4,7 @@ import { tokyoYear } from '../../lib/dates';
 import { t, translateKey, type MessageKey } from '../../lib/i18n';
 import { emailKey } from '../../lib/email-address';
 import { route, type AdminRoute } from '../../web/route-table';
-import { sendEmailPreview } from '../newsletters/newsletters.view';
+import { sendEmailPreview } from '../newsletters';
 import { findSupporterByEmail, findSupporterById, type Supporter } from '../supporters';
 import { renderAnnualReceipt } from './annual-receipt-pdf';
 import { findValidReceipt } from './annual-receipts.repo';

@@ -4,8 +4,7 @@ import { newsletters, staff, type Audience, type ImpactFigure } from '../../db/s
 import { queueEmail } from '../emails';
 import { roleCan, roles } from '../staff';
 import { recordAudit } from '../audit';
-import { previewAudience } from '../newsletters/audience';
-import { startSending } from '../newsletters/sending.service';
+import { previewAudience, startSending } from '../newsletters';
 import { tokyoYear } from '../../lib/dates';
 import { t } from '../../lib/i18n';
 import { findReport, insertDraft, listReports, lockReport, setReportSend, updateReportContent, type AnnualReport } from './annual-reports.repo';

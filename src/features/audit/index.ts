@@ -1,1 +1,2 @@
 export { recordAudit, listAudit, type AuditEntry, type AuditInput, type AuditFilter } from './audit.service';
+export { auditRoutes } from './audit.routes';

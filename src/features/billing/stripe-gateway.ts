@@ -7,7 +7,6 @@ export type { Stripe };
 export const PLAN_AMOUNTS = [1000, 5000, 10000] as const;
 export type PlanAmount = (typeof PLAN_AMOUNTS)[number];
 export const PRODUCT_ID = 'welgee_family';
-export const ONE_TIME_PRODUCT_ID = 'welgee_donation';
 /** The Price lookup key of a monthly plan. */
 export const lookupKeyFor = (amount: PlanAmount) => `welgee_family_monthly_${amount}`;
 

@@ -18,7 +18,7 @@ type EmailOf<N extends QueuedTemplate> = {
   supporterId?: string;
   /** A second email with the same key is silently not written (e.g. `welcome:<subscription>`). */
   dedupeKey?: string;
-} & ({} extends EmailParams<N> ? { params?: EmailParams<N> } : { params: EmailParams<N> });
+} & (Record<string, never> extends EmailParams<N> ? { params?: EmailParams<N> } : { params: EmailParams<N> });
 
 /**
  * Records an email and its send job in the caller's transaction; it leaves once that commits.

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, type Locale, tDynamic, translateKey, type MessagePrefix } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
-import { todayInTokyo } from '../giving/gift-values';
+import { todayInTokyo } from '../giving';
 import { writeAddressLabels } from './address-labels';
 import { ExportAborted, shapeOf, writeChunk } from './donations-export';
 import { ExportEncoder, encodings, type Encoding } from './encoding';

@@ -4,3 +4,4 @@ export { writeDonationsExport, ExportAborted, type ExportResult } from './donati
 export { donationsExportQuery, queryErrors, formats, type DonationsExportQuery, type Format } from './exports.schemas';
 export { ledgerQuery, ledgerTotals } from './ledger-rows';
 export { encodings, type Encoding } from './encoding';
+export { postalLine } from './address-labels';

@@ -110,7 +110,7 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
       if (outcome.kind === 'created') return res.redirect(303, `/admin/imports/${outcome.importId}`);
       if (outcome.kind === 'already') return res.redirect(303, `/admin/imports/${outcome.importId}?already=1`);
       const status = outcome.reason === 'binary' ? 415 : 422;
-      renderIndex(req, res, status, { error: t(req.locale, `giving.gifts.import.rejected.${outcome.reason}`, { max: MAX_STATEMENT_LINES.toLocaleString('ja-JP') }), problems: problemMessages(req.locale, outcome.problems) });
+      return renderIndex(req, res, status, { error: t(req.locale, `giving.gifts.import.rejected.${outcome.reason}`, { max: MAX_STATEMENT_LINES.toLocaleString('ja-JP') }), problems: problemMessages(req.locale, outcome.problems) });
     }], 422),
     route('get', '/admin/imports/:id', 'gifts:import', async (req, res) => {
       const review = await loadReview(ctx.db, String(req.params.id));

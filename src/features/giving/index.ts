@@ -5,4 +5,7 @@ export { createSupporterCounter, startMonthlyCheckoutFor, startGiftCheckoutFor, 
 export { MIN_GIFT, MAX_GIFT } from './giving.schemas';
 export { givingRoutes } from './giving.routes';
 export { givingEmailEnrichers, renderGiftReceipt, methodLabel } from './receipts';
-export { renderReceiptPdf } from './receipt-pdf';
+export { renderReceiptPdf, type ReceiptPdfInput } from './receipt-pdf';
+export { todayInTokyo } from './gift-values';
+export { giftAdminRoutes } from './gifts.admin.routes';
+export { bankImportRoutes } from './bank-import.routes';

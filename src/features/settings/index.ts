@@ -1,1 +1,2 @@
 export { createSettingsService, type SettingsService } from './settings.service';
+export { settingsRoutes } from './settings.routes';

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { settings } from '../../db/schema';
 
@@ -17,8 +17,4 @@ export async function upsertSetting(tx: Tx, key: string, value: unknown): Promis
     .insert(settings)
     .values({ key, value })
     .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: sql`now()` } });
-}
-
-export async function deleteSetting(tx: Tx, key: string): Promise<void> {
-  await tx.delete(settings).where(eq(settings.key, key));
 }

@@ -15,3 +15,5 @@ export { collectPersonalData, personalDataCsv, requestDeletion, listDeletionRequ
 export { requestNewsletterSignup, confirmSignupsByPayment, askToConfirmSignups } from './signups.service';
 export { signupEmailEnrichers } from './signups.emails';
 export { signupRoutes } from './signups.routes';
+export { supporterAdminRoutes } from './supporters.admin.routes';
+export { deletionRequestRoutes } from './deletion-requests.admin.routes';

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { donations, subscriptions, supporterTags, supporters } from '../../db/schema';
+import { donations, supporterTags, supporters } from '../../db/schema';
 
 // The console's supporter list: one query for the page, one for the count, both on the same filter.
 
