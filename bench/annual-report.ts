@@ -27,10 +27,17 @@ const benchDb = benchDatabase('wf_bench_annual');
 
 async function main() {
   await benchDb.recreate();
-  const ctx = await createContext(loadConfig({
-    NODE_ENV: 'test', DATABASE_URL: benchDb.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', DATA_DIR: path.join(os.tmpdir(), 'wf-bench-annual'),
-    QUEUE_PREFIX: `bench-annual-${process.pid}`, SESSION_SECRET: 'bench-secret-that-is-long-enough-for-the-schema', PUBLIC_URL: 'https://family.welgee.example',
-  }));
+  const ctx = await createContext(
+    loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: benchDb.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      DATA_DIR: path.join(os.tmpdir(), 'wf-bench-annual'),
+      QUEUE_PREFIX: `bench-annual-${process.pid}`,
+      SESSION_SECRET: 'bench-secret-that-is-long-enough-for-the-schema',
+      PUBLIC_URL: 'https://family.welgee.example',
+    }),
+  );
   try {
     let t = performance.now();
     await ctx.db.execute(sql`
@@ -47,25 +54,34 @@ async function main() {
     await prepareDraft(ctx.db, YEAR, null);
     process.stdout.write(`seeded ${total.toLocaleString('en-US')} supporters × 12 gifts in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 
-    const rows = ((await ctx.db.execute(sql`SELECT id::text AS id, email, locale FROM supporters ORDER BY email`)) as unknown as { rows: { id: string; email: string; locale: 'ja' | 'en' }[] }).rows;
+    const rows = (
+      (await ctx.db.execute(sql`SELECT id::text AS id, email, locale FROM supporters ORDER BY email`)) as unknown as { rows: { id: string; email: string; locale: 'ja' | 'en' }[] }
+    ).rows;
     const settings = await ctx.settings.get();
-    const [send] = await ctx.db.insert(newsletters).values({ kind: 'annual_report', subjectJa: 'bench', subjectEn: 'bench', audience: { segment: 'gave_in_year', year: YEAR } }).returning();
+    const [send] = await ctx.db
+      .insert(newsletters)
+      .values({ kind: 'annual_report', subjectJa: 'bench', subjectEn: 'bench', audience: { segment: 'gave_in_year', year: YEAR } })
+      .returning();
     const composer = annualReportComposer({ db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl })(send!, settings);
 
     // Ours: every supporter's whole personalised message, as the send pipeline composes it.
     let next = 0;
     let bytes = 0;
     t = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < rows.length) {
-        const r = rows[next++]!;
-        const message = await composer.compose({ id: next, supporterId: r.id, email: r.email, locale: r.locale, attempts: 0 });
-        if ('raw' in message) throw new Error('an annual report is built whole, with its receipt attached');
-        bytes += message.attachments![0]!.content.length;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < rows.length) {
+          const r = rows[next++]!;
+          const message = await composer.compose({ id: next, supporterId: r.id, email: r.email, locale: r.locale, attempts: 0 });
+          if ('raw' in message) throw new Error('an annual report is built whole, with its receipt attached');
+          bytes += message.attachments![0]!.content.length;
+        }
+      }),
+    );
     const oursSeconds = (performance.now() - t) / 1000;
-    const issued = Number(((await ctx.db.execute(sql`SELECT count(DISTINCT number)::int AS n FROM annual_receipts WHERE year = ${YEAR}`)) as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    const issued = Number(
+      ((await ctx.db.execute(sql`SELECT count(DISTINCT number)::int AS n FROM annual_receipts WHERE year = ${YEAR}`)) as unknown as { rows: { n: number }[] }).rows[0]!.n,
+    );
     if (issued !== rows.length) throw new Error(`${issued} receipt numbers for ${rows.length} supporters`);
 
     // Baseline: the same combined receipts rendered alone, their inputs read beforehand (not timed).
@@ -81,9 +97,15 @@ async function main() {
 
     const ours = rows.length / oursSeconds;
     const base = inputs.length / baseSeconds;
-    process.stdout.write(`ours: ${rows.length.toLocaleString('en-US')} personalised reports (ledger, receipt number, PDF, email) in ${oursSeconds.toFixed(1)} s = ${ours.toFixed(1)} per second, average PDF ${(bytes / rows.length / 1024).toFixed(0)} KB, ${CONCURRENCY} at a time\n`);
-    process.stdout.write(`baseline: ${inputs.length.toLocaleString('en-US')} of the same receipts rendered alone from prepared inputs in ${baseSeconds.toFixed(1)} s = ${base.toFixed(1)} per second\n`);
-    process.stdout.write(`annual-report: ${ours.toFixed(1)} reports/s, ratio to render alone ${(ours / base).toFixed(2)}; target ≥ ${TARGET}/s: ${ours >= TARGET ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(
+      `ours: ${rows.length.toLocaleString('en-US')} personalised reports (ledger, receipt number, PDF, email) in ${oursSeconds.toFixed(1)} s = ${ours.toFixed(1)} per second, average PDF ${(bytes / rows.length / 1024).toFixed(0)} KB, ${CONCURRENCY} at a time\n`,
+    );
+    process.stdout.write(
+      `baseline: ${inputs.length.toLocaleString('en-US')} of the same receipts rendered alone from prepared inputs in ${baseSeconds.toFixed(1)} s = ${base.toFixed(1)} per second\n`,
+    );
+    process.stdout.write(
+      `annual-report: ${ours.toFixed(1)} reports/s, ratio to render alone ${(ours / base).toFixed(2)}; target ≥ ${TARGET}/s: ${ours >= TARGET ? 'met' : 'NOT met'}\n`,
+    );
     process.stdout.write(`Node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}\n`);
   } finally {
     await ctx.close();
@@ -91,7 +113,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

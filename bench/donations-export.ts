@@ -65,11 +65,58 @@ const list = (vs: readonly string[]) => `ARRAY[${vs.map(quote).join(',')}]::text
 /** A stable pseudo-random non-negative number per (row, stream). */
 const r = (x: string, stream: number) => `abs(hashint8((${x})::bigint * 64 + ${stream})::bigint)`;
 
-const family = [['佐藤', 'サトウ'], ['鈴木', 'スズキ'], ['高橋', 'タカハシ'], ['田中', 'タナカ'], ['伊藤', 'イトウ'], ['渡辺', 'ワタナベ'], ['山本', 'ヤマモト'], ['中村', 'ナカムラ'], ['小林', 'コバヤシ'], ['加藤', 'カトウ'], ['吉田', 'ヨシダ'], ['山田', 'ヤマダ'], ['佐々木', 'ササキ'], ['山口', 'ヤマグチ'], ['松本', 'マツモト'], ['井上', 'イノウエ'], ['長谷川', 'ハセガワ'], ['斎藤', 'サイトウ'], ['髙橋', 'タカハシ'], ['渡邉', 'ワタナベ']];
-const given = [['太郎', 'タロウ'], ['花子', 'ハナコ'], ['健', 'ケン'], ['翔太', 'ショウタ'], ['美咲', 'ミサキ'], ['大輔', 'ダイスケ'], ['陽菜', 'ヒナ'], ['蓮', 'レン'], ['結衣', 'ユイ'], ['拓也', 'タクヤ'], ['さくら', 'サクラ'], ['直樹', 'ナオキ'], ['由美', 'ユミ'], ['誠', 'マコト'], ['恵子', 'ケイコ'], ['浩', 'ヒロシ']];
+const family = [
+  ['佐藤', 'サトウ'],
+  ['鈴木', 'スズキ'],
+  ['高橋', 'タカハシ'],
+  ['田中', 'タナカ'],
+  ['伊藤', 'イトウ'],
+  ['渡辺', 'ワタナベ'],
+  ['山本', 'ヤマモト'],
+  ['中村', 'ナカムラ'],
+  ['小林', 'コバヤシ'],
+  ['加藤', 'カトウ'],
+  ['吉田', 'ヨシダ'],
+  ['山田', 'ヤマダ'],
+  ['佐々木', 'ササキ'],
+  ['山口', 'ヤマグチ'],
+  ['松本', 'マツモト'],
+  ['井上', 'イノウエ'],
+  ['長谷川', 'ハセガワ'],
+  ['斎藤', 'サイトウ'],
+  ['髙橋', 'タカハシ'],
+  ['渡邉', 'ワタナベ'],
+];
+const given = [
+  ['太郎', 'タロウ'],
+  ['花子', 'ハナコ'],
+  ['健', 'ケン'],
+  ['翔太', 'ショウタ'],
+  ['美咲', 'ミサキ'],
+  ['大輔', 'ダイスケ'],
+  ['陽菜', 'ヒナ'],
+  ['蓮', 'レン'],
+  ['結衣', 'ユイ'],
+  ['拓也', 'タクヤ'],
+  ['さくら', 'サクラ'],
+  ['直樹', 'ナオキ'],
+  ['由美', 'ユミ'],
+  ['誠', 'マコト'],
+  ['恵子', 'ケイコ'],
+  ['浩', 'ヒロシ'],
+];
 const latinFamily = ['Smith', 'Nguyễn', 'Garcia', 'Müller', 'Kim', 'Ali', 'Hassan', 'Rahman', 'Okafor', 'Mensah', 'Dubois', 'Silva', 'Yılmaz', 'Tesfaye', 'Chen', "O'Brien"];
 const latinGiven = ['James', 'Mary', 'Aung', 'Sophie', 'Ahmed', 'Fatima', 'Daniel', 'Amara', 'Lucas', 'Omar', 'Grace', 'Aisha', 'Jean-Pierre', 'Anh', 'Zainab', 'Kwame'];
-const organisations = ['株式会社ブリッジ商事', 'みらいソリューションズ株式会社', '一般社団法人サクラテック', 'ひかり総研株式会社', 'Tokyo Bay Partners Inc.', 'Northstar Consulting, LLC', 'Kizuna Foods K.K.', 'Harbor Design "HD" Inc.'];
+const organisations = [
+  '株式会社ブリッジ商事',
+  'みらいソリューションズ株式会社',
+  '一般社団法人サクラテック',
+  'ひかり総研株式会社',
+  'Tokyo Bay Partners Inc.',
+  'Northstar Consulting, LLC',
+  'Kizuna Foods K.K.',
+  'Harbor Design "HD" Inc.',
+];
 const payers = ['ヤマダ タロウ', 'サトウ ハナコ', 'カ）ブリッジショウジ', 'スズキ ケン', 'シヤ）サクラテツク', 'タナカ ミサキ', 'グエン アン', 'イトウ ナオキ'];
 
 /** A monthly giver: 35 % of supporters, by number n. */
@@ -88,7 +135,8 @@ async function seed(db: Db): Promise<{ gifts: number }> {
     await fn();
     console.log(`  ${label.padEnd(34)} ${((performance.now() - started) / 1000).toFixed(1)} s`);
   };
-  await step(`supporters (${int(SUPPORTERS)})`, () => run(`
+  await step(`supporters (${int(SUPPORTERS)})`, () =>
+    run(`
     insert into supporters (id, kind, email, email_normalized, family_name, given_name, family_name_kana, given_name_kana,
                             organisation_name, locale, status, newsletter, created_at, updated_at)
     select ${supporterId('n')}, case when is_org then 'organisation' else 'individual' end,
@@ -103,7 +151,8 @@ async function seed(db: Db): Promise<{ gifts: number }> {
            timestamptz '2019-12-01' + make_interval(days => (${r('n', 9)} % 2500)::int)
     from (select n, ${r('n', 0)} % 100 < 22 as is_latin, ${r('n', 1)} % 100 < 4 as is_org, ${r('n', 4)} % 100 < 10 as no_kana,
                  (${r('n', 5)} % ${family.length})::int as fi, (${r('n', 6)} % ${given.length})::int as gi
-          from generate_series(1, ${SUPPORTERS}) n) x`));
+          from generate_series(1, ${SUPPORTERS}) n) x`),
+  );
 
   // Monthly givers start in some month and give every month on the same day and hour until they stop.
   const monthly = `
@@ -132,7 +181,8 @@ async function seed(db: Db): Promise<{ gifts: number }> {
   // Gifts, refunds and disputes are made in a staging table, then written to the ledger in time order,
   // as a real ledger grows (the table's physical order follows received_at).
   await run('create unlogged table bench_ledger (like donations including defaults)');
-  await step(`gifts (${int(monthlyGifts)} monthly, ${int(oneTime)} one-time)`, () => run(`
+  await step(`gifts (${int(monthlyGifts)} monthly, ${int(oneTime)} one-time)`, () =>
+    run(`
     insert into bench_ledger (supporter_id, entry, amount, fee, net, method, frequency, plan_amount, stripe_invoice_id, stripe_payment_intent_id,
                            stripe_charge_id, received_at, received_on, receipt_number, note, channel, payer_name, bank_fingerprint, created_at)
     select ${supporterId('n')}, 'gift', amount, fee, amount - fee, method, frequency, plan_amount,
@@ -155,16 +205,20 @@ async function seed(db: Db): Promise<{ gifts: number }> {
              case when method = 'card' and ${r('key', 44)} % 1000 >= 3 then round(amount * 0.036)::int end as fee,
              (${list(payers)})[1 + ${r('key', 46)} % ${payers.length}] as payer
       from (${monthly} union all ${once}) g
-    ) x`));
-  await step(`refunds (${int(REFUNDS)}, 1 in 5 partial)`, () => run(`
+    ) x`),
+  );
+  await step(`refunds (${int(REFUNDS)}, 1 in 5 partial)`, () =>
+    run(`
     insert into bench_ledger (supporter_id, entry, amount, method, frequency, plan_amount, stripe_payment_intent_id, stripe_charge_id,
                            stripe_refund_id, related_donation_id, received_at, received_on, channel, created_at)
     select supporter_id, 'refund', -(case when abs(hashtext(receipt_number || 'partial')) % 5 = 0 then amount / 2 else amount end),
            method, frequency, plan_amount, stripe_payment_intent_id, stripe_charge_id, 're_3' || substr(md5('re' || receipt_number), 1, 24),
            id, at, (at at time zone 'Asia/Tokyo')::date, 'stripe', at
     from (select *, received_at + make_interval(days => 1 + abs(hashtext(receipt_number)) % 14, hours => abs(hashtext(receipt_number)) % 24) as at
-          from bench_ledger where entry = 'gift' and channel = 'stripe' order by hashtext(receipt_number || 'refund') limit ${REFUNDS}) g`));
-  await step(`disputes (${int(DISPUTES)})`, () => run(`
+          from bench_ledger where entry = 'gift' and channel = 'stripe' order by hashtext(receipt_number || 'refund') limit ${REFUNDS}) g`),
+  );
+  await step(`disputes (${int(DISPUTES)})`, () =>
+    run(`
     insert into bench_ledger (supporter_id, entry, amount, method, frequency, plan_amount, stripe_payment_intent_id, stripe_charge_id,
                            stripe_dispute_id, related_donation_id, received_at, received_on, channel, created_at)
     select supporter_id, 'dispute', -amount, method, frequency, plan_amount, stripe_payment_intent_id, stripe_charge_id,
@@ -172,7 +226,8 @@ async function seed(db: Db): Promise<{ gifts: number }> {
     from (select d.*, d.received_at + make_interval(days => 30 + abs(hashtext(receipt_number)) % 30) as at
           from bench_ledger d where d.entry = 'gift' and d.channel = 'stripe'
             and not exists (select 1 from bench_ledger t where t.related_donation_id = d.id)
-          order by hashtext(d.receipt_number || 'dispute') limit ${DISPUTES}) g`));
+          order by hashtext(d.receipt_number || 'dispute') limit ${DISPUTES}) g`),
+  );
   await step('ledger in time order', async () => {
     await run('insert into donations select * from bench_ledger order by received_at');
     await run('drop table bench_ledger');
@@ -228,7 +283,15 @@ function timeCopy(url: string, statement: string, countBytes = false): Promise<{
   });
 }
 
-interface ChildReport { rows: number; seconds: number; bytes: number; rssBefore: number; rssPeak: number; heapPeak: number; maxRss: number }
+interface ChildReport {
+  rows: number;
+  seconds: number;
+  bytes: number;
+  rssBefore: number;
+  rssPeak: number;
+  heapPeak: number;
+  maxRss: number;
+}
 
 /** One export of a range in a fresh process, for its peak memory. */
 function measureInChild(url: string, filters: LedgerFilters): Promise<ChildReport> {
@@ -296,7 +359,9 @@ async function breakdown(db: Db, filters: LedgerFilters): Promise<void> {
   const total = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const part = (ms: number) => `${(ms / 1000).toFixed(2)} s (${((ms / total) * 100).toFixed(0)} %)`;
-  console.log(`  breakdown of ${int(rows)} rows in ${(total / 1000).toFixed(2)} s: page queries and rows ${part(spent.fetch)}, lines ${part(spent.format)}, UTF-8 ${part(spent.encode)}; Node busy ${((used.user + used.system) / 1e6).toFixed(2)} s`);
+  console.log(
+    `  breakdown of ${int(rows)} rows in ${(total / 1000).toFixed(2)} s: page queries and rows ${part(spent.fetch)}, lines ${part(spent.format)}, UTF-8 ${part(spent.encode)}; Node busy ${((used.user + used.system) / 1e6).toFixed(2)} s`,
+  );
 }
 
 // ---- the run ------------------------------------------------------------------------------------------
@@ -316,17 +381,27 @@ async function main(): Promise<void> {
       await seed(db);
     }
     const [version] = await selectArrays(db, `select current_setting('server_version')`, []);
-    const [span] = await selectArrays(db, `select min(received_on)::text, max(received_on)::text, count(*)::text, count(*) filter (where entry = 'gift')::text, count(*) filter (where entry = 'refund')::text, count(*) filter (where entry = 'dispute')::text, (select count(*) from supporters)::text from donations`, []);
+    const [span] = await selectArrays(
+      db,
+      `select min(received_on)::text, max(received_on)::text, count(*)::text, count(*) filter (where entry = 'gift')::text, count(*) filter (where entry = 'refund')::text, count(*) filter (where entry = 'dispute')::text, (select count(*) from supporters)::text from donations`,
+      [],
+    );
     const [first, last, total, gifts, refunds, disputes, people] = span as string[];
     // The smaller size: the latest days that together hold at least SMALL rows.
-    const days = await selectArrays(db, `select received_on::text, (sum(count(*)) over (order by received_on desc))::text from donations group by received_on order by received_on desc`, []);
+    const days = await selectArrays(
+      db,
+      `select received_on::text, (sum(count(*)) over (order by received_on desc))::text from donations group by received_on order by received_on desc`,
+      [],
+    );
     const smallFrom = days.find((d) => Number(d[1]) >= SMALL)?.[0] ?? first!;
     const sizes = [
       { name: '100k', filters: { from: smallFrom, to: last! } as LedgerFilters },
       { name: '1M', filters: { from: first!, to: last! } as LedgerFilters },
     ].map((s) => ({ ...s, rows: 0, statement: copyStatement(s.filters) }));
     for (const s of sizes) s.rows = (await ledgerTotals(db, s.filters)).rows;
-    console.log(`donations-export: PostgreSQL ${version![0]} at ${url.host}/${DATABASE}; ${int(Number(total))} ledger rows (${int(Number(gifts))} gifts, ${int(Number(refunds))} refunds, ${int(Number(disputes))} disputes) ${first} … ${last}, ${int(Number(people))} supporters; Node ${process.version}; ${rounds} rounds`);
+    console.log(
+      `donations-export: PostgreSQL ${version![0]} at ${url.host}/${DATABASE}; ${int(Number(total))} ledger rows (${int(Number(gifts))} gifts, ${int(Number(refunds))} refunds, ${int(Number(disputes))} disputes) ${first} … ${last}, ${int(Number(people))} supporters; Node ${process.version}; ${rounds} rounds`,
+    );
     for (const s of sizes) console.log(`  size ${s.name}: ${s.filters.from} … ${s.filters.to}, ${int(s.rows)} rows`);
 
     // Warm-up: the table and its indexes in memory, plans and code warm on both sides.
@@ -351,12 +426,19 @@ async function main(): Promise<void> {
       }
       const res = results[i]!;
       const rate = (seconds: number) => int(s.rows / seconds).padStart(9);
-      console.log(`  ${s.name}  ours: median ${median(res.ours).toFixed(2)} s = ${rate(median(res.ours))} rows/s, best ${rate(Math.min(...res.ours))} rows/s   [${res.ours.map((x) => x.toFixed(2)).join(', ')} s, ${MB(res.bytes)}; Node busy ${median(res.cpu).toFixed(2)} s]`);
-      console.log(`  ${s.name}  COPY: median ${median(res.copy).toFixed(2)} s = ${rate(median(res.copy))} rows/s, best ${rate(Math.min(...res.copy))} rows/s   [${res.copy.map((x) => x.toFixed(2)).join(', ')} s${i === 0 ? `, ${MB(copyOut.bytes)}` : ''}]`);
+      console.log(
+        `  ${s.name}  ours: median ${median(res.ours).toFixed(2)} s = ${rate(median(res.ours))} rows/s, best ${rate(Math.min(...res.ours))} rows/s   [${res.ours.map((x) => x.toFixed(2)).join(', ')} s, ${MB(res.bytes)}; Node busy ${median(res.cpu).toFixed(2)} s]`,
+      );
+      console.log(
+        `  ${s.name}  COPY: median ${median(res.copy).toFixed(2)} s = ${rate(median(res.copy))} rows/s, best ${rate(Math.min(...res.copy))} rows/s   [${res.copy.map((x) => x.toFixed(2)).join(', ')} s${i === 0 ? `, ${MB(copyOut.bytes)}` : ''}]`,
+      );
     }
     // For information: the other shapes of the file, once each over the whole range.
     const whole = sizes[1]!;
-    for (const [format, encoding] of [['freee', 'utf8'], ['standard', 'cp932']] as const) {
+    for (const [format, encoding] of [
+      ['freee', 'utf8'],
+      ['standard', 'cp932'],
+    ] as const) {
       const run = await timeOurs(db, whole.filters, format, encoding);
       console.log(`  1M  ours ${format} ${encoding}: ${run.seconds.toFixed(2)} s = ${int(run.rows / run.seconds)} rows/s (${int(run.lines)} lines, ${MB(run.bytes)})`);
     }
@@ -366,7 +448,9 @@ async function main(): Promise<void> {
     for (const s of sizes) {
       const m = await measureInChild(benchUrl, s.filters);
       memory.push(m);
-      console.log(`  ${s.name.padEnd(4)} ${int(m.rows).padStart(9)} rows in ${m.seconds.toFixed(2)} s: RSS before ${MB(m.rssBefore)}, peak sampled ${MB(m.rssPeak)}, maxRSS ${MB(m.maxRss)}, heap peak ${MB(m.heapPeak)}`);
+      console.log(
+        `  ${s.name.padEnd(4)} ${int(m.rows).padStart(9)} rows in ${m.seconds.toFixed(2)} s: RSS before ${MB(m.rssBefore)}, peak sampled ${MB(m.rssPeak)}, maxRSS ${MB(m.maxRss)}, heap peak ${MB(m.heapPeak)}`,
+      );
     }
     const ratio = median(results[1]!.copy) / median(results[1]!.ours);
     const bestRatio = Math.min(...results[1]!.copy) / Math.min(...results[1]!.ours);
@@ -377,8 +461,12 @@ async function main(): Promise<void> {
     const growth = m1M.maxRss / m100k.maxRss - 1;
     const growthSampled = m1M.rssPeak / m100k.rssPeak - 1;
     console.log('summary:');
-    console.log(`  rows/s at 1M (median of ${rounds}): ours ${int(whole.rows / median(results[1]!.ours))}, COPY ${int(whole.rows / median(results[1]!.copy))}; ratio ${ratio.toFixed(2)} (best ÷ best ${bestRatio.toFixed(2)}; at 100k ${smallRatio.toFixed(2)})  target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`);
-    console.log(`  peak RSS: 100k ${MB(m100k.maxRss)}, 1M ${MB(m1M.maxRss)} (maxRSS); sampled ${MB(m100k.rssPeak)} → ${MB(m1M.rssPeak)}; 1M ÷ 100k = ${(1 + growth).toFixed(2)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %; sampled ${(growthSampled * 100).toFixed(1)} %)  target within ${TARGET_MEMORY * 100} %: ${Math.abs(growth) <= TARGET_MEMORY ? 'met' : 'NOT met'}`);
+    console.log(
+      `  rows/s at 1M (median of ${rounds}): ours ${int(whole.rows / median(results[1]!.ours))}, COPY ${int(whole.rows / median(results[1]!.copy))}; ratio ${ratio.toFixed(2)} (best ÷ best ${bestRatio.toFixed(2)}; at 100k ${smallRatio.toFixed(2)})  target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  peak RSS: 100k ${MB(m100k.maxRss)}, 1M ${MB(m1M.maxRss)} (maxRSS); sampled ${MB(m100k.rssPeak)} → ${MB(m1M.rssPeak)}; 1M ÷ 100k = ${(1 + growth).toFixed(2)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %; sampled ${(growthSampled * 100).toFixed(1)} %)  target within ${TARGET_MEMORY * 100} %: ${Math.abs(growth) <= TARGET_MEMORY ? 'met' : 'NOT met'}`,
+    );
     console.log(`  Node ${process.version}, PostgreSQL ${version![0]}, ${new Date().toISOString().slice(0, 10)}`);
   } finally {
     await database.close();

@@ -54,7 +54,13 @@ const sendDeps = newsletterSendDeps;
 async function newIssue(ctx: AppContext, tag: string): Promise<string> {
   const [row] = await ctx.db
     .insert(newsletters)
-    .values({ subjectJa: 'WELgeeファミリー通信 ベンチマーク号', subjectEn: 'WELgee Family News, benchmark issue', bodyJa: BODY_JA, bodyEn: BODY_EN, audience: { segment: 'tag', tag } })
+    .values({
+      subjectJa: 'WELgeeファミリー通信 ベンチマーク号',
+      subjectEn: 'WELgee Family News, benchmark issue',
+      bodyJa: BODY_JA,
+      bodyEn: BODY_EN,
+      audience: { segment: 'tag', tag },
+    })
     .returning();
   return row!.id;
 }
@@ -83,7 +89,9 @@ async function baselineMessages(ctx: AppContext, tag: string): Promise<Baseline>
   const content = { subjectJa: 'WELgeeファミリー通信 ベンチマーク号', subjectEn: 'WELgee Family News, benchmark issue', bodyJa: BODY_JA, bodyEn: BODY_EN };
   const issue = { ja: renderIssue(deps, content, 'ja', settings), en: renderIssue(deps, content, 'en', settings) };
   const template = { ja: ctx.mailer.template(bulkMessageOf(issue.ja)), en: ctx.mailer.template(bulkMessageOf(issue.en)) };
-  const people = (await ctx.db.execute(sql`SELECT s.id::text AS id, s.email, s.locale FROM supporters s JOIN supporter_tags t ON t.supporter_id = s.id AND t.tag = ${tag}`)) as unknown as { rows: { id: string; email: string; locale: 'ja' | 'en' }[] };
+  const people = (await ctx.db.execute(
+    sql`SELECT s.id::text AS id, s.email, s.locale FROM supporters s JOIN supporter_tags t ON t.supporter_id = s.id AND t.tag = ${tag}`,
+  )) as unknown as { rows: { id: string; email: string; locale: 'ja' | 'en' }[] };
   return {
     messages: people.rows.map((p) => messageFor(deps, issue[p.locale], { supporterId: p.id, email: p.email })),
     copies: people.rows.map((p) => template[p.locale].copy(p.email, unsubscribeUrl(deps.publicUrl, deps.secret, p.id))),
@@ -94,9 +102,11 @@ async function baselineMessages(ctx: AppContext, tag: string): Promise<Baseline>
 async function tenAtATime(count: number, send: (i: number) => Promise<unknown>): Promise<number> {
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: SEND_CONCURRENCY }, async () => {
-    while (next < count) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: SEND_CONCURRENCY }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
   return (performance.now() - started) / 1000;
 }
 
@@ -138,7 +148,9 @@ async function child(size: number, smtpUrl: string) {
     if (process.env.BENCH_MEMORY_TRACE && ++ticks % 250 === 0) {
       const m = process.memoryUsage();
       const mb = (n: number) => (n / 1048576).toFixed(0);
-      process.stderr.write(`  ${size}: rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MiB\n`);
+      process.stderr.write(
+        `  ${size}: rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MiB\n`,
+      );
     }
   }, 20);
   const ctx = await contextFor(smtpUrl);
@@ -165,7 +177,10 @@ async function child(size: number, smtpUrl: string) {
 
 function runChild(size: number, smtpUrl: string): Promise<{ size: number; peakRss: number; seconds: number; recipients: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(path.join(__dirname, '..', 'node_modules/.bin/tsx'), [__filename, '--child', String(size), smtpUrl], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const p = spawn(path.join(__dirname, '..', 'node_modules/.bin/tsx'), [__filename, '--child', String(size), smtpUrl], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}`))));
@@ -199,11 +214,15 @@ async function main() {
       const o = await runPipeline(ctx, tag);
       if (sink.messages.length !== o.recipients) throw new Error(`pipeline delivered ${sink.messages.length} of ${o.recipients}`);
       ours.push(o.recipients / o.seconds);
-      process.stdout.write(`round ${round + 1}: raw nodemailer ${raw[round]!.toFixed(0)} msg/s, finished bytes ${bytes[round]!.toFixed(0)} msg/s, pipeline ${ours[round]!.toFixed(0)} msg/s (${recipients} recipients)\n`);
+      process.stdout.write(
+        `round ${round + 1}: raw nodemailer ${raw[round]!.toFixed(0)} msg/s, finished bytes ${bytes[round]!.toFixed(0)} msg/s, pipeline ${ours[round]!.toFixed(0)} msg/s (${recipients} recipients)\n`,
+      );
     }
     const best = (xs: number[]) => Math.max(...xs);
     const ratio = best(ours) / best(raw);
-    process.stdout.write(`\nnewsletter-send: pipeline ${best(ours).toFixed(0)} msg/s, raw pooled nodemailer ${best(raw).toFixed(0)} msg/s, ratio ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})\n`);
+    process.stdout.write(
+      `\nnewsletter-send: pipeline ${best(ours).toFixed(0)} msg/s, raw pooled nodemailer ${best(raw).toFixed(0)} msg/s, ratio ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})\n`,
+    );
     process.stdout.write(`  against the same finished bytes over the same connections (SMTP alone, ${best(bytes).toFixed(0)} msg/s): ${(best(ours) / best(bytes)).toFixed(2)}\n`);
     const memory = [];
     for (const size of memorySizes) {
@@ -224,7 +243,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

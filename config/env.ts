@@ -3,17 +3,19 @@ import path from 'node:path';
 import { z } from 'zod';
 
 // Empty strings in the environment mean "unset", as in most .env tooling.
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 // Express's named address ranges (proxy-addr), accepted in TRUST_PROXY besides addresses and CIDRs.
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -38,30 +40,33 @@ const trustProxy = z
 
 /** The environment contract (DESIGN.md). Every variable is optional for `npm start`. */
 export const envSchema = z.object({
-    NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
-    PORT: optional(z.coerce.number().int().min(0).max(65535)),
-    HOST: optional(z.string().refine((v) => net.isIP(v) !== 0 || v === 'localhost', 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost')),
-    TRUST_PROXY: optional(trustProxy),
-    PUBLIC_URL: optional(url(['http:', 'https:'])),
-    DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
-    DATA_DIR: optional(z.string()),
-    REDIS_URL: optional(url(['redis:', 'rediss:'])),
-    QUEUE_PREFIX: optional(z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'letters, digits, - and _ only (max 40)')),
-    STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_… or sk_live_…')),
-    STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_\w+$/, 'must look like whsec_…')),
-    STRIPE_API_URL: optional(url(['http:', 'https:'])),
-    SMTP_URL: optional(url(['smtp:', 'smtps:'])),
-    MAIL_FROM: optional(z.string().min(3).max(200)),
-    SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
-    ADMIN_EMAIL: optional(z.email()),
-    ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
-    LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-    // Bearer token for GET /metrics from anywhere but a direct loopback connection.
-    METRICS_TOKEN: optional(
-      z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9._~+/=-]+$/, 'letters, digits and . _ ~ + / = - only'),
-    ),
-    // The worker role has no web server: set this to serve its own /metrics on that port.
-    METRICS_PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
+  PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  HOST: optional(z.string().refine((v) => net.isIP(v) !== 0 || v === 'localhost', 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost')),
+  TRUST_PROXY: optional(trustProxy),
+  PUBLIC_URL: optional(url(['http:', 'https:'])),
+  DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  DATA_DIR: optional(z.string()),
+  REDIS_URL: optional(url(['redis:', 'rediss:'])),
+  QUEUE_PREFIX: optional(z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'letters, digits, - and _ only (max 40)')),
+  STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_… or sk_live_…')),
+  STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_\w+$/, 'must look like whsec_…')),
+  STRIPE_API_URL: optional(url(['http:', 'https:'])),
+  SMTP_URL: optional(url(['smtp:', 'smtps:'])),
+  MAIL_FROM: optional(z.string().min(3).max(200)),
+  SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+  ADMIN_EMAIL: optional(z.email()),
+  ADMIN_PASSWORD: optional(z.string().min(12, 'must be at least 12 characters')),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  // Bearer token for GET /metrics from anywhere but a direct loopback connection.
+  METRICS_TOKEN: optional(
+    z
+      .string()
+      .min(24, 'must be at least 24 characters')
+      .regex(/^[A-Za-z0-9._~+/=-]+$/, 'letters, digits and . _ ~ + / = - only'),
+  ),
+  // The worker role has no web server: set this to serve its own /metrics on that port.
+  METRICS_PORT: optional(z.coerce.number().int().min(1).max(65535)),
 });
 
 /** Rules across variables, checked on the raw values so they are reported with the type errors. */
@@ -117,10 +122,7 @@ export class ConfigError extends Error {
 /** Validates an environment and returns the config, or throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(source);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`)),
-    ...crossFieldProblems(source),
-  ];
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`)), ...crossFieldProblems(source)];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const port = env.PORT ?? 3000;

@@ -160,45 +160,72 @@ export const defaultSettings: Settings = {
     plans: [
       { amount: 1000, description: { ja: '毎月1,000円の寄付で1名の企業面談まで伴走できます。', en: '¥1,000 a month accompanies one person up to a company interview.' } },
       { amount: 5000, description: { ja: '毎月5,000円の寄付で1名の採用まで伴走できます。', en: '¥5,000 a month accompanies one person all the way to being hired.' } },
-      { amount: 10000, description: { ja: '毎月10,000円の寄付で1名がビジネス日本語を習得する機会を得ることができます。', en: '¥10,000 a month gives one person the chance to learn business Japanese.' } },
+      {
+        amount: 10000,
+        description: {
+          ja: '毎月10,000円の寄付で1名がビジネス日本語を習得する機会を得ることができます。',
+          en: '¥10,000 a month gives one person the chance to learn business Japanese.',
+        },
+      },
     ],
     planNote: { ja: '※1年間ご寄付を続けられた場合', en: '* When the gift continues for one year.' },
     benefits: [
       {
         title: { ja: '活動成果をお伝えします', en: 'Reports on our results' },
-        body: { ja: '年に数回、活動成果が分かる報告書や手紙の送付、限定イベントをご案内します。', en: 'A few times a year we send reports and letters on our results, and invite you to members-only events.' },
+        body: {
+          ja: '年に数回、活動成果が分かる報告書や手紙の送付、限定イベントをご案内します。',
+          en: 'A few times a year we send reports and letters on our results, and invite you to members-only events.',
+        },
       },
       {
         title: { ja: 'Facebook「WELgeeファミリー限定グループ」', en: 'The WELgee Family Facebook group' },
-        body: { ja: 'ここでしか知ることのできない難民の方とのエピソードをお伝えしたり、限定イベントへとご招待します。', en: 'Stories of the refugees we work with that are shared only here, and invitations to members-only events.' },
+        body: {
+          ja: 'ここでしか知ることのできない難民の方とのエピソードをお伝えしたり、限定イベントへとご招待します。',
+          en: 'Stories of the refugees we work with that are shared only here, and invitations to members-only events.',
+        },
       },
       {
         title: { ja: '「WELgeeファミリー通信」をお届け!', en: 'The monthly "WELgee Family News"' },
-        body: { ja: '毎月のメールマガジンで、最新の活動の成果やオンエア予告、難民の方の活躍の姿などをお届けします。', en: 'A monthly email with our latest results, upcoming media appearances and the people we work with.' },
+        body: {
+          ja: '毎月のメールマガジンで、最新の活動の成果やオンエア予告、難民の方の活躍の姿などをお届けします。',
+          en: 'A monthly email with our latest results, upcoming media appearances and the people we work with.',
+        },
       },
     ],
     faq: [
       {
         question: { ja: 'WELgeeへの継続寄付の使途は?', en: 'What is my monthly gift used for?' },
-        answer: { ja: '皆さまから賜りましたご寄付は、ウクライナ・アフガニスタン避難民の方々を含む、日本に暮らす難民等の方々へのキャリアへの伴走のための費用として使わせていただきます。', en: 'Your gifts fund our career support for refugees living in Japan, including evacuees from Ukraine and Afghanistan.' },
+        answer: {
+          ja: '皆さまから賜りましたご寄付は、ウクライナ・アフガニスタン避難民の方々を含む、日本に暮らす難民等の方々へのキャリアへの伴走のための費用として使わせていただきます。',
+          en: 'Your gifts fund our career support for refugees living in Japan, including evacuees from Ukraine and Afghanistan.',
+        },
       },
       {
         question: { ja: '企業や法人からの寄付は受け付けてますか?', en: 'Do you accept gifts from companies?' },
-        answer: { ja: 'はい、受け付けております。法人名とご担当者名をご入力のうえお申し込みください。', en: 'Yes. Please enter the organisation name and a contact person when you sign up.' },
+        answer: {
+          ja: 'はい、受け付けております。法人名とご担当者名をご入力のうえお申し込みください。',
+          en: 'Yes. Please enter the organisation name and a contact person when you sign up.',
+        },
       },
       {
         question: { ja: '寄付の使用用途はこちらで指定できますか?', en: 'Can I choose what my gift is used for?' },
-        answer: { ja: '寄付金管理の都合上、本寄付は使途指定寄付ではなくWELgee全体へのご寄付として扱わせていただいています。', en: 'For administrative reasons gifts cannot be earmarked; they support WELgee as a whole.' },
+        answer: {
+          ja: '寄付金管理の都合上、本寄付は使途指定寄付ではなくWELgee全体へのご寄付として扱わせていただいています。',
+          en: 'For administrative reasons gifts cannot be earmarked; they support WELgee as a whole.',
+        },
       },
       {
         question: { ja: '寄付した金額は控除の対象になりますか?', en: 'Is my gift tax-deductible?' },
-        answer: { ja: '弊団体の法人形態は「特定非営利活動法人」であり、寄付控除が受けられる「認定特定非営利活動法人」ではございません。', en: 'WELgee is a specified non-profit corporation, not a certified (認定) NPO, so gifts are not tax-deductible.' },
+        answer: {
+          ja: '弊団体の法人形態は「特定非営利活動法人」であり、寄付控除が受けられる「認定特定非営利活動法人」ではございません。',
+          en: 'WELgee is a specified non-profit corporation, not a certified (認定) NPO, so gifts are not tax-deductible.',
+        },
       },
       {
         question: { ja: '「難民」とはどのような人を指すのですか?', en: 'Who counts as a "refugee"?' },
         answer: {
           ja: '難民条約・議定書において、難民は「人種・宗教・国籍・特定の社会的集団の成員資格・政治的意見を理由に迫害されるという十分に理由のある恐怖のために国籍国の外におり、かつ、その国の保護を受けられないか、そのような恐怖のためにそれを望まない者」と定義されています。WELgeeは、命の危険があって現在祖国に戻れない状態にある人を活動の対象としており、認定難民・難民認定申請者・後発的難民・避難民なども含んでいます。',
-          en: 'The Refugee Convention defines a refugee as someone outside their country owing to a well-founded fear of persecution for reasons of race, religion, nationality, membership of a particular social group or political opinion, who cannot or, owing to such fear, will not seek that country\'s protection. WELgee works with everyone who cannot return home because their life would be in danger: recognised refugees, asylum seekers, refugees sur place and evacuees.',
+          en: "The Refugee Convention defines a refugee as someone outside their country owing to a well-founded fear of persecution for reasons of race, religion, nationality, membership of a particular social group or political opinion, who cannot or, owing to such fear, will not seek that country's protection. WELgee works with everyone who cannot return home because their life would be in danger: recognised refugees, asylum seekers, refugees sur place and evacuees.",
         },
       },
     ],

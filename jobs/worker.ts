@@ -92,9 +92,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     return worker;
   });
   for (const s of schedules) {
-    await ctx.queues
-      .get(jobContracts[s.job].queue)
-      .upsertJobScheduler(s.id, { pattern: s.pattern, tz: 'Asia/Tokyo' }, { name: s.job, data: s.payload });
+    await ctx.queues.get(jobContracts[s.job].queue).upsertJobScheduler(s.id, { pattern: s.pattern, tz: 'Asia/Tokyo' }, { name: s.job, data: s.payload });
   }
   ctx.dispatcher.start();
   ctx.logger.info({ queues: queueNames }, 'worker started');

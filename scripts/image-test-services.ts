@@ -15,7 +15,12 @@ async function main(args: string[]) {
   const mail = await startMailSink({ dir: mailDir });
   emulator.addWebhookEndpoint(webhookUrl, webhookSecret);
   const env = { STRIPE_API_URL: emulator.url, STRIPE_SECRET_KEY: emulator.secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, SMTP_URL: mail.url };
-  fs.writeFileSync(`${envFile}.partial`, Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+  fs.writeFileSync(
+    `${envFile}.partial`,
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
   fs.renameSync(`${envFile}.partial`, envFile);
 
   const stop = async () => {

@@ -46,11 +46,22 @@ async function main(args: string[]) {
   const email = `image-test-${Date.now()}@example.jp`;
   const token = await visitor.csrf('/family');
   const join = await visitor.post('/family/join', {
-    _csrf: token, plan: '1000', email, family_name: '山田', given_name: '花子', family_name_kana: 'ヤマダ', given_name_kana: 'ハナコ',
-    locale: 'ja', privacy: 'on',
+    _csrf: token,
+    plan: '1000',
+    email,
+    family_name: '山田',
+    given_name: '花子',
+    family_name_kana: 'ヤマダ',
+    given_name_kana: 'ハナコ',
+    locale: 'ja',
+    privacy: 'on',
   });
   const checkoutUrl = join.location ?? '';
-  check(join.res.status === 303 && /\/checkout\/cs_\w+$/.test(checkoutUrl), 'POST /family/join answers 303 to the checkout page', `${join.res.status} ${checkoutUrl} ${join.html.slice(0, 300)}`);
+  check(
+    join.res.status === 303 && /\/checkout\/cs_\w+$/.test(checkoutUrl),
+    'POST /family/join answers 303 to the checkout page',
+    `${join.res.status} ${checkoutUrl} ${join.html.slice(0, 300)}`,
+  );
   const page = await fetch(checkoutUrl);
   check(page.status === 200, 'the checkout page opens');
   const paid = await fetch(checkoutUrl, {

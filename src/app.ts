@@ -37,13 +37,16 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('etag', false);
   // Only the proxies named by TRUST_PROXY may say who the client is and whether it came over https.
   app.set('trust proxy', config.trustProxy);
-  app.engine('hbs', engine({
-    extname: '.hbs',
-    defaultLayout: 'main',
-    layoutsDir: path.join(ctx.viewsDir, 'layouts'),
-    partialsDir: path.join(ctx.viewsDir, 'partials'),
-    helpers: viewHelpers,
-  }));
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(ctx.viewsDir, 'layouts'),
+      partialsDir: path.join(ctx.viewsDir, 'partials'),
+      helpers: viewHelpers,
+    }),
+  );
   app.set('view engine', 'hbs');
   app.set('views', ctx.viewsDir);
   app.set('view cache', config.env !== 'development');
@@ -51,21 +54,23 @@ export function createApp(ctx: AppContext): express.Express {
   // Every request gets an id (X-Request-Id) that its log lines and the jobs it causes carry.
   app.use(requestId());
   // Security headers; the CSP allows no inline script or style anywhere.
-  app.use(securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        // Forms redirect (303) to Stripe Checkout and the Billing Portal; Chrome applies form-action to redirects.
-        formAction: ["'self'", ...ctx.stripeOrigins],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: secure ? [] : null,
+  app.use(
+    securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          // Forms redirect (303) to Stripe Checkout and the Billing Portal; Chrome applies form-action to redirects.
+          formAction: ["'self'", ...ctx.stripeOrigins],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: secure ? [] : null,
+        },
       },
-    },
-    strictTransportSecurity: secure,
-  }));
+      strictTransportSecurity: secure,
+    }),
+  );
   // What signed-in people see (console, My page, their downloads, even error pages) is never cached.
   app.use(['/admin', '/me'], noStore());
   app.use(requestLog(ctx.logger));
@@ -75,7 +80,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/assets/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { maxAge: config.env === 'production' ? '7d' : 0 }));
 
   // Stripe webhooks need the raw body: mounted before the body parsers.
-  app.use(webhookRoutes(ctx, ctx.stripe));                     // POST /webhooks/stripe
+  app.use(webhookRoutes(ctx, ctx.stripe)); // POST /webhooks/stripe
 
   // Body parsers with small limits.
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
@@ -86,46 +91,55 @@ export function createApp(ctx: AppContext): express.Express {
   // Server-side sessions only where people sign in (staff console, My page): visitors get none.
   // One store object per session() call: express-session writes its cookie settings onto the store
   // it is given (store.generate), so a shared store would hand staff the /me cookie.
-  app.use('/admin', session({
-    store: new DbSessionStore(ctx.db),
-    secret: ctx.sessionSecret,
-    name: 'wf_sid',
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 3600 * 1000 },
-  }));
+  app.use(
+    '/admin',
+    session({
+      store: new DbSessionStore(ctx.db),
+      secret: ctx.sessionSecret,
+      name: 'wf_sid',
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 3600 * 1000 },
+    }),
+  );
   // Supporters get their own cookie, scoped to /me, that ends after 30 minutes without a request.
-  app.use('/me', session({
-    store: new DbSessionStore(ctx.db),
-    secret: ctx.sessionSecret,
-    name: 'wf_me',
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/me', maxAge: ME_IDLE_MINUTES * 60 * 1000 },
-  }));
+  app.use(
+    '/me',
+    session({
+      store: new DbSessionStore(ctx.db),
+      secret: ctx.sessionSecret,
+      name: 'wf_me',
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/me', maxAge: ME_IDLE_MINUTES * 60 * 1000 },
+    }),
+  );
 
   // The organisation's name and address for the layout's footer (settings are cached briefly).
   // A failing database must not break /healthz or the error pages: the footer then shows less.
   app.use(async (_req, res, next) => {
-    res.locals.organisation = await ctx.settings.get().then((s) => s.organisation, () => undefined);
+    res.locals.organisation = await ctx.settings.get().then(
+      (s) => s.organisation,
+      () => undefined,
+    );
     next();
   });
 
   // Routers — every route of the app is reachable from this list.
-  app.use(healthRoutes(ctx));                                  // GET /healthz
-  app.use(metricsRoutes(ctx));                                 // GET /metrics (Prometheus; METRICS_TOKEN, or loopback without a proxy)
-  app.use(homeRoutes(ctx));                                    // GET /
-  app.use(givingRoutes(ctx));                                  // GET /family, POST /family/join, GET|POST /give, thanks pages
-  app.use(cardLinkRoutes(ctx, ctx.stripe));                    // GET /billing/card/:token (signed link → Billing Portal)
-  app.use(meRoutes(ctx));                                      // /me/... My page: emailed sign-in link, plan, card, receipts, profile, data
-  app.use(unsubscribeRoutes(ctx));                             // GET|POST /unsubscribe/:token (one click, RFC 8058)
-  app.use(signupRoutes(ctx));                                  // GET|POST /family/newsletter/confirm/:id/:token (emailed double opt-in)
-  app.use(archiveRoutes(ctx));                                 // GET /family/news, /family/news/:id (sent issues)
-  app.use(adminRouter(ctx));                                   // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
+  app.use(healthRoutes(ctx)); // GET /healthz
+  app.use(metricsRoutes(ctx)); // GET /metrics (Prometheus; METRICS_TOKEN, or loopback without a proxy)
+  app.use(homeRoutes(ctx)); // GET /
+  app.use(givingRoutes(ctx)); // GET /family, POST /family/join, GET|POST /give, thanks pages
+  app.use(cardLinkRoutes(ctx, ctx.stripe)); // GET /billing/card/:token (signed link → Billing Portal)
+  app.use(meRoutes(ctx)); // /me/... My page: emailed sign-in link, plan, card, receipts, profile, data
+  app.use(unsubscribeRoutes(ctx)); // GET|POST /unsubscribe/:token (one click, RFC 8058)
+  app.use(signupRoutes(ctx)); // GET|POST /family/newsletter/confirm/:id/:token (emailed double opt-in)
+  app.use(archiveRoutes(ctx)); // GET /family/news, /family/news/:id (sent issues)
+  app.use(adminRouter(ctx)); // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {
-    app.use(ctx.mailSink.routes);                              // GET /dev/mail (local mail viewer, src/dev/dev.routes.ts)
+    app.use(ctx.mailSink.routes); // GET /dev/mail (local mail viewer, src/dev/dev.routes.ts)
   }
 
   app.use(notFound);

@@ -69,7 +69,11 @@ async function connectStripe(config: Config, logger: Logger, closers: (() => Pro
   const { startStripeEmulator } = require('./dev/stripe-emulator') as typeof import('./dev/stripe-emulator');
   const emulator = await startStripeEmulator({ env: config.env, stateFile: path.join(config.dataDir, 'stripe-emulator.json') });
   closers.push(() => emulator.stop());
-  const webhookSecret = `whsec_${crypto.createHash('sha256').update(`${resolveSessionSecret(config)}:webhooks`).digest('hex').slice(0, 32)}`;
+  const webhookSecret = `whsec_${crypto
+    .createHash('sha256')
+    .update(`${resolveSessionSecret(config)}:webhooks`)
+    .digest('hex')
+    .slice(0, 32)}`;
   const stripe = createStripeGateway({ secretKey: emulator.secretKey, webhookSecret, apiUrl: emulator.url });
   await ensureCatalog(stripe, { returnUrl: `${config.publicUrl}/me` });
   logger.info({ url: emulator.url }, 'Stripe sandbox: the local emulator takes payments (test card 4242 4242 4242 4242)');

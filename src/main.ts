@@ -32,7 +32,9 @@ async function main(role: Role) {
   // The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated and printed once (never in production).
   const admin = await bootstrapAdmin(ctx.db, config.admin, { isProduction: config.env === 'production' });
   if (admin) {
-    process.stdout.write(admin.password ? `Created the first admin: ${admin.email} / ${admin.password} (shown once; change it at /admin/account)\n` : `Created the first admin: ${admin.email}\n`);
+    process.stdout.write(
+      admin.password ? `Created the first admin: ${admin.email} / ${admin.password} (shown once; change it at /admin/account)\n` : `Created the first admin: ${admin.email}\n`,
+    );
   }
   const stops: (() => Promise<void>)[] = [];
   if (role !== 'worker') {

@@ -113,7 +113,11 @@ export function readPgliteTarball(file: string): Buffer {
       ended = true;
       break;
     }
-    const field = (from: number, to: number) => header.toString('latin1', from, to).replace(/\0[\s\S]*$/, '').trim();
+    const field = (from: number, to: number) =>
+      header
+        .toString('latin1', from, to)
+        .replace(/\0[\s\S]*$/, '')
+        .trim();
     let sum = 0;
     for (let i = 0; i < 512; i += 1) sum += i >= 148 && i < 156 ? 32 : header[i]!;
     const size = parseInt(field(124, 136) || '0', 8);
@@ -123,7 +127,8 @@ export function readPgliteTarball(file: string): Buffer {
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   if (!ended || offset > tar.length) throw new BackupError(`${file} is truncated: the tarball ends in the middle of a file.`);
-  if (!names.has('PG_VERSION') || !names.has('global/pg_control')) throw new BackupError(`${file} is a tarball but not of a PGlite data folder (no PG_VERSION or global/pg_control).`);
+  if (!names.has('PG_VERSION') || !names.has('global/pg_control'))
+    throw new BackupError(`${file} is a tarball but not of a PGlite data folder (no PG_VERSION or global/pg_control).`);
   return tar;
 }
 
@@ -165,5 +170,8 @@ export function formatSize(bytes: number): string {
 
 /** 2026-12-02T09:30:05.123Z → 20261202T093005Z, for file names that sort by time. */
 export function fileTimestamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }

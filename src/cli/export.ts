@@ -21,7 +21,11 @@ async function run() {
   const parsed = donationsExportQuery.safeParse(values);
   if (!parsed.success || !isLocale(lang)) {
     const errors = parsed.success ? { lang: 'ja|en' } : Object.fromEntries(Object.entries(queryErrors(parsed.error)).map(([k, v]) => [k, translateKey('en', v)]));
-    throw new Error(`${Object.entries(errors).map(([k, v]) => `--${k}: ${v}`).join('\n')}\n${USAGE}`);
+    throw new Error(
+      `${Object.entries(errors)
+        .map(([k, v]) => `--${k}: ${v}`)
+        .join('\n')}\n${USAGE}`,
+    );
   }
   const config = configFromProcess();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

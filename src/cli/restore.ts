@@ -8,7 +8,19 @@ import pg from 'pg';
 import { configFromProcess } from '../../config';
 import { openDatabase, openPglite, pgliteDirOf } from '../db/client';
 import { DatabaseInUseError, lockPgliteDir } from '../db/pglite-lock';
-import { BackupError, countRows, describeCounts, detectKind, fileTimestamp, isMissing, libpqTarget, missingTool, readPgliteTarball, runTool, type RowCounts } from './backup-shared';
+import {
+  BackupError,
+  countRows,
+  describeCounts,
+  detectKind,
+  fileTimestamp,
+  isMissing,
+  libpqTarget,
+  missingTool,
+  readPgliteTarball,
+  runTool,
+  type RowCounts,
+} from './backup-shared';
 
 const USAGE =
   'usage: npm run restore -- FILE [--yes] [--force]\n' +
@@ -37,7 +49,10 @@ async function run() {
 
 function parseCommandLine(): { file: string; yes: boolean; force: boolean } {
   try {
-    const { values, positionals } = parseArgs({ allowPositionals: true, options: { yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    const { values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: { yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help || positionals.length !== 1) throw new Error(values.help ? '' : 'Name one backup file.');
     return { file: positionals[0]!, yes: values.yes ?? false, force: values.force ?? false };
   } catch (err) {
@@ -143,7 +158,10 @@ async function loadArchive(file: string, dbname: string, env: NodeJS.ProcessEnv,
   const psqlDone = closed(psql);
   const restoreDone = closed(restore);
   // When psql stops first (a failing statement), pg_restore has nobody to write to.
-  psqlDone.then(() => restore.kill(), () => restore.kill());
+  psqlDone.then(
+    () => restore.kill(),
+    () => restore.kill(),
+  );
   psql.stdin.write(`BEGIN;\n${replace ? 'DROP SCHEMA IF EXISTS drizzle CASCADE;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n' : ''}`);
   restore.stdout.pipe(psql.stdin, { end: false });
   let restoreCode: number;
@@ -198,7 +216,9 @@ async function restorePglite(dataDir: string, file: string, opts: Options) {
     fs.rmSync(incoming, { recursive: true, force: true });
     let counts: RowCounts;
     try {
-      const database = await openPglite(incoming, { loadDataDir: new Blob([new Uint8Array(tar.buffer as ArrayBuffer, tar.byteOffset, tar.length)], { type: 'application/x-tar' }) });
+      const database = await openPglite(incoming, {
+        loadDataDir: new Blob([new Uint8Array(tar.buffer as ArrayBuffer, tar.byteOffset, tar.length)], { type: 'application/x-tar' }),
+      });
       try {
         await database.migrate();
         counts = await countRows(database.db);
@@ -232,9 +252,11 @@ async function pgliteState(dir: string): Promise<{ tables: number; supporters: n
   });
   try {
     const rows = async <T>(query: SQL) => (await database.db.execute(query)) as unknown as { rows: T[] };
-    const state = (await rows<{ tables: number; has_supporters: boolean }>(
-      sql`select (select count(*)::int from pg_tables where schemaname = 'public') as tables, to_regclass('public.supporters') is not null as has_supporters`,
-    )).rows[0]!;
+    const state = (
+      await rows<{ tables: number; has_supporters: boolean }>(
+        sql`select (select count(*)::int from pg_tables where schemaname = 'public') as tables, to_regclass('public.supporters') is not null as has_supporters`,
+      )
+    ).rows[0]!;
     const supporters = state.has_supporters ? (await rows<{ n: number }>(sql`select count(*)::int as n from supporters`)).rows[0]!.n : undefined;
     return { tables: state.tables, supporters };
   } finally {

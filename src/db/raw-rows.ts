@@ -54,7 +54,10 @@ export async function* cursorArrays(db: Db, text: string, params: unknown[], pag
     finished = true;
   } finally {
     if (pending) await pending.catch(() => undefined);
-    const ended = await client.query(finished ? 'COMMIT' : 'ROLLBACK').then(() => true, () => false);
+    const ended = await client.query(finished ? 'COMMIT' : 'ROLLBACK').then(
+      () => true,
+      () => false,
+    );
     client.release(!ended);
   }
 }

@@ -40,40 +40,51 @@ export const emailTemplates = {
       meUrl: 'https://family.welgee.example/me',
     },
   ),
-  welcome: enriched(
-    z.object({ subscriptionId: z.string() }),
-    z.object({ ...greeting, amount: z.number().optional(), meUrl: z.string() }),
-    { subscriptionId: '00000000-0000-4000-8000-000000000002', name: '山田 花子', amount: 5000, meUrl: 'https://family.welgee.example/me' },
-  ),
-  cancelled: enriched(
-    z.object({ subscriptionId: z.string() }),
-    z.object({ ...greeting, amount: z.number().optional(), joinUrl: z.string() }),
-    { subscriptionId: '00000000-0000-4000-8000-000000000002', name: '山田 花子', amount: 5000, joinUrl: 'https://family.welgee.example/family' },
-  ),
-  'already-monthly': enriched(
-    z.object({ plan: z.number().int() }),
-    z.object({ ...greeting, amount: z.number().optional(), meUrl: z.string(), cardUrl: z.string() }),
-    { plan: 5000, name: '山田 花子', amount: 1000, meUrl: 'https://family.welgee.example/me', cardUrl: 'https://family.welgee.example/me/card/abc' },
-  ),
-  'payment-failed': enriched(
-    z.object({ amount: z.number().int() }),
-    z.object({ ...greeting, cardUrl: z.string() }),
-    { amount: 5000, name: '山田 花子', cardUrl: 'https://family.welgee.example/me/card/abc' },
-  ),
-  'login-link': enriched(
-    z.object({ linkId: z.string() }),
-    z.object({ ...greeting, linkUrl: z.string(), minutes: z.number(), meUrl: z.string() }),
-    { linkId: '00000000-0000-4000-8000-000000000003', name: '山田 花子', linkUrl: 'https://family.welgee.example/me/link/abc', minutes: 30, meUrl: 'https://family.welgee.example/me' },
-  ),
-  'newsletter-confirm': enriched(
-    z.object({ signupId: z.string() }),
-    z.object({ ...greeting, linkUrl: z.string(), days: z.number() }),
-    { signupId: '00000000-0000-4000-8000-000000000004', name: '山田 花子', linkUrl: 'https://family.welgee.example/family/newsletter/confirm/x/y', days: 7 },
-  ),
-  'newsletter-reminder': plain(
-    z.object({ ...greeting, issueMonth: z.string(), year: z.number().int(), month: z.number().int(), slotAt: z.string(), days: z.number() }),
-    { name: '佐藤', issueMonth: '2026-12', year: 2026, month: 12, slotAt: '2026-12-15T01:00:00.000Z', days: 5 },
-  ),
+  welcome: enriched(z.object({ subscriptionId: z.string() }), z.object({ ...greeting, amount: z.number().optional(), meUrl: z.string() }), {
+    subscriptionId: '00000000-0000-4000-8000-000000000002',
+    name: '山田 花子',
+    amount: 5000,
+    meUrl: 'https://family.welgee.example/me',
+  }),
+  cancelled: enriched(z.object({ subscriptionId: z.string() }), z.object({ ...greeting, amount: z.number().optional(), joinUrl: z.string() }), {
+    subscriptionId: '00000000-0000-4000-8000-000000000002',
+    name: '山田 花子',
+    amount: 5000,
+    joinUrl: 'https://family.welgee.example/family',
+  }),
+  'already-monthly': enriched(z.object({ plan: z.number().int() }), z.object({ ...greeting, amount: z.number().optional(), meUrl: z.string(), cardUrl: z.string() }), {
+    plan: 5000,
+    name: '山田 花子',
+    amount: 1000,
+    meUrl: 'https://family.welgee.example/me',
+    cardUrl: 'https://family.welgee.example/me/card/abc',
+  }),
+  'payment-failed': enriched(z.object({ amount: z.number().int() }), z.object({ ...greeting, cardUrl: z.string() }), {
+    amount: 5000,
+    name: '山田 花子',
+    cardUrl: 'https://family.welgee.example/me/card/abc',
+  }),
+  'login-link': enriched(z.object({ linkId: z.string() }), z.object({ ...greeting, linkUrl: z.string(), minutes: z.number(), meUrl: z.string() }), {
+    linkId: '00000000-0000-4000-8000-000000000003',
+    name: '山田 花子',
+    linkUrl: 'https://family.welgee.example/me/link/abc',
+    minutes: 30,
+    meUrl: 'https://family.welgee.example/me',
+  }),
+  'newsletter-confirm': enriched(z.object({ signupId: z.string() }), z.object({ ...greeting, linkUrl: z.string(), days: z.number() }), {
+    signupId: '00000000-0000-4000-8000-000000000004',
+    name: '山田 花子',
+    linkUrl: 'https://family.welgee.example/family/newsletter/confirm/x/y',
+    days: 7,
+  }),
+  'newsletter-reminder': plain(z.object({ ...greeting, issueMonth: z.string(), year: z.number().int(), month: z.number().int(), slotAt: z.string(), days: z.number() }), {
+    name: '佐藤',
+    issueMonth: '2026-12',
+    year: 2026,
+    month: 12,
+    slotAt: '2026-12-15T01:00:00.000Z',
+    days: 5,
+  }),
   'annual-report-draft': plain(z.object({ ...greeting, year: z.string() }), { name: '佐藤', year: '2026' }),
   'reconciliation-mismatch': plain(
     z.object({
@@ -99,16 +110,13 @@ export const emailTemplates = {
   ),
   // Sent by staff to check that mail leaves (and by the outbox tests).
   'test-message': plain(z.object({ note: z.string().optional() }), { note: 'テスト' }),
-  newsletter: bulk(
-    z.object({ subject: z.string(), bodyHtml: z.string(), bodyText: z.string(), archiveUrl: z.string(), unsubscribeUrl: z.string() }),
-    {
-      subject: 'WELgeeファミリー通信 12月号',
-      bodyHtml: '<p>いつもありがとうございます。</p>',
-      bodyText: 'いつもありがとうございます。',
-      archiveUrl: 'https://family.welgee.example/family/news?lang=ja',
-      unsubscribeUrl: 'https://family.welgee.example/unsubscribe/abc',
-    },
-  ),
+  newsletter: bulk(z.object({ subject: z.string(), bodyHtml: z.string(), bodyText: z.string(), archiveUrl: z.string(), unsubscribeUrl: z.string() }), {
+    subject: 'WELgeeファミリー通信 12月号',
+    bodyHtml: '<p>いつもありがとうございます。</p>',
+    bodyText: 'いつもありがとうございます。',
+    archiveUrl: 'https://family.welgee.example/family/news?lang=ja',
+    unsubscribeUrl: 'https://family.welgee.example/unsubscribe/abc',
+  }),
   'annual-report': bulk(
     z.object({
       ...greeting,

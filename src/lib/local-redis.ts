@@ -62,15 +62,24 @@ function spawnRedis(port: number, dir: string): ChildProcess {
   return spawn(
     'redis-server',
     [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', path.resolve(dir),
-      '--maxmemory-policy', 'noeviction',
-      '--appendonly', 'yes',
-      '--save', '',
-      '--protected-mode', 'yes',
-      '--logfile', '',
-      '--loglevel', 'warning',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      path.resolve(dir),
+      '--maxmemory-policy',
+      'noeviction',
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--protected-mode',
+      'yes',
+      '--logfile',
+      '',
+      '--loglevel',
+      'warning',
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -84,7 +93,11 @@ const MAX_RESTART_DELAY_MS = 10_000;
  * a restart. If it dies, it is started again on the same port (backoff from 250 ms to 10 s), so the
  * app's connections come back by themselves. Stopped with the app.
  */
-export async function startLocalRedis(opts: { dir: string; port?: number; onRestart?: (info: { exitCode: number | null; attempt: number; delayMs: number }) => void }): Promise<LocalRedis> {
+export async function startLocalRedis(opts: {
+  dir: string;
+  port?: number;
+  onRestart?: (info: { exitCode: number | null; attempt: number; delayMs: number }) => void;
+}): Promise<LocalRedis> {
   if (!hasRedisBinary()) throw new RedisMissingError();
   fs.mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -105,7 +118,10 @@ export async function startLocalRedis(opts: { dir: string; port?: number; onRest
         child = spawnRedis(port, opts.dir);
         supervise(child);
         // A restart that stays up resets the backoff.
-        waitForPort(port, child, 10_000).then(() => (attempt = 0), () => undefined);
+        waitForPort(port, child, 10_000).then(
+          () => (attempt = 0),
+          () => undefined,
+        );
       }, delayMs).unref();
     });
   };

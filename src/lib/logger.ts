@@ -39,7 +39,5 @@ const tokenPath = /^(\/(?:unsubscribe|me\/login|me\/link|billing\/card)\/)[^/?#]
 
 /** Removes tokens from a URL before it is logged. */
 export function redactUrl(url: string): string {
-  return url
-    .replace(tokenPath, '$1[redacted]')
-    .replace(/([?&](?:token|email|code|_csrf)=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(tokenPath, '$1[redacted]').replace(/([?&](?:token|email|code|_csrf)=)[^&#]*/gi, '$1[redacted]');
 }

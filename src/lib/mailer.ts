@@ -71,7 +71,7 @@ export function createMailer(opts: { smtpUrl: string; from: string; maxConnectio
         await counted('bulk', bulk.send({ from: envelopeFrom, to: message.to }, message.raw));
         return { messageId: message.messageId };
       }
-      const info = await counted('single', transport.sendMail({ from: opts.from, ...message } as import("nodemailer").SendMailOptions));
+      const info = await counted('single', transport.sendMail({ from: opts.from, ...message } as import('nodemailer').SendMailOptions));
       return { messageId: info.messageId };
     },
     template: (message) => bulkTemplate(opts.from, message),

@@ -47,14 +47,12 @@ function runtimeRegistry(prefix: string): Registry {
 export function createMetrics(opts: { prefix: string }): Metrics {
   const registry = new Registry();
   const runtime = runtimeRegistry(opts.prefix);
-  const named = <M>(name: string, create: (fullName: string) => M): M =>
-    (registry.getSingleMetric(`${opts.prefix}${name}`) as M | undefined) ?? create(`${opts.prefix}${name}`);
+  const named = <M>(name: string, create: (fullName: string) => M): M => (registry.getSingleMetric(`${opts.prefix}${name}`) as M | undefined) ?? create(`${opts.prefix}${name}`);
   const sources = new Map<string, () => Promise<unknown>>();
   const metrics: Metrics = {
     registry,
     counter: (spec) => named(spec.name, (name) => new Counter({ name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry] })),
-    histogram: (spec) =>
-      named(spec.name, (name) => new Histogram({ name, help: spec.help, labelNames: spec.labelNames ?? [], buckets: spec.buckets, registers: [registry] })),
+    histogram: (spec) => named(spec.name, (name) => new Histogram({ name, help: spec.help, labelNames: spec.labelNames ?? [], buckets: spec.buckets, registers: [registry] })),
     gauge: (spec) =>
       named(spec.name, (name) => {
         const collect = spec.collect;
@@ -63,7 +61,13 @@ export function createMetrics(opts: { prefix: string }): Metrics {
           help: spec.help,
           labelNames: spec.labelNames ?? [],
           registers: [registry],
-          ...(collect ? { collect(this: Gauge) { return collect(this); } } : {}),
+          ...(collect
+            ? {
+                collect(this: Gauge) {
+                  return collect(this);
+                },
+              }
+            : {}),
         });
       }),
     readAtScrape(source, read, timeoutMs = 1000) {

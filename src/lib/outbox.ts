@@ -12,7 +12,10 @@ import { currentRequestId, isSaneRequestId, outsideRequest } from './request-con
  * The request (or job) in progress is recorded with it, so the job's log lines can be traced back.
  */
 export async function writeOutbox(tx: Tx, jobName: string, payload: unknown): Promise<number> {
-  const [row] = await tx.insert(outbox).values({ jobName, payload, requestId: currentRequestId() ?? null }).returning({ id: outbox.id });
+  const [row] = await tx
+    .insert(outbox)
+    .values({ jobName, payload, requestId: currentRequestId() ?? null })
+    .returning({ id: outbox.id });
   return row!.id;
 }
 
@@ -111,12 +114,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   async function dispatchOnce(): Promise<number> {
     if (!opts.isRedisReady()) return 0;
-    const rows = await db
-      .select()
-      .from(outbox)
-      .where(isNull(outbox.dispatchedAt))
-      .orderBy(asc(outbox.id))
-      .limit(batchSize);
+    const rows = await db.select().from(outbox).where(isNull(outbox.dispatchedAt)).orderBy(asc(outbox.id)).limit(batchSize);
     if (rows.length === 0) return 0;
     const done: number[] = [];
     for (const row of rows) {
@@ -124,7 +122,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (!queue) {
         // A row no code can run must not block the rows behind it: park it, visibly.
         logger.error({ outboxId: row.id, jobName: row.jobName }, 'outbox row names an unknown job');
-        await db.update(outbox).set({ dispatchedAt: new Date(), lastError: `unknown job ${row.jobName}` }).where(inArray(outbox.id, [row.id]));
+        await db
+          .update(outbox)
+          .set({ dispatchedAt: new Date(), lastError: `unknown job ${row.jobName}` })
+          .where(inArray(outbox.id, [row.id]));
         continue;
       }
       try {
@@ -214,7 +215,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
  */
 export function watchOutboxBacklog(metrics: Metrics, db: Db): void {
   const read = metrics.readAtScrape('outbox', async () => {
-    const [row] = await db.select({ pending: count(), oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.dispatchedAt));
+    const [row] = await db
+      .select({ pending: count(), oldest: min(outbox.createdAt) })
+      .from(outbox)
+      .where(isNull(outbox.dispatchedAt));
     return row!;
   });
   metrics.gauge({

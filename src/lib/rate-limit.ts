@@ -22,10 +22,7 @@ export interface LimitOptions {
   whenRedisDown: 'closed' | 'memory';
 }
 
-export type Verdict =
-  | { outcome: 'allowed'; remaining: number }
-  | { outcome: 'limited'; retryAfterSeconds: number }
-  | { outcome: 'unavailable'; retryAfterSeconds: number };
+export type Verdict = { outcome: 'allowed'; remaining: number } | { outcome: 'limited'; retryAfterSeconds: number } | { outcome: 'unavailable'; retryAfterSeconds: number };
 
 export interface Limit {
   readonly options: LimitOptions;

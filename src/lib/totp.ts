@@ -9,7 +9,10 @@ export function generateTotpSecret(): string {
   const bytes = crypto.randomBytes(20);
   let bits = '';
   for (const b of bytes) bits += b.toString(2).padStart(8, '0');
-  return bits.match(/.{5}/g)!.map((chunk) => ALPHABET[parseInt(chunk, 2)]).join('');
+  return bits
+    .match(/.{5}/g)!
+    .map((chunk) => ALPHABET[parseInt(chunk, 2)])
+    .join('');
 }
 
 function base32Decode(secret: string): Buffer {

@@ -34,7 +34,8 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions): ConcurrencyL
 
   function release() {
     const next = queue.shift();
-    if (next) next(); // the slot passes straight to the next in line
+    if (next)
+      next(); // the slot passes straight to the next in line
     else active--;
   }
 

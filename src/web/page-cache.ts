@@ -19,9 +19,7 @@ export function createPageCache(maxEntriesPerInput = 50) {
     }
     let parts = pages.get(key);
     if (parts === undefined) {
-      const html = await new Promise<string>((resolve, reject) =>
-        res.render(view, { ...locals, csrfToken: TOKEN_SLOT }, (err, out) => (err ? reject(err) : resolve(out))),
-      );
+      const html = await new Promise<string>((resolve, reject) => res.render(view, { ...locals, csrfToken: TOKEN_SLOT }, (err, out) => (err ? reject(err) : resolve(out))));
       parts = html.split(TOKEN_SLOT).map((part) => Buffer.from(part));
       if (pages.size >= maxEntriesPerInput) pages.clear();
       pages.set(key, parts);

@@ -30,7 +30,10 @@ export class DbSessionStore extends session.Store {
       .insert(sessions)
       .values({ sid, data, expiresAt })
       .onConflictDoUpdate({ target: sessions.sid, set: { data, expiresAt } })
-      .then(() => callback?.(), (err) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
   }
 
   override touch(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
@@ -38,14 +41,20 @@ export class DbSessionStore extends session.Store {
       .update(sessions)
       .set({ expiresAt: this.expiry(data) })
       .where(eq(sessions.sid, sid))
-      .then(() => callback?.(), (err) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.db
       .delete(sessions)
       .where(eq(sessions.sid, sid))
-      .then(() => callback?.(), (err) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
   }
 
   /** Ends every session whose data matches (e.g. "sign out everywhere" for one account). */

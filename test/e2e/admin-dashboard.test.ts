@@ -33,14 +33,22 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     // A year of history recorded directly: monthly and one-time gifts, a failing card, a lapsed giver.
     const people = await app.ctx.db
       .insert(supporters)
-      .values(['田中 一郎', '鈴木 花子', 'Smith Jane', '高橋 健', '伊藤 美咲'].map((name, i) => {
-        const [familyName, givenName] = name.split(' ') as [string, string];
-        const address = `history-${i}-${crypto.randomUUID()}@example.jp`;
-        return { email: address, emailNormalized: address, familyName, givenName, status: i === 4 ? ('one_time' as const) : ('monthly' as const) };
-      }))
+      .values(
+        ['田中 一郎', '鈴木 花子', 'Smith Jane', '高橋 健', '伊藤 美咲'].map((name, i) => {
+          const [familyName, givenName] = name.split(' ') as [string, string];
+          const address = `history-${i}-${crypto.randomUUID()}@example.jp`;
+          return { email: address, emailNormalized: address, familyName, givenName, status: i === 4 ? ('one_time' as const) : ('monthly' as const) };
+        }),
+      )
       .returning();
     for (const [i, person] of people.slice(0, 4).entries()) {
-      await app.ctx.db.insert(subscriptions).values({ supporterId: person.id, stripeSubscriptionId: `sub_${crypto.randomUUID()}`, stripeCustomerId: `cus_h${i}`, status: i === 3 ? 'past_due' : 'active', amount: [1000, 5000, 10000, 5000][i]! });
+      await app.ctx.db.insert(subscriptions).values({
+        supporterId: person.id,
+        stripeSubscriptionId: `sub_${crypto.randomUUID()}`,
+        stripeCustomerId: `cus_h${i}`,
+        status: i === 3 ? 'past_due' : 'active',
+        amount: [1000, 5000, 10000, 5000][i]!,
+      });
     }
     const rows: (typeof donations.$inferInsert)[] = [];
     for (let m = 1; m <= 11; m++) {
@@ -48,14 +56,36 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
       for (const [i, person] of people.slice(0, 3 + (m % 2)).entries()) {
         rows.push({ supporterId: person.id, entry: 'gift', amount: [1000, 5000, 10000, 5000][i]!, method: 'card', frequency: 'monthly', receivedAt: at, receivedOn: tokyoDay(at) });
       }
-      if (m % 3 === 0) rows.push({ supporterId: people[4]!.id, entry: 'gift', amount: 20000 + m * 1000, method: 'bank_transfer', frequency: 'one_time', channel: 'offline', receivedAt: at, receivedOn: tokyoDay(at) });
+      if (m % 3 === 0)
+        rows.push({
+          supporterId: people[4]!.id,
+          entry: 'gift',
+          amount: 20000 + m * 1000,
+          method: 'bank_transfer',
+          frequency: 'one_time',
+          channel: 'offline',
+          receivedAt: at,
+          receivedOn: tokyoDay(at),
+        });
     }
     // Gave in the previous fiscal year (which started in April) and not since: lapsed.
     const lastYear = Number(fiscalYearStart(tokyoDay(new Date()), 4).slice(0, 4)) - 1;
     const goneEmail = `gone-${crypto.randomUUID()}@example.jp`;
-    const [gone] = await app.ctx.db.insert(supporters).values({ email: goneEmail, emailNormalized: goneEmail, familyName: '渡辺', givenName: '直美', status: 'lapsed' }).returning();
+    const [gone] = await app.ctx.db
+      .insert(supporters)
+      .values({ email: goneEmail, emailNormalized: goneEmail, familyName: '渡辺', givenName: '直美', status: 'lapsed' })
+      .returning();
     const lastGift = new Date(`${lastYear}-11-20T03:00:00Z`);
-    rows.push({ supporterId: gone!.id, entry: 'gift', amount: 30000, method: 'bank_transfer', frequency: 'one_time', channel: 'offline', receivedAt: lastGift, receivedOn: tokyoDay(lastGift) });
+    rows.push({
+      supporterId: gone!.id,
+      entry: 'gift',
+      amount: 30000,
+      method: 'bank_transfer',
+      frequency: 'one_time',
+      channel: 'offline',
+      receivedAt: lastGift,
+      receivedOn: tokyoDay(lastGift),
+    });
     await app.ctx.db.insert(donations).values(rows);
   });
   afterAll(async () => {
@@ -69,7 +99,6 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
       page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && problems.push(`${m.text()} ${m.location().url}`));
       page.on('pageerror', (e) => problems.push(e.message));
     });
-
 
   test.each(['desktop', 'tablet'] as const)('when an admin opens the dashboard on a %s, then the chart is drawn from the page data without any policy violation', async (width) => {
     const problems: string[] = [];
@@ -102,37 +131,40 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     await page.context().close();
   });
 
-  test.each(['desktop', 'tablet'] as const)('when an admin edits settings on a %s, then the form reads well, mistakes are shown next to their field and the change is saved', async (width) => {
-    const problems: string[] = [];
-    const page = await signIn(width, problems);
-    await page.goto(`${app.url}/admin/settings`);
-    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-    await screenshot(page, `admin-settings-ja-${width}`);
+  test.each(['desktop', 'tablet'] as const)(
+    'when an admin edits settings on a %s, then the form reads well, mistakes are shown next to their field and the change is saved',
+    async (width) => {
+      const problems: string[] = [];
+      const page = await signIn(width, problems);
+      await page.goto(`${app.url}/admin/settings`);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await screenshot(page, `admin-settings-ja-${width}`);
 
-    await page.locator('#f-organisation-contactEmail').fill('not-an-email');
-    await page.locator('#f-familyPage-headline-en').fill(`A new headline (${width})`);
-    await page.getByRole('button', { name: '設定を保存する' }).click();
-    await page.waitForSelector('.error-summary');
-    // The browser logs the 422 answer itself; that one is expected.
-    const expected = problems.findIndex((p) => p.includes('status of 422'));
-    if (expected >= 0) problems.splice(expected, 1);
-    expect(await page.locator('#f-organisation-contactEmail-error').innerText()).toContain('メールアドレスの形式');
-    // The other edit is kept in the form while the mistake is fixed.
-    expect(await page.locator('#f-familyPage-headline-en').inputValue()).toBe(`A new headline (${width})`);
-    if (width === 'desktop') await screenshot(page, 'admin-settings-error-ja-desktop');
+      await page.locator('#f-organisation-contactEmail').fill('not-an-email');
+      await page.locator('#f-familyPage-headline-en').fill(`A new headline (${width})`);
+      await page.getByRole('button', { name: '設定を保存する' }).click();
+      await page.waitForSelector('.error-summary');
+      // The browser logs the 422 answer itself; that one is expected.
+      const expected = problems.findIndex((p) => p.includes('status of 422'));
+      if (expected >= 0) problems.splice(expected, 1);
+      expect(await page.locator('#f-organisation-contactEmail-error').innerText()).toContain('メールアドレスの形式');
+      // The other edit is kept in the form while the mistake is fixed.
+      expect(await page.locator('#f-familyPage-headline-en').inputValue()).toBe(`A new headline (${width})`);
+      if (width === 'desktop') await screenshot(page, 'admin-settings-error-ja-desktop');
 
-    await page.locator('#f-organisation-contactEmail').fill('family@welgee.example');
-    await page.getByRole('button', { name: '設定を保存する' }).click();
-    await page.waitForURL(/saved=familyPage/);
-    expect(await page.locator('.notice').innerText()).toContain('保存しました');
-    await page.goto(`${app.url}/family?lang=en`);
-    expect(await page.locator('h1').innerText()).toBe(`A new headline (${width})`);
-    await page.goto(`${app.url}/admin/audit`);
-    expect(await page.locator('#audit-entries').innerText()).toContain('settings.edit');
-    if (width === 'desktop') await screenshot(page, 'admin-audit-ja-desktop');
-    expect(problems).toEqual([]);
-    await page.context().close();
-  });
+      await page.locator('#f-organisation-contactEmail').fill('family@welgee.example');
+      await page.getByRole('button', { name: '設定を保存する' }).click();
+      await page.waitForURL(/saved=familyPage/);
+      expect(await page.locator('.notice').innerText()).toContain('保存しました');
+      await page.goto(`${app.url}/family?lang=en`);
+      expect(await page.locator('h1').innerText()).toBe(`A new headline (${width})`);
+      await page.goto(`${app.url}/admin/audit`);
+      expect(await page.locator('#audit-entries').innerText()).toContain('settings.edit');
+      if (width === 'desktop') await screenshot(page, 'admin-audit-ja-desktop');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+  );
 
   test('when an admin opens the jobs board, then bull-board renders every queue under its own policy without violations', async () => {
     const problems: string[] = [];
@@ -140,7 +172,9 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
     const violations: string[] = [];
     await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample} ${e.sourceFile}:${e.lineNumber}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample} ${e.sourceFile}:${e.lineNumber}`),
+      );
     });
     await page.goto(`${app.url}/admin/jobs`);
     await page.getByText('billing').first().waitFor();

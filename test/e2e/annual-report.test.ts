@@ -20,21 +20,43 @@ describe('the annual impact report in Chromium', () => {
     browser = await launchBrowser();
     await setMessagesPerSecond(app.ctx, 100);
     await createStaff(app.ctx.db, { email, name: '報告 担当', role: 'staff', password: STAFF_PASSWORD });
-    const people = await app.ctx.db.insert(supporters).values([
-      { email: 'kobayashi@example.jp', emailNormalized: 'kobayashi@example.jp', familyName: '小林', givenName: '優子', postalCode: '1500001', prefecture: '東京都', address: '渋谷区神宮前1-2-3' },
-      { email: 'joseph@example.jp', emailNormalized: 'joseph@example.jp', familyName: 'Mbeki', givenName: 'Joseph', locale: 'en' },
-    ]).returning();
-    const rows = people.flatMap((p, n) => Array.from({ length: 12 }, (_, m) => {
-      const at = new Date(`2025-${String(m + 1).padStart(2, '0')}-15T12:00:00+09:00`);
-      return { supporterId: p.id, entry: 'gift' as const, amount: n === 0 ? 5000 : 1000, method: 'card', frequency: 'monthly' as const, planAmount: n === 0 ? 5000 : 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: tokyoDay(at) };
-    }));
+    const people = await app.ctx.db
+      .insert(supporters)
+      .values([
+        {
+          email: 'kobayashi@example.jp',
+          emailNormalized: 'kobayashi@example.jp',
+          familyName: '小林',
+          givenName: '優子',
+          postalCode: '1500001',
+          prefecture: '東京都',
+          address: '渋谷区神宮前1-2-3',
+        },
+        { email: 'joseph@example.jp', emailNormalized: 'joseph@example.jp', familyName: 'Mbeki', givenName: 'Joseph', locale: 'en' },
+      ])
+      .returning();
+    const rows = people.flatMap((p, n) =>
+      Array.from({ length: 12 }, (_, m) => {
+        const at = new Date(`2025-${String(m + 1).padStart(2, '0')}-15T12:00:00+09:00`);
+        return {
+          supporterId: p.id,
+          entry: 'gift' as const,
+          amount: n === 0 ? 5000 : 1000,
+          method: 'card',
+          frequency: 'monthly' as const,
+          planAmount: n === 0 ? 5000 : 1000,
+          channel: 'stripe' as const,
+          receivedAt: at,
+          receivedOn: tokyoDay(at),
+        };
+      }),
+    );
     await app.ctx.db.insert(donations).values(rows);
   });
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
   });
-
 
   test('when staff prepare 2025, edit a figure, preview it for a supporter and send it, then the progress bar reaches 100 % and the supporter finds the receipt on My page', async () => {
     const context = await browser.newContext({ viewport: viewports.desktop });
@@ -89,7 +111,11 @@ describe('the annual impact report in Chromium', () => {
     // My page at phone width: the year's combined receipt, downloaded.
     const visitor = await signInSupporter(app, 'kobayashi@example.jp');
     const me = await browser.newContext({ viewport: viewports.phone, acceptDownloads: true });
-    const [name, value] = visitor.cookieHeader('/me').split('; ').find((c) => c.startsWith('wf_me='))!.split(/=(.*)/s) as [string, string];
+    const [name, value] = visitor
+      .cookieHeader('/me')
+      .split('; ')
+      .find((c) => c.startsWith('wf_me='))!
+      .split(/=(.*)/s) as [string, string];
     await me.addCookies([{ name, value, url: `${app.url}/me` }]);
     const mePage = await me.newPage();
     await mePage.goto(`${app.url}/me`);

@@ -57,10 +57,14 @@ describe('joining WELgee Family in Chromium on a phone', () => {
     await page.waitForSelector('text=お支払いを確認しました', { timeout: 20_000 });
     await screenshot(page, 'thanks-ja-phone');
 
-    await eventually(async () => {
-      await page.goto(`${app.url}/family`);
-      return (await countText()) === before + 1;
-    }, 20_000, 500);
+    await eventually(
+      async () => {
+        await page.goto(`${app.url}/family`);
+        return (await countText()) === before + 1;
+      },
+      20_000,
+      500,
+    );
     await screenshot(page, 'join-ja-phone-after');
     expect(errors).toEqual([]);
     await context.close();

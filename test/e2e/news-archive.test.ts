@@ -30,7 +30,10 @@ describe('the public newsletter archive (/family/news)', () => {
   const ids: Record<string, string> = {};
 
   async function addIssue(name: string, values: Partial<typeof newsletters.$inferInsert>) {
-    const [row] = await app.ctx.db.insert(newsletters).values({ subjectJa: `${name}の号`, bodyJa: `${name}の本文です。`, ...values }).returning();
+    const [row] = await app.ctx.db
+      .insert(newsletters)
+      .values({ subjectJa: `${name}の号`, bodyJa: `${name}の本文です。`, ...values })
+      .returning();
     ids[name] = row!.id;
     return row!;
   }
@@ -79,7 +82,13 @@ describe('the public newsletter archive (/family/news)', () => {
       finishedAt: new Date('2026-04-15T01:20:00Z'),
     });
     // 16:00 UTC on 14 May is 01:00 on 15 May in Tokyo: the page shows the 15th.
-    await addIssue('may', { issueMonth: '2026-05', status: 'sent', subjectJa: '5月号: 企業説明会のご報告', bodyJa: '説明会には**12社**が参加しました。', startedAt: new Date('2026-05-14T16:00:00Z') });
+    await addIssue('may', {
+      issueMonth: '2026-05',
+      status: 'sent',
+      subjectJa: '5月号: 企業説明会のご報告',
+      bodyJa: '説明会には**12社**が参加しました。',
+      startedAt: new Date('2026-05-14T16:00:00Z'),
+    });
     await addIssue('hidden', { status: 'sent', subjectJa: '非公開の号', hiddenFromArchive: true, startedAt: new Date('2026-05-20T01:00:00Z') });
     await addIssue('draft', { status: 'draft', subjectJa: '下書きの号' });
     await addIssue('scheduled', { issueMonth: '2026-06', status: 'scheduled', subjectJa: '予約中の号', scheduledAt: new Date('2026-06-15T01:00:00Z') });
@@ -105,7 +114,10 @@ describe('the public newsletter archive (/family/news)', () => {
     expect(en).toContain('<h2 class="news-item__title" lang="ja"><a href="/family/news/' + ids.may + '">5月号: 企業説明会のご報告</a></h2>');
     expect(en.match(/This issue is in Japanese only\./g)).toHaveLength(1);
 
-    for (const [device, viewport] of [['phone', viewports.phone], ['desktop', viewports.desktop]] as const) {
+    for (const [device, viewport] of [
+      ['phone', viewports.phone],
+      ['desktop', viewports.desktop],
+    ] as const) {
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
       const errors: string[] = [];

@@ -21,7 +21,15 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     const people = Array.from({ length: RECIPIENTS + 2 }, (_, i) => {
       const address = `family-${i}-${Date.now()}@example.jp`;
       // Every fourth reads English; the last two have not agreed to receive the newsletter.
-      return { email: address, emailNormalized: address, familyName: i % 4 === 0 ? 'Tran' : '山本', givenName: i % 4 === 0 ? `Mai ${i}` : `陽子${i}`, locale: i % 4 === 0 ? ('en' as const) : ('ja' as const), status: 'monthly' as const, newsletter: i < RECIPIENTS };
+      return {
+        email: address,
+        emailNormalized: address,
+        familyName: i % 4 === 0 ? 'Tran' : '山本',
+        givenName: i % 4 === 0 ? `Mai ${i}` : `陽子${i}`,
+        locale: i % 4 === 0 ? ('en' as const) : ('ja' as const),
+        status: 'monthly' as const,
+        newsletter: i < RECIPIENTS,
+      };
     });
     await app.ctx.db.insert(supporters).values(people);
   });
@@ -65,7 +73,9 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     const page = await signIn('desktop');
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
 
     await page.getByRole('link', { name: 'ファミリー通信' }).click();
     await page.waitForURL(/\/admin\/newsletters$/);
@@ -76,7 +86,11 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     const history = await page.evaluate(() => window.history.length);
 
     await page.locator('#subject_ja').fill('WELgeeファミリー通信 6月号');
-    await page.locator('#body_ja').fill('## 今月のできごと\n\n新しい仲間が**3人**、都内の企業で働き始めました。\n\n- 就労伴走プログラムの修了式\n- 企業向け勉強会\n\n[活動報告を読む](https://welgee.jp/)\n\n<script>alert("x")</script>');
+    await page
+      .locator('#body_ja')
+      .fill(
+        '## 今月のできごと\n\n新しい仲間が**3人**、都内の企業で働き始めました。\n\n- 就労伴走プログラムの修了式\n- 企業向け勉強会\n\n[活動報告を読む](https://welgee.jp/)\n\n<script>alert("x")</script>',
+      );
     // The preview follows the typing (debounced) without saving anything.
     await frame(page).getByRole('heading', { name: '今月のできごと' }).waitFor();
     await frame(page).getByText('新しい仲間が').waitFor();

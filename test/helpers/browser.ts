@@ -41,7 +41,14 @@ export async function signInStaffInBrowser(page: Page, baseUrl: string, email: s
 }
 
 /** A new page in its own context (viewport, downloads…) with a staff member signed in through the console's form. */
-export async function openStaffPage(browser: Browser, baseUrl: string, email: string, password: string, options: BrowserContextOptions, onPage?: (page: Page) => void): Promise<Page> {
+export async function openStaffPage(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  password: string,
+  options: BrowserContextOptions,
+  onPage?: (page: Page) => void,
+): Promise<Page> {
   const page = await (await browser.newContext(options)).newPage();
   onPage?.(page);
   await signInStaffInBrowser(page, baseUrl, email, password);

@@ -23,7 +23,31 @@ export function sample<T>(random: () => number, list: readonly T[], n: number): 
 }
 
 /** Field names a form might take but none shows: tried on every route beside the fields it has. */
-export const GENERIC_FIELDS = ['id', 'email', 'q', 'page', 'lang', 'next', 'locale', 'amount', 'plan', 'from', 'to', 'format', 'encoding', 'year', 'status', 'code', 'password', 'name', 'token', 'kind', 'method', 'tag', 'reason'];
+export const GENERIC_FIELDS = [
+  'id',
+  'email',
+  'q',
+  'page',
+  'lang',
+  'next',
+  'locale',
+  'amount',
+  'plan',
+  'from',
+  'to',
+  'format',
+  'encoding',
+  'year',
+  'status',
+  'code',
+  'password',
+  'name',
+  'token',
+  'kind',
+  'method',
+  'tag',
+  'reason',
+];
 
 export interface Probe {
   label: string;
@@ -42,11 +66,14 @@ function encodeText(text: string): string {
   try {
     return encodeURIComponent(text);
   } catch {
-    return [...text].map((ch) => {
-      const code = ch.charCodeAt(0);
-      if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff) return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`;
-      return encodeURIComponent(ch);
-    }).join('');
+    return [...text]
+      .map((ch) => {
+        const code = ch.charCodeAt(0);
+        if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff)
+          return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`;
+        return encodeURIComponent(ch);
+      })
+      .join('');
   }
 }
 const encode = (v: Value) => (typeof v === 'string' ? encodeText(v) : v.raw ? v.value : encodeText(v.value));
@@ -104,7 +131,14 @@ export function probesFor(target: Target, token: string, seed: string, valuesPer
 
   if (!target.isReachable) {
     for (const name of params) for (const v of sample(random, badValues, 1)) probes.push(send(`path :${name} = ${v.label}`, baseline, withParam(route.path, path, name, v)));
-    if (isPost) probes.push({ label: 'JSON body', method: 'POST', url: path, body: JSON.stringify({ _csrf: token, id: sample(random, badJsonValues, 1)[0] }), contentType: 'application/json' });
+    if (isPost)
+      probes.push({
+        label: 'JSON body',
+        method: 'POST',
+        url: path,
+        body: JSON.stringify({ _csrf: token, id: sample(random, badJsonValues, 1)[0] }),
+        contentType: 'application/json',
+      });
     probes.push(send(isPost ? '1 MB value' : '64 kB value', [...baseline, ['q', isPost ? hugeValues[0]! : { label: '64 kB', value: hugeValues[0]!.value.slice(0, 64 * 1024) }]]));
     return probes;
   }
@@ -113,7 +147,15 @@ export function probesFor(target: Target, token: string, seed: string, valuesPer
     for (const v of sample(random, badValues, valuesPerField + 1)) probes.push(send(`path :${name} = ${v.label}`, baseline, withParam(route.path, path, name, v)));
   }
   const ownFields = [...new Set(baseline.map(([k]) => k))];
-  const fields = [...ownFields, ...sample(random, GENERIC_FIELDS.filter((f) => !ownFields.includes(f)), 2), ...sample(random, strangeFieldNames, 1)];
+  const fields = [
+    ...ownFields,
+    ...sample(
+      random,
+      GENERIC_FIELDS.filter((f) => !ownFields.includes(f)),
+      2,
+    ),
+    ...sample(random, strangeFieldNames, 1),
+  ];
   for (const field of fields) {
     for (const v of sample(random, badValues, ownFields.includes(field) ? valuesPerField : 1)) {
       const list: [string, Value][] = baseline.filter(([k]) => k !== field);
@@ -124,12 +166,22 @@ export function probesFor(target: Target, token: string, seed: string, valuesPer
   // Every field twice (a second value after the one the form has) and as an array-looking name.
   const twice = sample(random, badValues, 1)[0]!;
   probes.push(send(`duplicated fields (${twice.label})`, [...baseline, ...fields.map((f): [string, Value] => [f, twice])]));
-  probes.push(send('array-style names', fields.map((f): [string, Value] => [`${f}[]`, 'x'])));
+  probes.push(
+    send(
+      'array-style names',
+      fields.map((f): [string, Value] => [`${f}[]`, 'x']),
+    ),
+  );
   // In a query string the server stops reading at its 16 kB header limit: 64 kB of the value shows that as well as 1 MB.
   const picked = sample(random, hugeValues, 1)[0]!;
   const huge = isPost ? picked : { ...picked, label: `${picked.label} (first 64 kB)`, value: picked.value.slice(0, 64 * 1024) };
   probes.push(send(`${huge.label} in ${fields[0] ?? 'q'}`, [...baseline.filter(([k]) => k !== (fields[0] ?? 'q')), [fields[0] ?? 'q', huge]]));
-  probes.push(send('every field bad', fields.map((f) => [f, sample(random, badValues, 1)[0]!])));
+  probes.push(
+    send(
+      'every field bad',
+      fields.map((f) => [f, sample(random, badValues, 1)[0]!]),
+    ),
+  );
 
   if (isPost) {
     for (let i = 0; i < 2; i += 1) {
@@ -153,10 +205,12 @@ export function probesFor(target: Target, token: string, seed: string, valuesPer
 /** Runs tasks with at most `n` at a time. */
 export async function inPool<T>(items: T[], n: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await run(item);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        await run(item);
+      }
+    }),
+  );
 }

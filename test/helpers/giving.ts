@@ -59,7 +59,10 @@ export async function giftsOf(app: TestApp, supporterId: string) {
 }
 
 export async function giftRowsOf(app: TestApp, supporterId: string) {
-  return app.ctx.db.select().from(donations).where(and(eq(donations.supporterId, supporterId), eq(donations.entry, 'gift')));
+  return app.ctx.db
+    .select()
+    .from(donations)
+    .where(and(eq(donations.supporterId, supporterId), eq(donations.entry, 'gift')));
 }
 
 /** Mail received for an address, parsed. */

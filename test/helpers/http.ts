@@ -39,7 +39,10 @@ export class Visitor {
   /** The Cookie header a browser would send for this path (the site's root by default). */
   cookieHeader(requestPath = '/'): string {
     const pathname = new URL(requestPath, this.base).pathname;
-    return [...this.cookies.values()].filter((c) => pathMatches(pathname, c.path)).map((c) => `${c.name}=${c.value}`).join('; ');
+    return [...this.cookies.values()]
+      .filter((c) => pathMatches(pathname, c.path))
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
   }
 
   private keep(res: Response) {
@@ -111,5 +114,12 @@ export function sessionIdSet(res: Response, cookieName: string): string {
 
 /** Decodes the HTML entities Handlebars writes, to compare page text with plain strings. */
 export function unescapeHtml(html: string): string {
-  return html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`').replace(/&amp;/g, '&');
+  return html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x60;/g, '`')
+    .replace(/&amp;/g, '&');
 }

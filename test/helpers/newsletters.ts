@@ -36,13 +36,14 @@ export async function insertSupporters(db: Db, opts: { count: number; tag: strin
   };
   await db.execute(sql`INSERT INTO supporter_tags (supporter_id, tag) SELECT id, ${opts.tag} FROM supporters WHERE email LIKE ${`${prefix}-%`}`);
   const position = (email: string) => Number(/-(\d+)@/.exec(email)![1]);
-  return result.rows
-    .map((r) => ({ id: r.id, email: r.email, locale: r.locale, isEligible: r.eligible }))
-    .sort((a, b) => position(a.email) - position(b.email));
+  return result.rows.map((r) => ({ id: r.id, email: r.email, locale: r.locale, isEligible: r.eligible })).sort((a, b) => position(a.email) - position(b.email));
 }
 
 /** A draft newsletter for the audience (by default: the supporters with `tag`). */
-export async function createNewsletter(db: Db, fields: { tag?: string; audience?: Audience; subjectJa?: string; bodyJa?: string; subjectEn?: string; bodyEn?: string }): Promise<string> {
+export async function createNewsletter(
+  db: Db,
+  fields: { tag?: string; audience?: Audience; subjectJa?: string; bodyJa?: string; subjectEn?: string; bodyEn?: string },
+): Promise<string> {
   const [row] = await db
     .insert(newsletters)
     .values({
@@ -64,10 +65,14 @@ export async function setMessagesPerSecond(ctx: AppContext, perSecond: number): 
 
 /** Waits until the newsletter has the status. */
 export async function waitForStatus(db: Db, id: string, status: string, timeoutMs = 30_000): Promise<void> {
-  await eventually(async () => {
-    const [row] = await db.select({ status: newsletters.status }).from(newsletters).where(eq(newsletters.id, id));
-    return row?.status === status;
-  }, timeoutMs, 100);
+  await eventually(
+    async () => {
+      const [row] = await db.select({ status: newsletters.status }).from(newsletters).where(eq(newsletters.id, id));
+      return row?.status === status;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** The newsletter's delivery rows by supporter id. */

@@ -29,7 +29,10 @@ export async function postWithSessionHeldBack(app: TestApp, visitor: Visitor, pa
   let stored: (typeof sessions.$inferSelect)[] = [];
   const release = await holdSessionWrites(app.config.databaseUrl);
   const answered = visitor.post(path, fields, async (res) => {
-    stored = await app.ctx.db.select().from(sessions).where(eq(sessions.sid, sessionIdSet(res, cookieName)));
+    stored = await app.ctx.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.sid, sessionIdSet(res, cookieName)));
   });
   await new Promise((r) => setTimeout(r, 500));
   await release();

@@ -51,7 +51,17 @@ async function insertSupporter(app: TestApp, status: 'prospect' | 'one_time' | '
 async function insertGift(app: TestApp, supporterId: string, amount: number, at: Date, entry: 'gift' | 'refund' = 'gift', related?: string) {
   const [row] = await app.ctx.db
     .insert(donations)
-    .values({ supporterId, entry, amount, method: 'bank_transfer', frequency: 'one_time', receivedAt: at, receivedOn: tokyoDay(at), channel: 'offline', relatedDonationId: related ?? null })
+    .values({
+      supporterId,
+      entry,
+      amount,
+      method: 'bank_transfer',
+      frequency: 'one_time',
+      receivedAt: at,
+      receivedOn: tokyoDay(at),
+      channel: 'offline',
+      relatedDonationId: related ?? null,
+    })
     .returning();
   return row!;
 }
@@ -135,7 +145,16 @@ describe.each(TODAYS)('staff dashboard, on %s', (_label, today) => {
     const giver = Visitor.of(app);
     const token = await giver.csrf('/give');
     const email = `once-${Date.now()}@example.jp`;
-    const { location } = await giver.post('/give', { _csrf: token, amount: 'other', custom_amount: '12345', email, family_name: 'Smith', given_name: 'Jane', locale: 'en', privacy: 'on' });
+    const { location } = await giver.post('/give', {
+      _csrf: token,
+      amount: 'other',
+      custom_amount: '12345',
+      email,
+      family_name: 'Smith',
+      given_name: 'Jane',
+      locale: 'en',
+      privacy: 'on',
+    });
     const paid = await app.stripe.payCheckoutSession(/\/(cs_\w+)/.exec(location!)![1]!, '4242424242424242');
     expect(paid.ok).toBe(true);
     const onceId = await eventually(async () => {
@@ -155,7 +174,12 @@ describe.each(TODAYS)('staff dashboard, on %s', (_label, today) => {
     const live = subs.filter((s) => s.status === 'active' || s.status === 'past_due');
     expect(figure(html, 'monthly-supporters')).toBe(String(everyone.filter((s) => s.status === 'monthly').length));
     expect(figure(html, 'monthly-supporters')).toBe('4');
-    expect(figure(html, 'recurring-amount')).toBe(formatYen(live.reduce((sum, s) => sum + s.amount, 0), 'ja'));
+    expect(figure(html, 'recurring-amount')).toBe(
+      formatYen(
+        live.reduce((sum, s) => sum + s.amount, 0),
+        'ja',
+      ),
+    );
     expect(figure(html, 'recurring-amount')).toBe(formatYen(21000, 'ja'));
     expect(figure(html, 'started')).toBe('5');
     expect(figure(html, 'cancelled')).toBe('1');
@@ -200,10 +224,22 @@ describe.each(TODAYS)('staff dashboard, on %s', (_label, today) => {
 
     const expected = await ledgerByTokyoMonth(app);
     const d = await loadDashboard(app.ctx.db, { now: asOf });
-    expect(d.series.map((p) => p.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12']);
+    expect(d.series.map((p) => p.month)).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+      '2026-12',
+    ]);
     for (const p of d.series) expect({ month: p.month, net: p.net }).toEqual({ month: p.month, net: expected.get(p.month) ?? 0 });
-    const added = (month: string, key: 'net' | 'takeBacks') =>
-      d.series.find((p) => p.month === month)![key] - before.series.find((p) => p.month === month)![key];
+    const added = (month: string, key: 'net' | 'takeBacks') => d.series.find((p) => p.month === month)![key] - before.series.find((p) => p.month === month)![key];
     expect(added('2026-10', 'net')).toBe(7000);
     expect(added('2026-11', 'net')).toBe(3000);
     expect(added('2026-12', 'net')).toBe(-1000);

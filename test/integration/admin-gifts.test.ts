@@ -50,7 +50,14 @@ describe('offline gifts in the staff console', () => {
     expect(search.res.status).toBe(200);
     expect(search.html).toContain(`value="${supporter.id}"`);
 
-    const { res, location } = await record({ received_on: today(), amount: '１０，０００', method: 'bank_transfer', payer_name: 'ﾔﾏﾀﾞ ﾊﾅｺ', note: '11月分', supporter_id: supporter.id });
+    const { res, location } = await record({
+      received_on: today(),
+      amount: '１０，０００',
+      method: 'bank_transfer',
+      payer_name: 'ﾔﾏﾀﾞ ﾊﾅｺ',
+      note: '11月分',
+      supporter_id: supporter.id,
+    });
     expect(res.status).toBe(303);
     const id = giftIdFrom(location)!;
     expect(id).toBeTruthy();
@@ -75,7 +82,10 @@ describe('offline gifts in the staff console', () => {
 
     const [after] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, supporter.id));
     expect(after!.status).toBe('one_time');
-    const audit = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'gift.record'), eq(auditLog.targetId, id)));
+    const audit = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'gift.record'), eq(auditLog.targetId, id)));
     expect(audit).toHaveLength(1);
     expect(audit[0]!.staffId).toBe(staffId);
     // Offline gifts are receipted in the annual receipt: no receipt email.
@@ -104,7 +114,10 @@ describe('offline gifts in the staff console', () => {
     const [created] = await app.ctx.db.select().from(supporters).where(eq(supporters.emailNormalized, email));
     expect(created).toMatchObject({ familyName: 'Mensah', givenName: 'Kofi', familyNameKana: 'メンサ', givenNameKana: 'コフィ', status: 'one_time', newsletter: false });
     expect(await app.ctx.db.select().from(consents).where(eq(consents.supporterId, created!.id))).toHaveLength(0);
-    const [gift] = await app.ctx.db.select().from(donations).where(eq(donations.id, giftIdFrom(location)!));
+    const [gift] = await app.ctx.db
+      .select()
+      .from(donations)
+      .where(eq(donations.id, giftIdFrom(location)!));
     expect(gift).toMatchObject({ supporterId: created!.id, amount: 3000, method: 'cash', channel: 'offline', payerName: null });
   });
 
@@ -112,7 +125,16 @@ describe('offline gifts in the staff console', () => {
     const supporter = await addSupporter(app, ['スズキ', 'イチロウ']);
     const first = await record({ received_on: today(), amount: '1000', method: 'cash', supporter_id: supporter.id });
     const card = await app.ctx.db.transaction((tx) =>
-      recordGift(tx, { supporterId: supporter.id, amount: 5000, fee: 180, method: 'card', frequency: 'one_time', planAmount: null, stripeChargeId: `ch_${crypto.randomUUID()}`, receivedAt: new Date() }),
+      recordGift(tx, {
+        supporterId: supporter.id,
+        amount: 5000,
+        fee: 180,
+        method: 'card',
+        frequency: 'one_time',
+        planAmount: null,
+        stripeChargeId: `ch_${crypto.randomUUID()}`,
+        receivedAt: new Date(),
+      }),
     );
     const second = await record({ received_on: today(), amount: '2000', method: 'cash', supporter_id: supporter.id });
     const numberOf = async (id: string) => (await app.ctx.db.select().from(donations).where(eq(donations.id, id)))[0]!.receiptNumber!;
@@ -141,7 +163,7 @@ describe('offline gifts in the staff console', () => {
       ['words', { amount: 'five thousand' }],
       ['exponent', { amount: '1e4' }],
       ['HTML amount', { amount: '<script>alert(1)</script>' }],
-      ['SQL amount', { amount: "1000; DROP TABLE donations; --" }],
+      ['SQL amount', { amount: '1000; DROP TABLE donations; --' }],
       ['array amount', { amount: ['1000', '2000'] }],
       ['huge amount', { amount: '9'.repeat(20_000) }],
       ['future date', { received_on: tomorrow }],
@@ -201,9 +223,22 @@ describe('offline gifts in the staff console', () => {
     const rows = await app.ctx.db.select().from(donations).where(eq(donations.supporterId, supporter.id));
     expect(rows).toHaveLength(2);
     const reversal = rows.find((r) => r.entry === 'reversal')!;
-    expect(reversal).toMatchObject({ amount: -7000, relatedDonationId: giftId, channel: 'offline', note: '別の支援者の振込でした', recordedBy: staffId, receivedOn: today(), receiptNumber: null });
+    expect(reversal).toMatchObject({
+      amount: -7000,
+      relatedDonationId: giftId,
+      channel: 'offline',
+      note: '別の支援者の振込でした',
+      recordedBy: staffId,
+      receivedOn: today(),
+      receiptNumber: null,
+    });
     expect(rows.reduce((sum, r) => sum + r.amount, 0)).toBe(0);
-    expect(await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'gift.reverse'), eq(auditLog.targetId, giftId)))).toHaveLength(1);
+    expect(
+      await app.ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'gift.reverse'), eq(auditLog.targetId, giftId))),
+    ).toHaveLength(1);
 
     const again = await visitor.post(`/admin/gifts/${giftId}/reverse`, { _csrf: token, reason: 'もう一度' });
     expect(again.res.status).toBe(409);
@@ -220,7 +255,17 @@ describe('offline gifts in the staff console', () => {
   test('when a card gift or an unknown record is to be reversed here, then it is refused with a clear message', async () => {
     const supporter = await addSupporter(app, ['キムラ', 'タク']);
     const card = await app.ctx.db.transaction((tx) =>
-      recordGift(tx, { supporterId: supporter.id, amount: 5000, fee: 180, method: 'card', frequency: 'one_time', planAmount: null, stripeChargeId: `ch_${crypto.randomUUID()}`, receivedAt: new Date(), sendReceipt: false }),
+      recordGift(tx, {
+        supporterId: supporter.id,
+        amount: 5000,
+        fee: 180,
+        method: 'card',
+        frequency: 'one_time',
+        planAmount: null,
+        stripeChargeId: `ch_${crypto.randomUUID()}`,
+        receivedAt: new Date(),
+        sendReceipt: false,
+      }),
     );
     const res = await visitor.post(`/admin/gifts/${card!.id}/reverse`, { _csrf: token, reason: '間違い' });
     expect(res.res.status).toBe(409);
@@ -239,7 +284,12 @@ describe('offline gifts in the staff console', () => {
     const id = giftIdFrom(location)!;
     const [before] = await app.ctx.db.select().from(donations).where(eq(donations.id, id));
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
-      const res = await fetch(`${app.url}/admin/gifts/${id}`, { method, headers: { cookie: visitor.cookieHeader('/admin'), 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=1', redirect: 'manual' });
+      const res = await fetch(`${app.url}/admin/gifts/${id}`, {
+        method,
+        headers: { cookie: visitor.cookieHeader('/admin'), 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'amount=1',
+        redirect: 'manual',
+      });
       expect({ method, status: res.status }).toEqual({ method, status: 404 });
     }
     for (const path of [`/admin/gifts/${id}`, `/admin/gifts/${id}/edit`, `/admin/gifts/${id}/delete`]) {
@@ -265,7 +315,10 @@ describe('offline gifts in the staff console', () => {
       const posted = await finance.post('/admin/gifts', { _csrf: financeToken, received_on: today(), amount: '1000', method: 'cash', supporter_id: supporter.id });
       expect(posted.res.status).toBe(403);
       expect(await countDonations(app)).toBe(before);
-      const denied = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.staffId, financeId)));
+      const denied = await app.ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.staffId, financeId)));
       expect(denied.length).toBeGreaterThanOrEqual(3);
     } finally {
       table.finance = original;

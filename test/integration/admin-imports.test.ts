@@ -23,7 +23,9 @@ async function addSupporter(app: TestApp, family: string, given: string, plan?: 
     .values({ email, emailNormalized: email, familyName: `姓${n}`, givenName: `名${n}`, familyNameKana: family, givenNameKana: given })
     .returning();
   if (plan) {
-    await app.ctx.db.insert(subscriptions).values({ supporterId: row!.id, stripeSubscriptionId: `sub_${crypto.randomUUID()}`, stripeCustomerId: `cus_${n}`, status: 'active', amount: plan });
+    await app.ctx.db
+      .insert(subscriptions)
+      .values({ supporterId: row!.id, stripeSubscriptionId: `sub_${crypto.randomUUID()}`, stripeCustomerId: `cus_${n}`, status: 'active', amount: plan });
   }
   return row!;
 }
@@ -48,7 +50,12 @@ describe('bank statement import', () => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(bytes)], { type: 'text/csv' }), opts.filename ?? 'statement.csv');
     const csrf = opts.csrf === undefined ? token : opts.csrf;
-    const res = await fetch(`${app.url}/admin/imports${csrf ? `?_csrf=${encodeURIComponent(csrf)}` : ''}`, { method: 'POST', body: form, headers: { cookie: visitor.cookieHeader('/admin') }, redirect: 'manual' });
+    const res = await fetch(`${app.url}/admin/imports${csrf ? `?_csrf=${encodeURIComponent(csrf)}` : ''}`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: visitor.cookieHeader('/admin') },
+      redirect: 'manual',
+    });
     return { res, html: await res.text(), location: res.headers.get('location') };
   }
 
@@ -91,7 +98,10 @@ describe('bank statement import', () => {
       [7, d2, 1000, 'サトウ ユキ', null, 'pending'],
     ]);
     expect(lines[0]!.fingerprint).toBe(`${d1}|5000|ヤマダハナコ|1`);
-    const audit = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'import.upload'), eq(auditLog.targetId, importId)));
+    const audit = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'import.upload'), eq(auditLog.targetId, importId)));
     expect(audit).toHaveLength(1);
 
     const review = await visitor.get(`/admin/imports/${importId}`);
@@ -127,7 +137,15 @@ describe('bank statement import', () => {
     expect(after.map((l) => l.status)).toEqual(['recorded', 'skipped', 'pending', 'recorded', 'recorded']);
     const gifts = await app.ctx.db.select().from(donations).where(isNotNull(donations.bankFingerprint));
     const byFingerprint = new Map(gifts.map((g) => [g.bankFingerprint, g]));
-    expect(byFingerprint.get(lines[0]!.fingerprint)).toMatchObject({ supporterId: hanakoMonthly.id, amount: 5000, channel: 'offline', method: 'bank_transfer', entry: 'gift', payerName: 'ヤマダ ハナコ', receivedOn: d1 });
+    expect(byFingerprint.get(lines[0]!.fingerprint)).toMatchObject({
+      supporterId: hanakoMonthly.id,
+      amount: 5000,
+      channel: 'offline',
+      method: 'bank_transfer',
+      entry: 'gift',
+      payerName: 'ヤマダ ハナコ',
+      receivedOn: d1,
+    });
     expect(byFingerprint.get(yukiLine!.fingerprint)!.supporterId).toBe(yuki2.id);
     const created = byFingerprint.get(unknownLine!.fingerprint)!;
     const [newSupporter] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, created.supporterId));
@@ -135,7 +153,12 @@ describe('bank statement import', () => {
     expect(newSupporter!.email).toMatch(/@no-email\.invalid$/);
     for (const g of [byFingerprint.get(lines[0]!.fingerprint)!, created]) expect(g.receiptNumber).toMatch(/^\d{4}-\d{6}$/);
     expect((await app.ctx.db.select().from(bankImports).where(eq(bankImports.id, importId)))[0]!.status).toBe('review');
-    expect(await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'import.confirm'), eq(auditLog.targetId, importId)))).toHaveLength(1);
+    expect(
+      await app.ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'import.confirm'), eq(auditLog.targetId, importId))),
+    ).toHaveLength(1);
 
     // The line left for later is confirmed next; then the import is complete.
     await confirm(importId, { [`line_${emilyLine!.id}`]: `s:${emily.id}` });

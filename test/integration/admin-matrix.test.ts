@@ -58,7 +58,11 @@ describe('staff console authorisation matrix', () => {
       const allowed = r.access === 'signed-in' || roleCan(role, r.access as never);
       const label = `${role} ${r.method} ${r.path}`;
       if (allowed) {
-        expect({ label, forbidden: res.status === 403, toLogin: (res.headers.get('location') ?? '').startsWith('/admin/login') }).toEqual({ label, forbidden: false, toLogin: false });
+        expect({ label, forbidden: res.status === 403, toLogin: (res.headers.get('location') ?? '').startsWith('/admin/login') }).toEqual({
+          label,
+          forbidden: false,
+          toLogin: false,
+        });
         expect({ label, serverError: res.status >= 500 }).toEqual({ label, serverError: false });
       } else {
         expect({ label, status: res.status }).toEqual({ label, status: 403 });

@@ -88,7 +88,10 @@ describe('settings, audit log and jobs in the staff console', () => {
     // Settings the form does not show are kept.
     expect(stored.organisation.impact.figures).toHaveLength(3);
 
-    const entries = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'settings.edit'), eq(auditLog.staffId, adminId)));
+    const entries = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'settings.edit'), eq(auditLog.staffId, adminId)));
     expect(entries).toHaveLength(1);
     expect(entries[0]!.detail).toEqual({ sections: ['organisation', 'familyPage'] });
   });
@@ -197,7 +200,14 @@ describe('settings, audit log and jobs in the staff console', () => {
   });
 
   test('when an admin browses the audit log, then entries are newest first with who, what, when and target, and filters narrow them', async () => {
-    for (let i = 0; i < 55; i++) await recordAudit(app.ctx.db, { staffId: adminId, action: 'test.bulk', targetType: 'supporter', targetId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, detail: { n: i } });
+    for (let i = 0; i < 55; i++)
+      await recordAudit(app.ctx.db, {
+        staffId: adminId,
+        action: 'test.bulk',
+        targetType: 'supporter',
+        targetId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        detail: { n: i },
+      });
 
     const all = await admin.get('/admin/audit');
     expect(all.res.status).toBe(200);

@@ -91,7 +91,18 @@ describe('supporters in the staff console', () => {
     });
 
     test('when a filter value is not one we know, then 400 says which, and nothing fails', async () => {
-      for (const query of ['status=deleted', 'plan=abc', 'page=-1', 'sort=drop', 'newsletter=maybe', 'language=fr', 'kind=robot', 'status=monthly&status=lapsed', `q=${'x'.repeat(500)}`, 'q=%00']) {
+      for (const query of [
+        'status=deleted',
+        'plan=abc',
+        'page=-1',
+        'sort=drop',
+        'newsletter=maybe',
+        'language=fr',
+        'kind=robot',
+        'status=monthly&status=lapsed',
+        `q=${'x'.repeat(500)}`,
+        'q=%00',
+      ]) {
         const { res, html } = await staff.visitor.get(`/admin/supporters?${query}`);
         expect({ query, status: res.status }).toEqual({ query, status: 400 });
         expect(html).toContain('error-summary');
@@ -146,7 +157,10 @@ describe('supporters in the staff console', () => {
       expect(html).toContain('高橋 誠');
       expect(html).toContain('寄付の履歴');
       expect(html).toContain('個人情報の取り扱い');
-      const views = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'supporter.view'), eq(auditLog.targetId, supporter.id)));
+      const views = await app.ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'supporter.view'), eq(auditLog.targetId, supporter.id)));
       expect(views.map((v) => v.staffId)).toEqual([staff.id]);
     });
 
@@ -209,8 +223,14 @@ describe('supporters in the staff console', () => {
       const [after] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, s.id));
       expect(after).toMatchObject({ familyNameKana: 'イトウ', givenNameKana: 'ユイ', postalCode: '105-0023', prefecture: '東京都', newsletter: true, postalMail: true });
       const given = await app.ctx.db.select().from(consents).where(eq(consents.supporterId, s.id));
-      expect(given.map((c) => [c.purpose, c.granted, c.source]).sort()).toEqual([['newsletter', true, 'staff'], ['postal_mail', true, 'staff']]);
-      const [entry] = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'supporter.edit'), eq(auditLog.targetId, s.id)));
+      expect(given.map((c) => [c.purpose, c.granted, c.source]).sort()).toEqual([
+        ['newsletter', true, 'staff'],
+        ['postal_mail', true, 'staff'],
+      ]);
+      const [entry] = await app.ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'supporter.edit'), eq(auditLog.targetId, s.id)));
       expect(entry!.staffId).toBe(staff.id);
       expect((entry!.detail as { fields: string[] }).fields).toEqual(expect.arrayContaining(['familyName', 'postalCode', 'newsletter', 'postalMail']));
       expect(JSON.stringify(entry!.detail)).not.toContain('伊藤');
@@ -270,7 +290,15 @@ describe('supporters in the staff console', () => {
 
   describe('merging duplicates', () => {
     async function ledgerTotal(ids: string[]) {
-      const [row] = await app.ctx.db.select({ total: sql<number>`coalesce(sum(${donations.amount}), 0)`.mapWith(Number), n: sql<number>`count(*)`.mapWith(Number) }).from(donations).where(sql`${donations.supporterId} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+      const [row] = await app.ctx.db
+        .select({ total: sql<number>`coalesce(sum(${donations.amount}), 0)`.mapWith(Number), n: sql<number>`count(*)`.mapWith(Number) })
+        .from(donations)
+        .where(
+          sql`${donations.supporterId} in (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})`,
+        );
       return row!;
     }
 
@@ -280,7 +308,11 @@ describe('supporters in the staff console', () => {
       const kept = keptJoin.supporter;
       const dup = dupJoin.supporter;
       await app.ctx.db.insert(supporterNotes).values({ supporterId: dup.id, body: '旧アドレスの登録' });
-      await app.ctx.db.insert(supporterTags).values([{ supporterId: dup.id, tag: '重複' }, { supporterId: dup.id, tag: '共通' }, { supporterId: kept.id, tag: '共通' }]);
+      await app.ctx.db.insert(supporterTags).values([
+        { supporterId: dup.id, tag: '重複' },
+        { supporterId: dup.id, tag: '共通' },
+        { supporterId: kept.id, tag: '共通' },
+      ]);
       const before = await ledgerTotal([kept.id, dup.id]);
       const dupConsents = (await app.ctx.db.select().from(consents).where(eq(consents.supporterId, dup.id))).length;
       expect(dupConsents).toBeGreaterThan(0);
@@ -307,7 +339,14 @@ describe('supporters in the staff console', () => {
       const [keptAfter] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, kept.id));
       expect(dupAfter).toMatchObject({ mergedIntoId: kept.id, status: 'prospect', newsletter: false });
       expect(keptAfter).toMatchObject({ status: 'monthly', stripeCustomerId: kept.stripeCustomerId });
-      expect((await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'supporter.merge'), eq(auditLog.targetId, kept.id)))).length).toBe(1);
+      expect(
+        (
+          await app.ctx.db
+            .select()
+            .from(auditLog)
+            .where(and(eq(auditLog.action, 'supporter.merge'), eq(auditLog.targetId, kept.id)))
+        ).length,
+      ).toBe(1);
 
       expect(listedIds((await search(staff.visitor, { q: dup.email })).html)).toEqual([]);
       const page = await staff.visitor.get(`/admin/supporters/${kept.id}?done=merged`);

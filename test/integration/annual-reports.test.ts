@@ -29,8 +29,18 @@ describe('annual impact report and combined receipts', () => {
   let english: typeof supporters.$inferSelect;
   let noAddress: typeof supporters.$inferSelect;
 
-  const gift = (supporterId: string, at: Date, values: Partial<typeof donations.$inferInsert> = {}) =>
-    ({ supporterId, entry: 'gift' as const, amount: 1000, method: 'card', frequency: 'monthly' as const, planAmount: 1000, channel: 'stripe' as const, receivedAt: at, receivedOn: tokyoDay(at), ...values });
+  const gift = (supporterId: string, at: Date, values: Partial<typeof donations.$inferInsert> = {}) => ({
+    supporterId,
+    entry: 'gift' as const,
+    amount: 1000,
+    method: 'card',
+    frequency: 'monthly' as const,
+    planAmount: 1000,
+    channel: 'stripe' as const,
+    receivedAt: at,
+    receivedOn: tokyoDay(at),
+    ...values,
+  });
 
   beforeEach(() => setClock(TODAY));
   afterAll(() => setClock());
@@ -41,17 +51,31 @@ describe('annual impact report and combined receipts', () => {
     await setMessagesPerSecond(app.ctx, 200);
     ({ visitor: staff } = await signInAs(app, 'staff'));
     token = await staff.csrf('/admin/annual-reports');
-    const person = (email: string, values: Partial<typeof supporters.$inferInsert>) =>
-      ({ email, emailNormalized: email, familyName: '', givenName: '', ...values });
-    const inserted = await app.ctx.db.insert(supporters).values([
-      // No newsletter consent: the report still comes, it carries the receipt.
-      person('tanaka@example.jp', { familyName: '田中', givenName: '美咲', familyNameKana: 'タナカ', givenNameKana: 'ミサキ', postalCode: '1500001', prefecture: '東京都', address: '渋谷区神宮前1-2-3', newsletter: false }),
-      person('amina@example.jp', { familyName: 'Hassan', givenName: 'Amina', locale: 'en', postalCode: '5300001', prefecture: '大阪府', address: '大阪市北区梅田1-1' }),
-      person('noaddress@example.jp', { familyName: '佐藤', givenName: '健' }),
-    ]).returning();
+    const person = (email: string, values: Partial<typeof supporters.$inferInsert>) => ({ email, emailNormalized: email, familyName: '', givenName: '', ...values });
+    const inserted = await app.ctx.db
+      .insert(supporters)
+      .values([
+        // No newsletter consent: the report still comes, it carries the receipt.
+        person('tanaka@example.jp', {
+          familyName: '田中',
+          givenName: '美咲',
+          familyNameKana: 'タナカ',
+          givenNameKana: 'ミサキ',
+          postalCode: '1500001',
+          prefecture: '東京都',
+          address: '渋谷区神宮前1-2-3',
+          newsletter: false,
+        }),
+        person('amina@example.jp', { familyName: 'Hassan', givenName: 'Amina', locale: 'en', postalCode: '5300001', prefecture: '大阪府', address: '大阪市北区梅田1-1' }),
+        person('noaddress@example.jp', { familyName: '佐藤', givenName: '健' }),
+      ])
+      .returning();
     [tanaka, english, noAddress] = inserted as [typeof supporters.$inferSelect, typeof supporters.$inferSelect, typeof supporters.$inferSelect];
     const monthly = Array.from({ length: 11 }, (_, i) => gift(tanaka!.id, jst(`2025-${String(i + 1).padStart(2, '0')}-10T12:00:00`)));
-    const [refunded] = await app.ctx.db.insert(donations).values(gift(tanaka!.id, jst('2025-06-01T10:00:00'), { frequency: 'one_time', planAmount: null, amount: 5000 })).returning();
+    const [refunded] = await app.ctx.db
+      .insert(donations)
+      .values(gift(tanaka!.id, jst('2025-06-01T10:00:00'), { frequency: 'one_time', planAmount: null, amount: 5000 }))
+      .returning();
     await app.ctx.db.insert(donations).values([
       ...monthly,
       // 23:30 on New Year's Eve in Japan is still 2025 (14:30 UTC); 00:10 on 1 January is 2026.
@@ -73,14 +97,16 @@ describe('annual impact report and combined receipts', () => {
     expect(y2025.total).toBe(12 * 1000 + 5000 - 2000 + 30000);
     expect(y2025.giftCount).toBe(14);
     expect(y2025.monthlyMonths).toBe(12);
-    const [ledger] = await app.ctx.db.select({ sum: sql<string>`sum(amount)::text` }).from(donations)
+    const [ledger] = await app.ctx.db
+      .select({ sum: sql<string>`sum(amount)::text` })
+      .from(donations)
       .where(and(eq(donations.supporterId, tanaka.id), sql`received_at >= '2025-01-01T00:00:00+09:00' AND received_at < '2026-01-01T00:00:00+09:00'`));
     expect(y2025.total).toBe(Number(ledger!.sum));
     expect((await givingInYear(app.ctx.db, tanaka.id, 2026)).total).toBe(1000);
     expect((await givingInYear(app.ctx.db, english.id, 2024)).total).toBe(7777);
   });
 
-  test('when staff prepare the year, then the draft holds the organisation\'s published figures and the page lists who will receive it', async () => {
+  test("when staff prepare the year, then the draft holds the organisation's published figures and the page lists who will receive it", async () => {
     const res = await staff.post('/admin/annual-reports', { year: '2025', _csrf: token });
     expect(res.res.status).toBe(303);
     expect(res.location).toBe('/admin/annual-reports/2025?prepared=1');
@@ -231,7 +257,7 @@ describe('annual impact report and combined receipts', () => {
     expect(locked.res.status).toBe(409);
   });
 
-  test('when a supporter opens My page, then the combined receipt is there with the emailed number; another year or another supporter\'s is not', async () => {
+  test("when a supporter opens My page, then the combined receipt is there with the emailed number; another year or another supporter's is not", async () => {
     const visitor = await signInSupporter(app, 'tanaka@example.jp');
     const page = await visitor.get('/me');
     expect(page.html).toContain('/me/annual-receipts/2025.pdf');
@@ -247,7 +273,10 @@ describe('annual impact report and combined receipts', () => {
   });
 
   test('when staff reissue a receipt, then it gets a new number, the old one is void, and My page gives the new one', async () => {
-    const [old] = await app.ctx.db.select().from(annualReceipts).where(and(eq(annualReceipts.supporterId, tanaka.id), eq(annualReceipts.status, 'valid')));
+    const [old] = await app.ctx.db
+      .select()
+      .from(annualReceipts)
+      .where(and(eq(annualReceipts.supporterId, tanaka.id), eq(annualReceipts.status, 'valid')));
     const res = await staff.post('/admin/annual-reports/2025/reissue', { supporter: 'tanaka@example.jp', _csrf: token });
     expect(res.res.status).toBe(303);
     const rows = await app.ctx.db.select().from(annualReceipts).where(eq(annualReceipts.supporterId, tanaka.id));
@@ -289,7 +318,9 @@ describe('annual impact report and combined receipts', () => {
     expect(draft!.preparedBy).toBeNull();
     expect(draft!.figures.length).toBeGreaterThan(0);
     const told = await app.ctx.db.select().from(emails).where(eq(emails.template, 'annual-report-draft'));
-    const staffCount = Number((await app.ctx.db.execute(sql`SELECT count(*)::int AS n FROM staff WHERE is_active AND role IN ('admin', 'staff')`) as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    const staffCount = Number(
+      ((await app.ctx.db.execute(sql`SELECT count(*)::int AS n FROM staff WHERE is_active AND role IN ('admin', 'staff')`)) as unknown as { rows: { n: number }[] }).rows[0]!.n,
+    );
     expect(told).toHaveLength(staffCount);
     expect((await app.ctx.db.select().from(newsletters)).length).toBe(sendsBefore);
   });

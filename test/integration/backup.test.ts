@@ -53,7 +53,9 @@ async function snapshot(database: Database): Promise<Record<string, string[]>> {
   );
   const out: Record<string, string[]> = {};
   for (const { s, t } of tables) out[`${s}.${t}`] = (await rows<{ r: string }>(sql.raw(`select to_jsonb(x)::text as r from "${s}"."${t}" x order by 1`))).map((r) => r.r);
-  for (const q of await rows<{ name: string; last: string | null }>(sql`select schemaname || '.' || sequencename as name, last_value::text as last from pg_sequences where schemaname in ('public', 'drizzle') order by 1`)) {
+  for (const q of await rows<{ name: string; last: string | null }>(
+    sql`select schemaname || '.' || sequencename as name, last_value::text as last from pg_sequences where schemaname in ('public', 'drizzle') order by 1`,
+  )) {
     out[`sequence ${q.name}`] = [String(q.last)];
   }
   return out;
@@ -73,7 +75,9 @@ async function ledger(database: Database) {
 async function tableCount(url: string): Promise<number> {
   const database = await openDatabase({ databaseUrl: url, dataDir: tempDir() });
   try {
-    const result = await database.db.execute(sql`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname in ('public', 'drizzle') and c.relkind = 'r'`);
+    const result = await database.db.execute(
+      sql`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname in ('public', 'drizzle') and c.relkind = 'r'`,
+    );
     return (result as unknown as { rows: { n: number }[] }).rows[0]!.n;
   } finally {
     await database.close();
@@ -116,10 +120,32 @@ async function tableCount(url: string): Promise<number> {
       // An organisation added by staff, and its corporate gift recorded in the console.
       const { visitor } = await signInAs(app, 'staff');
       const token = await visitor.csrf('/admin/supporters/new');
-      const company = { kind: 'organisation', organisation_name: '株式会社𠮷田商店', family_name: '吉田', given_name: '一郎', family_name_kana: 'ヨシダ', given_name_kana: 'イチロウ', email: `kaisha-${Date.now()}@example.jp`, locale: 'ja', postal_code: '060-0001', prefecture: '北海道', address: '札幌市中央区北1条西1', postal_mail: 'on', _csrf: token };
+      const company = {
+        kind: 'organisation',
+        organisation_name: '株式会社𠮷田商店',
+        family_name: '吉田',
+        given_name: '一郎',
+        family_name_kana: 'ヨシダ',
+        given_name_kana: 'イチロウ',
+        email: `kaisha-${Date.now()}@example.jp`,
+        locale: 'ja',
+        postal_code: '060-0001',
+        prefecture: '北海道',
+        address: '札幌市中央区北1条西1',
+        postal_mail: 'on',
+        _csrf: token,
+      };
       expect((await visitor.post('/admin/supporters/new', company)).res.status).toBe(303);
       const [org] = await app.ctx.db.select().from(supporters).where(eq(supporters.email, company.email));
-      const gift = await visitor.post('/admin/gifts', { _csrf: await visitor.csrf('/admin/gifts/new'), supporter_id: org!.id, received_on: tokyoDay(new Date()), amount: '300000', method: 'corporate', payer_name: 'カ）ヨシダシヨウテン', note: '年末のご寄付' });
+      const gift = await visitor.post('/admin/gifts', {
+        _csrf: await visitor.csrf('/admin/gifts/new'),
+        supporter_id: org!.id,
+        received_on: tokyoDay(new Date()),
+        amount: '300000',
+        method: 'corporate',
+        payer_name: 'カ）ヨシダシヨウテン',
+        note: '年末のご寄付',
+      });
       expect(gift.res.status).toBe(303);
 
       // Combined receipts of the year for two of them.
@@ -249,7 +275,10 @@ async function tableCount(url: string): Promise<number> {
     fs.writeFileSync(path.join(bin, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n', { mode: 0o755 });
     const out = tempDir();
     const result = await runCli('backup', ['--out', out], { DATABASE_URL: source.url, DATA_DIR: dataDir, PATH: `${bin}:${process.env.PATH}` });
-    const server = await withDatabase(source.url, async (d) => ((await d.db.execute(sql`show server_version`)) as unknown as { rows: { server_version: string }[] }).rows[0]!.server_version.split(' ')[0]!);
+    const server = await withDatabase(
+      source.url,
+      async (d) => ((await d.db.execute(sql`show server_version`)) as unknown as { rows: { server_version: string }[] }).rows[0]!.server_version.split(' ')[0]!,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`pg_dump 9.6.24 cannot back up PostgreSQL ${server}`);
     expect(fs.readdirSync(out)).toEqual([]);
@@ -279,7 +308,17 @@ describe('backup and restore of the embedded database (PGlite)', () => {
         .insert(supporters)
         .values([
           person('sato@example.jp', { familyName: '佐藤', givenName: '花子', familyNameKana: 'サトウ', givenNameKana: 'ハナコ', status: 'monthly', newsletter: true }),
-          person('info@tanaka.example.jp', { kind: 'organisation', organisationName: '田中𠮷商事株式会社', familyName: '田中', givenName: '誠', status: 'one_time', postalMail: true, postalCode: '1000001', prefecture: '東京都', address: '千代田区千代田1-1' }),
+          person('info@tanaka.example.jp', {
+            kind: 'organisation',
+            organisationName: '田中𠮷商事株式会社',
+            familyName: '田中',
+            givenName: '誠',
+            status: 'one_time',
+            postalMail: true,
+            postalCode: '1000001',
+            prefecture: '東京都',
+            address: '千代田区千代田1-1',
+          }),
           person('jo.smith@example.com', { familyName: 'Smith', givenName: 'Jo', locale: 'en', status: 'one_time' }),
         ])
         .returning();
@@ -287,14 +326,67 @@ describe('backup and restore of the embedded database (PGlite)', () => {
       const [gift] = await db
         .insert(donations)
         .values([
-          { supporterId: sato!.id, entry: 'gift', amount: 5000, fee: 180, net: 4820, method: 'card', frequency: 'monthly', planAmount: 5000, stripeChargeId: 'ch_pglite_1', receivedAt: at, receivedOn: '2026-04-10', receiptNumber: '2026-000001' },
-          { supporterId: company!.id, entry: 'gift', amount: 300000, method: 'corporate', frequency: 'one_time', channel: 'offline', payerName: 'タナカキチシヨウジ', receivedAt: at, receivedOn: '2026-04-10', receiptNumber: '2026-000002' },
-          { supporterId: smith!.id, entry: 'gift', amount: 3000, method: 'card', frequency: 'one_time', stripeChargeId: 'ch_pglite_2', receivedAt: at, receivedOn: '2026-04-10', receiptNumber: '2026-000003' },
+          {
+            supporterId: sato!.id,
+            entry: 'gift',
+            amount: 5000,
+            fee: 180,
+            net: 4820,
+            method: 'card',
+            frequency: 'monthly',
+            planAmount: 5000,
+            stripeChargeId: 'ch_pglite_1',
+            receivedAt: at,
+            receivedOn: '2026-04-10',
+            receiptNumber: '2026-000001',
+          },
+          {
+            supporterId: company!.id,
+            entry: 'gift',
+            amount: 300000,
+            method: 'corporate',
+            frequency: 'one_time',
+            channel: 'offline',
+            payerName: 'タナカキチシヨウジ',
+            receivedAt: at,
+            receivedOn: '2026-04-10',
+            receiptNumber: '2026-000002',
+          },
+          {
+            supporterId: smith!.id,
+            entry: 'gift',
+            amount: 3000,
+            method: 'card',
+            frequency: 'one_time',
+            stripeChargeId: 'ch_pglite_2',
+            receivedAt: at,
+            receivedOn: '2026-04-10',
+            receiptNumber: '2026-000003',
+          },
         ])
         .returning();
-      await db.insert(donations).values({ supporterId: sato!.id, entry: 'refund', amount: -2000, method: 'card', frequency: 'monthly', stripeChargeId: 'ch_pglite_1', stripeRefundId: 're_pglite_1', relatedDonationId: gift!.id, receivedAt: at, receivedOn: '2026-04-10' });
+      await db.insert(donations).values({
+        supporterId: sato!.id,
+        entry: 'refund',
+        amount: -2000,
+        method: 'card',
+        frequency: 'monthly',
+        stripeChargeId: 'ch_pglite_1',
+        stripeRefundId: 're_pglite_1',
+        relatedDonationId: gift!.id,
+        receivedAt: at,
+        receivedOn: '2026-04-10',
+      });
       await db.insert(consents).values([
-        { supporterId: sato!.id, purpose: 'privacy_policy', granted: true, textVersion: 'privacy_policy:1', text: '個人情報の取り扱いに同意します', source: 'join_form', ip: '203.0.113.7' },
+        {
+          supporterId: sato!.id,
+          purpose: 'privacy_policy',
+          granted: true,
+          textVersion: 'privacy_policy:1',
+          text: '個人情報の取り扱いに同意します',
+          source: 'join_form',
+          ip: '203.0.113.7',
+        },
         { supporterId: sato!.id, purpose: 'newsletter', granted: true, textVersion: 'newsletter:1', text: 'メールマガジン「WELgeeファミリー通信」を受け取る', source: 'join_form' },
         { supporterId: smith!.id, purpose: 'newsletter', granted: false, textVersion: 'newsletter:1', text: 'Unsubscribe', source: 'unsubscribe' },
       ]);
@@ -366,7 +458,11 @@ describe('backup and restore of the embedded database (PGlite)', () => {
     const damaged = path.join(dir, 'damaged.tar.gz');
     fs.writeFileSync(damaged, Buffer.concat([bytes.subarray(0, 1000), Buffer.alloc(64, 0xa5), bytes.subarray(1064)]));
     const targetDir = tempDir();
-    for (const [file, message] of [[truncated, 'is damaged or truncated'], [damaged, 'is damaged or truncated'], [path.join(dir, 'none.tar.gz'), 'does not exist']] as const) {
+    for (const [file, message] of [
+      [truncated, 'is damaged or truncated'],
+      [damaged, 'is damaged or truncated'],
+      [path.join(dir, 'none.tar.gz'), 'does not exist'],
+    ] as const) {
       const result = await runCli('restore', [file, '--yes'], { DATA_DIR: targetDir });
       expect([path.basename(file), result.code]).toEqual([path.basename(file), 1]);
       expect(result.stderr).toContain(message);

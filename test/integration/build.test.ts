@@ -44,10 +44,14 @@ describe('the compiled app', () => {
     const said = () => processes.map((p) => p.output()).join('\n');
     let codes: (number | null | 'hung')[];
     try {
-      const health = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-        return res.status === 200 ? res.json() : undefined;
-      }, 40_000, 250).catch((err) => Promise.reject(new Error(`${String(err)}\n${said()}`)));
+      const health = await eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+          return res.status === 200 ? res.json() : undefined;
+        },
+        40_000,
+        250,
+      ).catch((err) => Promise.reject(new Error(`${String(err)}\n${said()}`)));
       expect(health).toEqual({ status: 'ok', db: 'ok', redis: 'ok' });
 
       const page = await fetch(`http://127.0.0.1:${port}/family?lang=en`);

@@ -92,12 +92,14 @@ describe('bulk SMTP connections', () => {
     server = await startServer();
     smtp = createBulkSmtp({ smtpUrl: server.url, connections: 3 });
     let next = 0;
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      while (next < 60) {
-        const n = next++;
-        await smtp!.send(envelope(`r${n}@example.jp`), message(n));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < 60) {
+          const n = next++;
+          await smtp!.send(envelope(`r${n}@example.jp`), message(n));
+        }
+      }),
+    );
     expect(server.received.map((m) => m.to).sort()).toEqual(Array.from({ length: 60 }, (_, n) => `r${n}@example.jp`).sort());
     expect(server.received.find((m) => m.to === 'r7@example.jp')!.raw).toBe(message(7).toString());
     expect(server.connections).toBeLessThanOrEqual(3);

@@ -59,7 +59,14 @@ import { startCuttableLink, type CuttableLink } from '../helpers/tcp-cut';
       },
     } as unknown as Mailer;
     const settings = await createSettingsService(opened.db);
-    const deps = { db: opened.db, mailer, renderEmail: createEmailRenderer(viewsDir), settings: () => settings.get(), publicUrl: 'https://family.welgee.example', recordForMs: 30_000 };
+    const deps = {
+      db: opened.db,
+      mailer,
+      renderEmail: createEmailRenderer(viewsDir),
+      settings: () => settings.get(),
+      publicUrl: 'https://family.welgee.example',
+      recordForMs: 30_000,
+    };
 
     await expect(deliverEmail(deps, row!.id)).resolves.toBe('sent');
     await expect(deliverEmail(deps, row!.id)).resolves.toBe('skipped');

@@ -31,7 +31,15 @@ describe('email addresses: one normal form at every entry point, and mail that c
     const local = `fw-${unique()}`;
     const giver = Visitor.of(app);
     const csrf = await giver.csrf('/give');
-    const { res, location } = await giver.post('/give', { _csrf: csrf, amount: '3000', email: wide(`${local}@example.com`), family_name: 'Full', given_name: 'Width', locale: 'ja', privacy: 'on' });
+    const { res, location } = await giver.post('/give', {
+      _csrf: csrf,
+      amount: '3000',
+      email: wide(`${local}@example.com`),
+      family_name: 'Full',
+      given_name: 'Width',
+      locale: 'ja',
+      privacy: 'on',
+    });
     expect(res.status).toBe(303);
     expect((await app.stripe.payCheckoutSession(/\/(cs_[\w]+)/.exec(location!)![1]!, CARD_OK)).ok).toBe(true);
     const address = `${local}@example.com`;
@@ -39,7 +47,10 @@ describe('email addresses: one normal form at every entry point, and mail that c
     expect(receipt).toBeDefined();
     const stored = await supporterBy(address);
     expect([stored!.email, stored!.emailNormalized]).toEqual([address, address]);
-    const sent = await app.ctx.db.select().from(emails).where(and(eq(emails.supporterId, stored!.id), eq(emails.template, 'receipt')));
+    const sent = await app.ctx.db
+      .select()
+      .from(emails)
+      .where(and(eq(emails.supporterId, stored!.id), eq(emails.template, 'receipt')));
     expect(sent.map((e) => [e.toAddress, e.status])).toEqual([[address, 'sent']]);
   });
 
@@ -84,7 +95,13 @@ describe('email addresses: one normal form at every entry point, and mail that c
     const local = `offline-${unique()}`;
     const csrf = await admin.visitor.csrf('/admin/gifts/new');
     const { res } = await admin.visitor.post('/admin/gifts', {
-      _csrf: csrf, received_on: todayInTokyo(), amount: '1000', method: 'cash', supporter_id: 'new', new_family_name: 'Mensah', new_email: wide(`${local}@example.jp`),
+      _csrf: csrf,
+      received_on: todayInTokyo(),
+      amount: '1000',
+      method: 'cash',
+      supporter_id: 'new',
+      new_family_name: 'Mensah',
+      new_email: wide(`${local}@example.jp`),
     });
     expect(res.status).toBe(303);
     expect((await supporterBy(`${local}@example.jp`))!.email).toBe(`${local}@example.jp`);
@@ -117,16 +134,24 @@ describe('email addresses: one normal form at every entry point, and mail that c
     ['an address the SMTP server refuses with 550', (l: string) => `bounce-${l}@example.jp`, '550'],
   ])('when an email goes to %s, then it is failed at once and the supporter page shows address, template, error and date (ja, en)', async (_, addressOf, error) => {
     const address = addressOf(unique());
-    const [person] = await app.ctx.db.insert(supporters).values({ email: address, emailNormalized: address.normalize('NFKC').toLowerCase(), familyName: 'Failing', givenName: 'Mail' }).returning();
+    const [person] = await app.ctx.db
+      .insert(supporters)
+      .values({ email: address, emailNormalized: address.normalize('NFKC').toLowerCase(), familyName: 'Failing', givenName: 'Mail' })
+      .returning();
     const emailId = await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to: address, locale: 'ja', supporterId: person!.id }));
     const failed = await eventually(async () => {
-      const [row] = await app.ctx.db.select().from(emails).where(and(eq(emails.id, emailId!), eq(emails.status, 'failed')));
+      const [row] = await app.ctx.db
+        .select()
+        .from(emails)
+        .where(and(eq(emails.id, emailId!), eq(emails.status, 'failed')));
       return row;
     }, 20_000);
     expect(failed.error).toContain(error);
     expect(failed.failedAt).toBeInstanceOf(Date);
     // One attempt: the job completed instead of failing and waiting for a retry.
-    const job = await eventually(async () => (await app.ctx.queues.get('email').getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'])).find((j) => j?.data?.emailId === emailId));
+    const job = await eventually(async () =>
+      (await app.ctx.queues.get('email').getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'])).find((j) => j?.data?.emailId === emailId),
+    );
     expect(await job.getState()).toBe('completed');
 
     const ja = unescapeHtml((await admin.visitor.get(`/admin/supporters/${person!.id}?lang=ja`)).html);

@@ -18,7 +18,10 @@ const MIGRATION = '0009_email_addresses';
 function migrationsBefore(tag: string): string {
   const source = projectPath('src', 'db', 'migrations');
   const journal = JSON.parse(fs.readFileSync(path.join(source, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag));
+  const entries = journal.entries.slice(
+    0,
+    journal.entries.findIndex((e) => e.tag === tag),
+  );
   const dir = tempDir('wf-migrations-');
   fs.mkdirSync(path.join(dir, 'meta'));
   fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
@@ -41,7 +44,9 @@ async function checkMigration(db: Database, migrateBefore: (folder: string) => P
     ('11111111-1111-4111-8111-111111111111', ${stored.wide}, 'fw@example.com', 'A', 'A'),
     ('22222222-2222-4222-8222-222222222222', ${stored.spaced}, 'taro.yamada@example.jp', 'B', 'B'),
     ('33333333-3333-4333-8333-333333333333', ${stored.plain}, 'plain@example.jp', 'C', 'C')`);
-  await db.db.execute(sql`insert into staff (id, email, email_normalized, name, role, password_hash) values ('44444444-4444-4444-8444-444444444444', ${stored.staff}, 'staff@welgee.example', 'S', 'staff', 'x')`);
+  await db.db.execute(
+    sql`insert into staff (id, email, email_normalized, name, role, password_hash) values ('44444444-4444-4444-8444-444444444444', ${stored.staff}, 'staff@welgee.example', 'S', 'staff', 'x')`,
+  );
   await db.db.execute(sql`insert into emails (template, to_address, locale, supporter_id, status) values
     ('receipt', ${stored.wide}, 'ja', '11111111-1111-4111-8111-111111111111', 'queued'),
     ('welcome', ${stored.wide}, 'ja', '11111111-1111-4111-8111-111111111111', 'sent')`);
@@ -63,7 +68,10 @@ async function checkMigration(db: Database, migrateBefore: (folder: string) => P
   expect(JSON.stringify(audit)).not.toContain('example');
   // The receipt still waiting goes to the fixed address and is queued again; a sent email is history.
   const mails = await rowsOf<{ template: string; to_address: string }>(db, sql`select template, to_address from emails order by template`);
-  expect(mails.map((m) => [m.template, m.to_address])).toEqual([['receipt', 'fw@example.com'], ['welcome', stored.wide]]);
+  expect(mails.map((m) => [m.template, m.to_address])).toEqual([
+    ['receipt', 'fw@example.com'],
+    ['welcome', stored.wide],
+  ]);
   const jobs = await rowsOf<{ job_name: string; payload: { emailId: number } }>(db, sql`select job_name, payload from outbox`);
   expect(jobs.map((j) => j.job_name)).toEqual(['send-email']);
 }

@@ -22,7 +22,7 @@ describe('reading the ledger for a download through one cursor', () => {
 
   // The suite runs on PostgreSQL; on PGlite downloads page by keyset and there is no cursor to test.
   const onPostgres = !!process.env.DATABASE_URL;
-  (onPostgres ? test : test.skip)('when the rows are read three at a time, then they are the keyset pages\' rows in the same order, and the transaction ends', async () => {
+  (onPostgres ? test : test.skip)("when the rows are read three at a time, then they are the keyset pages' rows in the same order, and the transaction ends", async () => {
     const { text, params } = ledgerQuery(april);
     const viaCursor: (string | null)[][][] = [];
     for await (const page of cursorArrays(app.ctx.db, text, params, 3)) viaCursor.push(page);
@@ -33,17 +33,20 @@ describe('reading the ledger for a download through one cursor', () => {
     expect(await openTransactions()).toBe(0);
   });
 
-  (onPostgres ? test : test.skip)('when the reader stops after the first page (a cancelled download), then the cursor\'s transaction ends and its connection is reused', async () => {
-    const { text, params } = ledgerQuery(april);
-    const pages = cursorArrays(app.ctx.db, text, params, 2);
-    const first = await pages.next();
-    expect(first.value).toHaveLength(2);
-    expect(await openTransactions()).toBe(1);
-    await pages.return(undefined);
-    expect(await openTransactions()).toBe(0);
-    // The pool still answers on every connection it holds.
-    await Promise.all(Array.from({ length: 10 }, () => app.ctx.db.execute(sql`select 1`)));
-  });
+  (onPostgres ? test : test.skip)(
+    "when the reader stops after the first page (a cancelled download), then the cursor's transaction ends and its connection is reused",
+    async () => {
+      const { text, params } = ledgerQuery(april);
+      const pages = cursorArrays(app.ctx.db, text, params, 2);
+      const first = await pages.next();
+      expect(first.value).toHaveLength(2);
+      expect(await openTransactions()).toBe(1);
+      await pages.return(undefined);
+      expect(await openTransactions()).toBe(0);
+      // The pool still answers on every connection it holds.
+      await Promise.all(Array.from({ length: 10 }, () => app.ctx.db.execute(sql`select 1`)));
+    },
+  );
 
   (onPostgres ? test : test.skip)('when the query fails, then the error reaches the reader and no transaction is left open', async () => {
     const pages = cursorArrays(app.ctx.db, 'select 1/0', [], 2);

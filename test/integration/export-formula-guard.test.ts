@@ -54,7 +54,15 @@ describe('the formula guard on the final characters of every exported file', () 
     // The probe's own gift, through the public form and a real payment.
     const giver = Visitor.of(app);
     const token = await giver.csrf('/give');
-    const { res, location } = await giver.post('/give', { _csrf: token, amount: '3000', email: probe.email, family_name: probe.family, given_name: probe.given, locale: 'ja', privacy: 'on' });
+    const { res, location } = await giver.post('/give', {
+      _csrf: token,
+      amount: '3000',
+      email: probe.email,
+      family_name: probe.family,
+      given_name: probe.given,
+      locale: 'ja',
+      privacy: 'on',
+    });
     expect(res.status).toBe(303);
     const paid = await app.stripe.payCheckoutSession(/\/(cs_[\w]+)/.exec(location!)![1]!, CARD_OK);
     expect(paid.ok).toBe(true);
@@ -121,7 +129,12 @@ describe('the formula guard on the final characters of every exported file', () 
 
   const files: [string, Encoding, number][] = [];
   for (const encoding of encodings) {
-    for (const format of formats) files.push([`/admin/exports/donations.csv?from=${todayInTokyo()}&to=${todayInTokyo()}&format=${format}&encoding=${encoding}`, encoding, { standard: 21, freee: 21, moneyforward: 27, yayoi: 25 }[format]]);
+    for (const format of formats)
+      files.push([
+        `/admin/exports/donations.csv?from=${todayInTokyo()}&to=${todayInTokyo()}&format=${format}&encoding=${encoding}`,
+        encoding,
+        { standard: 21, freee: 21, moneyforward: 27, yayoi: 25 }[format],
+      ]);
     files.push([`/admin/exports/summary.csv?year=${todayInTokyo().slice(0, 4)}&encoding=${encoding}`, encoding, 8]);
     files.push([`/admin/exports/labels.csv?encoding=${encoding}`, encoding, 4]);
   }

@@ -15,7 +15,13 @@ function runCli(app: TestApp, args: string[]): Promise<{ stdout: Buffer; stderr:
   return new Promise((resolve) => {
     const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/export.ts', ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: app.config.databaseUrl ?? '', DATA_DIR: app.config.dataDir, REDIS_URL: app.config.redisUrl ?? '' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: app.config.databaseUrl ?? '',
+        DATA_DIR: app.config.dataDir,
+        REDIS_URL: app.config.redisUrl ?? '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -58,29 +64,42 @@ describe('exports of gifts paid through Stripe, and from the command line', () =
     }
     expect(rows.find((r) => r[5] === 'Müller Anna' && r[2] === '寄付')![13]).toBe('返金済み');
 
-    const freee = parseCsv(decodeExport(Buffer.from(await (await fetch(`${app.url}/admin/exports/donations.csv?from=${today}&to=${today}&format=freee`, { headers: { cookie: finance.cookieHeader('/admin') } })).arrayBuffer()), 'utf8')).slice(1);
+    const freee = parseCsv(
+      decodeExport(
+        Buffer.from(
+          await (
+            await fetch(`${app.url}/admin/exports/donations.csv?from=${today}&to=${today}&format=freee`, { headers: { cookie: finance.cookieHeader('/admin') } })
+          ).arrayBuffer(),
+        ),
+        'utf8',
+      ),
+    ).slice(1);
     const net = freee.reduce((sum, r) => sum + (r[0] === '収入' ? 1 : -1) * Number(r[8]), 0);
     const ledgerNet = ledger.reduce((sum, d) => sum + d.amount - (d.fee ?? 0), 0);
     expect(net).toBe(ledgerNet);
   });
 
-  (process.env.DATABASE_URL ? test : test.skip)('when finance run the export from the command line, then it writes the same file, reports what it replaced and is recorded', async () => {
-    const query = `from=${today}&to=${today}&format=yayoi&encoding=cp932`;
-    const web = Buffer.from(await (await fetch(`${app.url}/admin/exports/donations.csv?${query}`, { headers: { cookie: finance.cookieHeader('/admin') } })).arrayBuffer());
-    const cli = await runCli(app, ['--from', today, '--to', today, '--format', 'yayoi', '--encoding', 'cp932']);
-    expect(cli.code).toBe(0);
-    expect(cli.stdout.equals(web)).toBe(true);
-    expect(cli.stderr).toContain('replaced ü U+00FC by u');
-    const runs = await app.ctx.db.select().from(exportRuns).where(eq(exportRuns.source, 'cli'));
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: 'done', staffId: null, rowCount: 3 });
-    const audit = await app.ctx.db.select().from(auditLog).where(eq(auditLog.targetId, runs[0]!.id));
-    expect(audit[0]).toMatchObject({ action: 'export.donations', staffId: null });
+  (process.env.DATABASE_URL ? test : test.skip)(
+    'when finance run the export from the command line, then it writes the same file, reports what it replaced and is recorded',
+    async () => {
+      const query = `from=${today}&to=${today}&format=yayoi&encoding=cp932`;
+      const web = Buffer.from(await (await fetch(`${app.url}/admin/exports/donations.csv?${query}`, { headers: { cookie: finance.cookieHeader('/admin') } })).arrayBuffer());
+      const cli = await runCli(app, ['--from', today, '--to', today, '--format', 'yayoi', '--encoding', 'cp932']);
+      expect(cli.code).toBe(0);
+      expect(cli.stdout.equals(web)).toBe(true);
+      expect(cli.stderr).toContain('replaced ü U+00FC by u');
+      const runs = await app.ctx.db.select().from(exportRuns).where(eq(exportRuns.source, 'cli'));
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ status: 'done', staffId: null, rowCount: 3 });
+      const audit = await app.ctx.db.select().from(auditLog).where(eq(auditLog.targetId, runs[0]!.id));
+      expect(audit[0]).toMatchObject({ action: 'export.donations', staffId: null });
 
-    const bad = await runCli(app, ['--from', '2026-13-01', '--to', today, '--format', 'excel']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--from: Enter a real day as 2026-04-01.');
-    expect(bad.stderr).toContain('--format: The format is one of standard, freee, moneyforward, yayoi.');
-    expect(bad.stdout.length).toBe(0);
-  }, 60_000);
+      const bad = await runCli(app, ['--from', '2026-13-01', '--to', today, '--format', 'excel']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('--from: Enter a real day as 2026-04-01.');
+      expect(bad.stderr).toContain('--format: The format is one of standard, freee, moneyforward, yayoi.');
+      expect(bad.stdout.length).toBe(0);
+    },
+    60_000,
+  );
 });

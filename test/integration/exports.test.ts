@@ -30,8 +30,14 @@ describe('finance exports of donation records', () => {
   const april = 'from=2026-04-01&to=2026-04-30';
 
   test.each([
-    ['standard', 'utf8'], ['standard', 'cp932'], ['freee', 'utf8'], ['freee', 'cp932'],
-    ['moneyforward', 'utf8'], ['moneyforward', 'cp932'], ['yayoi', 'utf8'], ['yayoi', 'cp932'],
+    ['standard', 'utf8'],
+    ['standard', 'cp932'],
+    ['freee', 'utf8'],
+    ['freee', 'cp932'],
+    ['moneyforward', 'utf8'],
+    ['moneyforward', 'cp932'],
+    ['yayoi', 'utf8'],
+    ['yayoi', 'cp932'],
   ] as const)('when finance export April as %s in %s, then the file is byte for byte the golden one and reads back into the right cells', async (format, encoding) => {
     const { res, bytes } = await download(`${april}&format=${format}&encoding=${encoding}`);
     expect(res.status).toBe(200);
@@ -76,7 +82,11 @@ describe('finance exports of donation records', () => {
     if (format === 'freee') {
       expect(rows[0]![0]).toBe('収支区分');
       expect(body.filter((r) => r[0] === '収入').map((r) => r[6])).toEqual(Array(5).fill('受取寄付金'));
-      expect(body.filter((r) => r[6] === '支払手数料').map((r) => [r[0], r[8], r[19]])).toEqual([['支出', '36', 'Stripe'], ['支出', '180', 'Stripe'], ['支出', '360', 'Stripe']]);
+      expect(body.filter((r) => r[6] === '支払手数料').map((r) => [r[0], r[8], r[19]])).toEqual([
+        ['支出', '36', 'Stripe'],
+        ['支出', '180', 'Stripe'],
+        ['支出', '360', 'Stripe'],
+      ]);
       expect(body.find((r) => r[11]!.startsWith('寄付 2026-000004'))![19]).toBe('普通預金');
     }
     if (format === 'moneyforward') {
@@ -95,7 +105,11 @@ describe('finance exports of donation records', () => {
     const { res } = await download(`${april}&format=standard&encoding=cp932`);
     const runId = res.headers.get('x-export-run')!;
     const run = await finance.get(`/admin/exports/runs/${runId}`);
-    const report = JSON.parse(run.html) as { status: string; rowCount: number; replacements: { char: string; codePoint: string; replacement: string; count: number; example: string }[] };
+    const report = JSON.parse(run.html) as {
+      status: string;
+      rowCount: number;
+      replacements: { char: string; codePoint: string; replacement: string; count: number; example: string }[];
+    };
     expect(report.status).toBe('done');
     expect(report.rowCount).toBe(8);
     const byChar = new Map(report.replacements.map((r) => [r.char, r]));
@@ -135,7 +149,10 @@ describe('finance exports of donation records', () => {
   test('when finance export, then the audit log says who, what, when and how many rows', async () => {
     const { res } = await download(`${april}&format=freee&encoding=utf8`);
     const runId = res.headers.get('x-export-run')!;
-    const [entry] = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'export.donations'), eq(auditLog.targetId, runId)));
+    const [entry] = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'export.donations'), eq(auditLog.targetId, runId)));
     expect(entry).toMatchObject({ staffId: financeId });
     expect(entry!.detail).toMatchObject({ from: '2026-04-01', to: '2026-04-30', format: 'freee', encoding: 'utf8', rows: 8, status: 'done', source: 'console' });
   });
@@ -172,7 +189,10 @@ describe('finance exports of donation records', () => {
       expect(res.status).toBe(403);
       expect(await res.text()).not.toContain('山田');
     }
-    const denied = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.staffId, id), eq(auditLog.action, 'access.denied')));
+    const denied = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.staffId, id), eq(auditLog.action, 'access.denied')));
     expect(denied.length).toBe(4);
     const anonymous = await fetch(`${app.url}/admin/exports/donations.csv?${april}`, { redirect: 'manual' });
     expect(anonymous.status).toBe(302);

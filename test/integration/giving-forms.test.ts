@@ -5,8 +5,7 @@ import { joinFields } from '../helpers/giving';
 import { unescapeHtml, Visitor } from '../helpers/http';
 
 async function counts(app: TestApp) {
-  const n = async (table: typeof supporters | typeof consents | typeof checkoutSessions) =>
-    Number(((await app.ctx.db.select({ n: sql<number>`count(*)` }).from(table))[0]!.n));
+  const n = async (table: typeof supporters | typeof consents | typeof checkoutSessions) => Number((await app.ctx.db.select({ n: sql<number>`count(*)` }).from(table))[0]!.n);
   return { supporters: await n(supporters), consents: await n(consents), sessions: await n(checkoutSessions) };
 }
 
@@ -96,7 +95,10 @@ describe('join and give forms with bad input', () => {
     const fields = joinFields({ family_name_kana: 'ﾔﾏﾀﾞ', given_name_kana: 'はなこ' });
     const { res } = await visitor.post('/family/join', { ...fields, _csrf: token });
     expect(res.status).toBe(303);
-    const rows = await app.ctx.db.select().from(supporters).where(sql`${supporters.email} = ${fields.email!}`);
+    const rows = await app.ctx.db
+      .select()
+      .from(supporters)
+      .where(sql`${supporters.email} = ${fields.email!}`);
     expect(rows[0]).toMatchObject({ familyNameKana: 'ヤマダ', givenNameKana: 'ハナコ', status: 'prospect' });
   });
 
@@ -129,7 +131,13 @@ describe('join and give forms with bad input', () => {
 
   test('when the join page is opened, then the three plans, the FAQ and the count are shown, ja and en', async () => {
     const ja = (await Visitor.of(app).get('/family')).html;
-    for (const text of ['毎月1,000円の寄付で1名の企業面談まで伴走できます。', '※1年間ご寄付を続けられた場合', '寄付した金額は控除の対象になりますか?', 'WELgeeファミリー通信', '現在 <strong>']) {
+    for (const text of [
+      '毎月1,000円の寄付で1名の企業面談まで伴走できます。',
+      '※1年間ご寄付を続けられた場合',
+      '寄付した金額は控除の対象になりますか?',
+      'WELgeeファミリー通信',
+      '現在 <strong>',
+    ]) {
       expect(ja).toContain(text);
     }
     expect(ja).not.toMatch(/name="newsletter"[^>]*checked/);

@@ -66,7 +66,10 @@ describe('monthly giving end to end', () => {
   test('when the paid invoice event is delivered five more times at once, then still one gift and one receipt', async () => {
     const { fields, supporter } = await joinAndPay(app);
     await mailTo(app, fields.email!, 1, (s) => s.includes('領収書'));
-    const paid = app.stripe.events().filter((e) => e.type === 'invoice.paid').at(-1)!;
+    const paid = app.stripe
+      .events()
+      .filter((e) => e.type === 'invoice.paid')
+      .at(-1)!;
     const statuses = await Promise.all([1, 2, 3, 4, 5].map(() => app.stripe.deliverEvent(paid.id)));
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     await new Promise((r) => setTimeout(r, 1500));
@@ -140,7 +143,10 @@ describe('monthly giving end to end', () => {
       return row?.status === 'lapsed' ? row : undefined;
     });
     expect(s.status).toBe('lapsed');
-    const deleted = app.stripe.events().filter((e) => e.type === 'customer.subscription.deleted').at(-1)!;
+    const deleted = app.stripe
+      .events()
+      .filter((e) => e.type === 'customer.subscription.deleted')
+      .at(-1)!;
     await app.stripe.deliverEvent(deleted.id);
     await new Promise((r) => setTimeout(r, 800));
     const cancelledMails = (await app.ctx.db.select().from(emails).where(eq(emails.supporterId, supporter.id))).filter((e) => e.template === 'cancelled');
@@ -163,7 +169,14 @@ describe('monthly giving end to end', () => {
     const token = await visitor.csrf('/give');
     const email = `once-${Date.now()}@example.jp`;
     const { res, location } = await visitor.post('/give', {
-      _csrf: token, amount: 'other', custom_amount: '１２,３４５', email, family_name: 'Smith', given_name: 'Jane', locale: 'en', privacy: 'on',
+      _csrf: token,
+      amount: 'other',
+      custom_amount: '１２,３４５',
+      email,
+      family_name: 'Smith',
+      given_name: 'Jane',
+      locale: 'en',
+      privacy: 'on',
     });
     expect(res.status).toBe(303);
     const sessionId = /\/(cs_[\w]+)/.exec(location!)![1]!;

@@ -63,7 +63,15 @@ describe('POST /webhooks/stripe security', () => {
   afterAll(() => app.stop());
 
   const event = (id: string, type = 'invoice.paid') =>
-    JSON.stringify({ id, object: 'event', type, api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: 'in_test_1', object: 'invoice' } } });
+    JSON.stringify({
+      id,
+      object: 'event',
+      type,
+      api_version: '2026-10-28.endive',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: { object: { id: 'in_test_1', object: 'invoice' } },
+    });
 
   test('when the signature header is missing, then 400 and nothing is stored', async () => {
     const res = await postWebhook(app, event('evt_nosig'));

@@ -51,7 +51,9 @@ describe('GET /healthz', () => {
     const database = await createTestDatabase();
     const port = await freePort();
     // No REDIS_URL: the app runs its own redis-server, as `npm start` does.
-    const ctx = await createContext(loadConfig({ NODE_ENV: 'development', PORT: String(port), DATA_DIR: tempDir(), DATABASE_URL: database.url ?? '', QUEUE_PREFIX: uniqueName('q'), LOG_LEVEL: 'silent' }));
+    const ctx = await createContext(
+      loadConfig({ NODE_ENV: 'development', PORT: String(port), DATA_DIR: tempDir(), DATABASE_URL: database.url ?? '', QUEUE_PREFIX: uniqueName('q'), LOG_LEVEL: 'silent' }),
+    );
     const web = await startWeb(ctx);
     try {
       expect((await fetch(`${web.url}/healthz`)).status).toBe(200);
@@ -62,15 +64,23 @@ describe('GET /healthz', () => {
         pids.add(pid);
         process.kill(pid, 'SIGKILL');
         // A new server process answers on the same port (the restart may be quicker than any 503 is seen).
-        await eventually(async () => {
-          const info = await ctx.queues.connection.info('server').catch(() => '');
-          const now = Number(/process_id:(\d+)/.exec(info)?.[1] ?? pid);
-          return now !== pid;
-        }, 30_000, 200);
-        const back = await eventually(async () => {
-          const res = await fetch(`${web.url}/healthz`);
-          return res.status === 200 ? res : undefined;
-        }, 30_000, 200);
+        await eventually(
+          async () => {
+            const info = await ctx.queues.connection.info('server').catch(() => '');
+            const now = Number(/process_id:(\d+)/.exec(info)?.[1] ?? pid);
+            return now !== pid;
+          },
+          30_000,
+          200,
+        );
+        const back = await eventually(
+          async () => {
+            const res = await fetch(`${web.url}/healthz`);
+            return res.status === 200 ? res : undefined;
+          },
+          30_000,
+          200,
+        );
         expect(await back.json()).toEqual({ status: 'ok', db: 'ok', redis: 'ok' });
         expect(Number(new URL(ctx.redisUrl).port)).toBe(redisPort);
       }

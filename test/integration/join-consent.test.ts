@@ -21,7 +21,11 @@ describe('join without disclosure and newsletter double opt-in', () => {
   });
 
   const supporterByEmail = async (email: string) => (await app.ctx.db.select().from(supporters).where(eq(supporters.email, email)))[0]!;
-  const newsletterConsents = (id: string) => app.ctx.db.select().from(consents).where(and(eq(consents.supporterId, id), eq(consents.purpose, 'newsletter')));
+  const newsletterConsents = (id: string) =>
+    app.ctx.db
+      .select()
+      .from(consents)
+      .where(and(eq(consents.supporterId, id), eq(consents.purpose, 'newsletter')));
   const emailsTo = (address: string) => app.ctx.db.select().from(emails).where(eq(emails.toAddress, address));
 
   /** Submits the join form anonymously and returns the raw answer. */
@@ -174,10 +178,7 @@ describe('join without disclosure and newsletter double opt-in', () => {
   test('when a prospect who never paid nor confirmed is flagged for the newsletter, then no newsletter audience includes them', async () => {
     const tag = `optin-${Date.now()}`;
     const add = async (email: string, status: 'prospect' | 'monthly', source?: string) => {
-      const [s] = await app.ctx.db
-        .insert(supporters)
-        .values({ email, emailNormalized: email, familyName: '試験', givenName: '太郎', status, newsletter: true })
-        .returning();
+      const [s] = await app.ctx.db.insert(supporters).values({ email, emailNormalized: email, familyName: '試験', givenName: '太郎', status, newsletter: true }).returning();
       if (source) await app.ctx.db.insert(consents).values({ supporterId: s!.id, purpose: 'newsletter', granted: true, text: 'x', textVersion: 'newsletter:x', source });
       await app.ctx.db.insert(supporterTags).values({ supporterId: s!.id, tag });
       return email;

@@ -18,7 +18,15 @@ const signer = new Stripe('sk_test_signer');
 
 /** Posts a correctly signed webhook event of a type nobody handles (stored, then ignored by its job). */
 async function postIgnoredEvent(app: TestApp, id: string, headers: Record<string, string> = {}) {
-  const payload = JSON.stringify({ id, object: 'event', type: 'customer.tax_id.created', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: 'txi_1', object: 'tax_id' } } });
+  const payload = JSON.stringify({
+    id,
+    object: 'event',
+    type: 'customer.tax_id.created',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: { object: { id: 'txi_1', object: 'tax_id' } },
+  });
   return fetch(`${app.url}/webhooks/stripe`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET }), ...headers },
@@ -47,7 +55,12 @@ describe('GET /metrics access', () => {
   });
 
   test('when the request came through a proxy (a forwarding header), then 404 even over loopback', async () => {
-    const proxied: Record<string, string>[] = [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }, { 'x-forwarded-for': '127.0.0.1' }];
+    const proxied: Record<string, string>[] = [
+      { 'x-forwarded-for': '203.0.113.7' },
+      { forwarded: 'for=203.0.113.7' },
+      { 'x-real-ip': '203.0.113.7' },
+      { 'x-forwarded-for': '127.0.0.1' },
+    ];
     for (const headers of proxied) {
       const res = await get(open, headers);
       expect({ headers, status: res.status }).toEqual({ headers, status: 404 });
@@ -179,7 +192,15 @@ describe('metrics of the work done', () => {
     const label = { queue: 'billing', job: 'process-stripe-event' };
     const before = valueOf(await scrape(app), 'welgee_jobs_failed_total', label);
     // An invoice the Stripe API does not know: the handler's re-read fails, so the job fails and retries.
-    const payload = JSON.stringify({ id: `evt_missing_${Date.now()}`, object: 'event', type: 'invoice.paid', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: 'in_does_not_exist', object: 'invoice' } } });
+    const payload = JSON.stringify({
+      id: `evt_missing_${Date.now()}`,
+      object: 'event',
+      type: 'invoice.paid',
+      api_version: '2026-10-28.endive',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: { object: { id: 'in_does_not_exist', object: 'invoice' } },
+    });
     const res = await fetch(`${app.url}/webhooks/stripe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET }) },
@@ -246,7 +267,10 @@ describe('request ids', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe(requestId);
 
-    const [row] = await app.ctx.db.select().from(outbox).where(and(eq(outbox.jobName, 'process-stripe-event'), inArray(outbox.requestId, [requestId])));
+    const [row] = await app.ctx.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.jobName, 'process-stripe-event'), inArray(outbox.requestId, [requestId])));
     expect(row?.payload).toEqual({ eventId });
     const done = await eventually(async () => lines.find((l) => l.msg === 'job done' && l.jobId === `outbox-${row!.id}`));
     expect(done).toMatchObject({ requestId, queue: 'billing', job: 'process-stripe-event' });
@@ -258,7 +282,10 @@ describe('request ids', () => {
   test('when a form is posted (body parsed) with an id, then the job it writes carries that id', async () => {
     const requestId = `login-${Date.now()}`;
     const page = await fetch(`${app.url}/me`);
-    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
     const res = await fetch(`${app.url}/me/login`, {
       method: 'POST',

@@ -22,15 +22,19 @@ describe('My page sign-in by emailed link', () => {
   afterAll(() => app.stop());
 
   /** Waits until every asked-for link has been handled by its job (emails queued or the address forgotten). */
-  const allRequestsProcessed = () =>
-    eventually(async () => ((await app.ctx.db.select().from(loginLinks)).every((r) => r.processedAt !== null) ? true : undefined));
+  const allRequestsProcessed = () => eventually(async () => ((await app.ctx.db.select().from(loginLinks)).every((r) => r.processedAt !== null) ? true : undefined));
   /** The sign-in links the SMTP sink has received for an address. */
   const linksReceivedBy = async (address: string) => {
     const texts = await Promise.all(app.mail.messages.filter((m) => m.envelopeTo.includes(address)).map(async (m) => (await parseMail(m.raw)).text ?? ''));
     return texts.flatMap((text) => /https?:\/\/\S+\/me\/link\/[\w-]{43}/.exec(text)?.[0] ?? []);
   };
   const loginEmailsTo = async (address: string) =>
-    (await app.ctx.db.select().from(emails).where(and(eq(emails.template, 'login-link'), eq(emails.toAddress, address)))).length;
+    (
+      await app.ctx.db
+        .select()
+        .from(emails)
+        .where(and(eq(emails.template, 'login-link'), eq(emails.toAddress, address)))
+    ).length;
 
   test('when a supporter opens the emailed link and presses the button, then they see their page', async () => {
     const { link, visitor } = await requestLink(app, known.fields.email!);
@@ -78,7 +82,10 @@ describe('My page sign-in by emailed link', () => {
 
   test('when a link is older than 30 minutes, then it signs no one in', async () => {
     const { link, visitor } = await requestLink(app, known.fields.email!);
-    await app.ctx.db.update(loginLinks).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginLinks.supporterId, known.supporter.id));
+    await app.ctx.db
+      .update(loginLinks)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(loginLinks.supporterId, known.supporter.id));
     const { page } = await openLink(app, link, visitor);
     expect(page.res.status).toBe(410);
     const token = await visitor.csrf('/me');
@@ -164,7 +171,7 @@ describe('My page sign-in by emailed link', () => {
     expect(await linksReceivedBy(person.fields.email!)).toHaveLength(5);
   });
 
-  test('when a stranger asks for links for someone else\'s address, then the owner is not locked out and signs in with a link already sent', async () => {
+  test("when a stranger asks for links for someone else's address, then the owner is not locked out and signs in with a link already sent", async () => {
     const owner = await joinAndPay(app, { plan: '1000', family_name: '北村', given_name: '陽' });
     const stranger = Visitor.from(app);
     const token = await stranger.csrf('/me');
@@ -174,7 +181,10 @@ describe('My page sign-in by emailed link', () => {
     const asked = await own.post('/me/login', { email: owner.fields.email!, _csrf: ownToken });
     expect(asked.res.status).toBe(200);
     expect(asked.html).not.toContain(t('ja', 'me.login.tooMany'));
-    const [link] = await eventually(async () => { const links = await linksReceivedBy(owner.fields.email!); return links.length > 0 ? links : undefined; });
+    const [link] = await eventually(async () => {
+      const links = await linksReceivedBy(owner.fields.email!);
+      return links.length > 0 ? links : undefined;
+    });
     const { post } = await openLink(app, link!, own);
     expect(post!.location).toBe('/me');
     expect((await own.get('/me')).html).toContain('北村 陽');

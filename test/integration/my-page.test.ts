@@ -11,7 +11,10 @@ const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!
 
 /** Follows the emulator's portal pages as a browser would (no cookies needed there). */
 async function portal(url: string, form?: Record<string, string>) {
-  const res = await fetch(url, form ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' } : { redirect: 'manual' });
+  const res = await fetch(
+    url,
+    form ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' } : { redirect: 'manual' },
+  );
   return { status: res.status, location: res.headers.get('location'), html: await res.text() };
 }
 
@@ -182,7 +185,16 @@ describe('My page', () => {
 
   test('when a supporter edits their profile, then it is saved, bad values are refused with messages and nothing half-stored', async () => {
     const { visitor, token, supporter } = await signedIn();
-    const bad = await visitor.post('/me/profile', { family_name: '', given_name: 'x'.repeat(51), family_name_kana: 'abc', postal_code: '12-34', prefecture: 'Atlantis', address: 'a\u0007b', locale: 'fr', _csrf: token });
+    const bad = await visitor.post('/me/profile', {
+      family_name: '',
+      given_name: 'x'.repeat(51),
+      family_name_kana: 'abc',
+      postal_code: '12-34',
+      prefecture: 'Atlantis',
+      address: 'a\u0007b',
+      locale: 'fr',
+      _csrf: token,
+    });
     expect(bad.res.status).toBe(422);
     const badHtml = unescapeHtml(bad.html);
     for (const id of ['family_name', 'given_name', 'family_name_kana', 'postal_code', 'prefecture', 'address', 'locale']) expect(badHtml).toContain(`${id}-error`);
@@ -190,11 +202,33 @@ describe('My page', () => {
     expect(unchanged!.givenName).toBe(supporter.givenName);
     const html = await visitor.post('/me/profile', { family_name: '<script>alert(1)</script>', given_name: '花子', _csrf: token, locale: 'ja' });
     expect(html.res.status).toBe(422);
-    const ok = await visitor.post('/me/profile', { family_name: '山田', given_name: '花', family_name_kana: 'やまだ', given_name_kana: 'ﾊﾅ', postal_code: '１５００００２', prefecture: '東京都', address: '渋谷区渋谷2-1-1', locale: 'en', _csrf: token });
+    const ok = await visitor.post('/me/profile', {
+      family_name: '山田',
+      given_name: '花',
+      family_name_kana: 'やまだ',
+      given_name_kana: 'ﾊﾅ',
+      postal_code: '１５００００２',
+      prefecture: '東京都',
+      address: '渋谷区渋谷2-1-1',
+      locale: 'en',
+      _csrf: token,
+    });
     expect(ok.location).toBe('/me?done=profile&lang=en');
     const [saved] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, supporter.id));
-    expect(saved).toMatchObject({ givenName: '花', familyNameKana: 'ヤマダ', givenNameKana: 'ハナ', postalCode: '150-0002', prefecture: '東京都', address: '渋谷区渋谷2-1-1', locale: 'en', email: supporter.email });
-    const audit = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.targetId, supporter.id), eq(auditLog.action, 'supporter.self_edit')));
+    expect(saved).toMatchObject({
+      givenName: '花',
+      familyNameKana: 'ヤマダ',
+      givenNameKana: 'ハナ',
+      postalCode: '150-0002',
+      prefecture: '東京都',
+      address: '渋谷区渋谷2-1-1',
+      locale: 'en',
+      email: supporter.email,
+    });
+    const audit = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, supporter.id), eq(auditLog.action, 'supporter.self_edit')));
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0]!.detail)).not.toContain('渋谷');
   });
@@ -206,8 +240,15 @@ describe('My page', () => {
     await visitor.post('/me/preferences', { postal_mail: 'on', _csrf: token });
     expect((await visitor.post('/me/preferences', { newsletter: 'yes please', _csrf: token })).res.status).toBe(422);
     expect((await visitor.post('/me/preferences', { newsletter: 'on' })).res.status).toBe(403);
-    const rows = await app.ctx.db.select().from(consents).where(and(eq(consents.supporterId, supporter.id), eq(consents.source, 'my_page')));
-    expect(rows.map((r) => [r.purpose, r.granted])).toEqual([['newsletter', true], ['postal_mail', true], ['newsletter', false]]);
+    const rows = await app.ctx.db
+      .select()
+      .from(consents)
+      .where(and(eq(consents.supporterId, supporter.id), eq(consents.source, 'my_page')));
+    expect(rows.map((r) => [r.purpose, r.granted])).toEqual([
+      ['newsletter', true],
+      ['postal_mail', true],
+      ['newsletter', false],
+    ]);
     expect(rows[0]!.text).toBe('メールマガジン「WELgeeファミリー通信」を受け取る');
     const [s] = await app.ctx.db.select().from(supporters).where(eq(supporters.id, supporter.id));
     expect(s).toMatchObject({ newsletter: false, postalMail: true });

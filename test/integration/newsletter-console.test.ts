@@ -29,7 +29,10 @@ function activeContent(html: string): string[] {
     if (/^(script|iframe|object|embed|form)$/i.test(tag[1]!)) found.push(tag[0]);
     for (const attr of tag[2]!.matchAll(/([^\s"'=/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g)) {
       const name = attr[1]!.toLowerCase();
-      const value = (attr[2] ?? '').replace(/^["']|["']$/g, '').trim().toLowerCase();
+      const value = (attr[2] ?? '')
+        .replace(/^["']|["']$/g, '')
+        .trim()
+        .toLowerCase();
       if (name.startsWith('on') || /^(javascript|vbscript|data):/.test(value)) found.push(tag[0]);
     }
   }
@@ -52,16 +55,24 @@ describe('newsletter console', () => {
       const email = `${key}-${Date.now()}@example.jp`;
       return { email, emailNormalized: email, familyName: '支援', givenName: key, newsletter: true, ...values };
     };
-    const rows = await app.ctx.db.insert(supporters).values([
-      person('monthly-ja', { status: 'monthly', locale: 'ja' }),
-      person('once-en', { status: 'one_time', locale: 'en', familyName: 'Nguyen', givenName: 'An' }),
-      person('lapsed-ja', { status: 'lapsed', locale: 'ja' }),
-      person('no-consent', { status: 'monthly', newsletter: false }),
-      person('bounced', { status: 'monthly', emailBouncedAt: new Date(), emailBounceReason: '550 no such user' }),
-    ]).returning();
+    const rows = await app.ctx.db
+      .insert(supporters)
+      .values([
+        person('monthly-ja', { status: 'monthly', locale: 'ja' }),
+        person('once-en', { status: 'one_time', locale: 'en', familyName: 'Nguyen', givenName: 'An' }),
+        person('lapsed-ja', { status: 'lapsed', locale: 'ja' }),
+        person('no-consent', { status: 'monthly', newsletter: false }),
+        person('bounced', { status: 'monthly', emailBouncedAt: new Date(), emailBounceReason: '550 no such user' }),
+      ])
+      .returning();
     for (const r of rows) ids[r.givenName === 'An' ? 'once-en' : r.givenName] = r.id;
-    await app.ctx.db.insert(subscriptions).values({ supporterId: ids['monthly-ja']!, stripeSubscriptionId: `sub_nl_${Date.now()}`, stripeCustomerId: 'cus_nl', status: 'active', amount: 5000 });
-    await app.ctx.db.insert(supporterTags).values([{ supporterId: ids['lapsed-ja']!, tag: '企業' }, { supporterId: ids['no-consent']!, tag: '企業' }]);
+    await app.ctx.db
+      .insert(subscriptions)
+      .values({ supporterId: ids['monthly-ja']!, stripeSubscriptionId: `sub_nl_${Date.now()}`, stripeCustomerId: 'cus_nl', status: 'active', amount: 5000 });
+    await app.ctx.db.insert(supporterTags).values([
+      { supporterId: ids['lapsed-ja']!, tag: '企業' },
+      { supporterId: ids['no-consent']!, tag: '企業' },
+    ]);
   });
   afterAll(() => app.stop());
 
@@ -78,7 +89,10 @@ describe('newsletter console', () => {
   const count = async () => (await app.ctx.db.select().from(newsletters)).length;
   const row = async (id: string) => (await app.ctx.db.select().from(newsletters).where(eq(newsletters.id, id)))[0]!;
   const auditOf = async (action: string, targetId?: string) =>
-    app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, action), targetId ? eq(auditLog.targetId, targetId) : undefined));
+    app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, action), targetId ? eq(auditLog.targetId, targetId) : undefined));
 
   async function create(overrides: Record<string, string | undefined> = {}): Promise<string> {
     const { res, location, html } = await staff.post('/admin/newsletters', draft(overrides));
@@ -149,7 +163,12 @@ describe('newsletter console', () => {
     const post = async (body: string) => {
       const form = new FormData();
       for (const [k, v] of Object.entries(draft({ body_ja: body }))) if (v !== undefined) form.append(k, v);
-      const res = await fetch(`${app.url}/admin/newsletters?_csrf=${encodeURIComponent(token)}`, { method: 'POST', body: form, headers: { cookie: staff.cookieHeader('/admin') }, redirect: 'manual' });
+      const res = await fetch(`${app.url}/admin/newsletters?_csrf=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        body: form,
+        headers: { cookie: staff.cookieHeader('/admin') },
+        redirect: 'manual',
+      });
       return { res, html: await res.text() };
     };
     const full = `${'あ'.repeat(49_998)}\n`;
@@ -317,7 +336,10 @@ describe('newsletter console', () => {
     // What the sending worker leaves behind: one sent, one failed, one skipped.
     const db = app.ctx.db;
     const set = (key: string, values: Partial<typeof newsletterDeliveries.$inferInsert>) =>
-      db.update(newsletterDeliveries).set(values).where(and(eq(newsletterDeliveries.newsletterId, id), eq(newsletterDeliveries.supporterId, ids[key]!)));
+      db
+        .update(newsletterDeliveries)
+        .set(values)
+        .where(and(eq(newsletterDeliveries.newsletterId, id), eq(newsletterDeliveries.supporterId, ids[key]!)));
     await set('monthly-ja', { status: 'sent', sentAt: new Date() });
     await set('once-en', { status: 'failed', reason: '550 5.1.1 mailbox unavailable', attempts: 1 });
     await set('lapsed-ja', { status: 'skipped', reason: 'unsubscribed' });
@@ -356,7 +378,10 @@ describe('newsletter console', () => {
     const before = await count();
     expect((await finance.post('/admin/newsletters', draft({ _csrf: financeToken }))).res.status).toBe(403);
     expect(await count()).toBe(before);
-    const denied = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.staffId, financeId)));
+    const denied = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.staffId, financeId)));
     expect(denied.map((d) => (d.detail as { permission: string }).permission)).toEqual(['newsletters:send', 'newsletters:send']);
     expect((await finance.get('/admin')).html).not.toContain('href="/admin/newsletters"');
   });
@@ -374,7 +399,8 @@ describe('newsletter console', () => {
 
   test('when an issue id is unknown or malformed, then every page and action answers 404', async () => {
     for (const id of [UNKNOWN, 'not-an-id']) {
-      for (const path of ['', '/edit', '/send', '/preview?version=ja', '/progress']) expect({ path, status: (await staff.get(`/admin/newsletters/${id}${path}`)).res.status }).toEqual({ path, status: 404 });
+      for (const path of ['', '/edit', '/send', '/preview?version=ja', '/progress'])
+        expect({ path, status: (await staff.get(`/admin/newsletters/${id}${path}`)).res.status }).toEqual({ path, status: 404 });
       for (const path of ['', '/test', '/send', '/schedule', '/schedule/cancel', '/pause', '/resume', '/resend-failed', '/archive']) {
         expect({ path, status: (await staff.post(`/admin/newsletters/${id}${path}`, draft({ confirm: 'on' }))).res.status }).toEqual({ path, status: 404 });
       }

@@ -112,10 +112,12 @@ describe('a newsletter send when the worker is killed', () => {
 
         const rowsIn = async (status: 'sent' | 'sending') =>
           Number(
-            (await app.ctx.db
-              .select({ n: sql<string>`count(*)::text` })
-              .from(newsletterDeliveries)
-              .where(and(eq(newsletterDeliveries.newsletterId, id), eq(newsletterDeliveries.status, status))))[0]!.n,
+            (
+              await app.ctx.db
+                .select({ n: sql<string>`count(*)::text` })
+                .from(newsletterDeliveries)
+                .where(and(eq(newsletterDeliveries.newsletterId, id), eq(newsletterDeliveries.status, status)))
+            )[0]!.n,
           );
         const markedSent = await rowsIn('sent');
         const claimedAtKill = await rowsIn('sending');
@@ -185,7 +187,10 @@ describe('an annual report send when the worker is killed', () => {
             expect((await parseMail(m.raw)).attachments[0]!.filename).toBe(`combined-receipt-${numberOf.get(person.id)}.pdf`);
           }
         }
-        const sent = await app.ctx.db.select({ n: sql<string>`count(*)::text` }).from(newsletterDeliveries).where(and(eq(newsletterDeliveries.newsletterId, started.newsletterId), eq(newsletterDeliveries.status, 'sent')));
+        const sent = await app.ctx.db
+          .select({ n: sql<string>`count(*)::text` })
+          .from(newsletterDeliveries)
+          .where(and(eq(newsletterDeliveries.newsletterId, started.newsletterId), eq(newsletterDeliveries.status, 'sent')));
         expect(Number(sent[0]!.n)).toBe(total);
       }),
     300_000,

@@ -14,12 +14,18 @@ describe('the monthly rhythm job (start-due-newsletters)', () => {
 
   async function addSupporter(newsletter: boolean) {
     const email = `reader-${crypto.randomBytes(4).toString('hex')}@example.org`;
-    const [row] = await app.ctx.db.insert(supporters).values({ email, emailNormalized: email, familyName: '読者', givenName: 'テスト', status: 'one_time', newsletter }).returning();
+    const [row] = await app.ctx.db
+      .insert(supporters)
+      .values({ email, emailNormalized: email, familyName: '読者', givenName: 'テスト', status: 'one_time', newsletter })
+      .returning();
     return row!;
   }
 
   async function addNewsletter(values: Partial<typeof newsletters.$inferInsert>) {
-    const [row] = await app.ctx.db.insert(newsletters).values({ subjectJa: '今月のWELgee', bodyJa: '本文です。', ...values }).returning();
+    const [row] = await app.ctx.db
+      .insert(newsletters)
+      .values({ subjectJa: '今月のWELgee', bodyJa: '本文です。', ...values })
+      .returning();
     return row!;
   }
 
@@ -67,7 +73,9 @@ describe('the monthly rhythm job (start-due-newsletters)', () => {
     const count = deliveries.length;
     await runJob('start-due-newsletters', {}, app.ctx);
     expect(await app.ctx.db.select().from(newsletterDeliveries).where(eq(newsletterDeliveries.newsletterId, due.id))).toHaveLength(count);
-    expect((await app.ctx.db.select().from(outbox).where(eq(outbox.jobName, 'send-newsletter'))).filter((j) => (j.payload as { newsletterId: string }).newsletterId === due.id)).toHaveLength(1);
+    expect(
+      (await app.ctx.db.select().from(outbox).where(eq(outbox.jobName, 'send-newsletter'))).filter((j) => (j.payload as { newsletterId: string }).newsletterId === due.id),
+    ).toHaveLength(1);
   });
 
   test('when the month’s issue is near and not scheduled, then staff and admins (not finance, not inactive staff) get one reminder, and none while the month has an issue', async () => {
@@ -125,8 +133,16 @@ describe('the monthly rhythm job (start-due-newsletters)', () => {
       await runJob('start-due-newsletters', {}, app.ctx);
       expect(await reminderEmails()).toHaveLength(before);
     }
-    const keys = await app.ctx.db.select().from(emails).where(and(eq(emails.template, 'newsletter-reminder'), like(emails.dedupeKey, `newsletter-reminder:${slot.month}:%`)));
+    const keys = await app.ctx.db
+      .select()
+      .from(emails)
+      .where(and(eq(emails.template, 'newsletter-reminder'), like(emails.dedupeKey, `newsletter-reminder:${slot.month}:%`)));
     expect(keys).toHaveLength(2);
-    expect(await app.ctx.db.select().from(newsletters).where(and(eq(newsletters.issueMonth, slot.month), inArray(newsletters.status, ['sent'])))).toHaveLength(1);
+    expect(
+      await app.ctx.db
+        .select()
+        .from(newsletters)
+        .where(and(eq(newsletters.issueMonth, slot.month), inArray(newsletters.status, ['sent']))),
+    ).toHaveLength(1);
   });
 });

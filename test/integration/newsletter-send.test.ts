@@ -29,7 +29,11 @@ describe('newsletter sending', () => {
   const start = (id: string, staffId: string | null = null) => app.ctx.db.transaction((tx) => startSending(tx, id, staffId));
   const receivedBy = (email: string) => sink.messages.filter((m) => m.envelopeTo.map((a) => a.toLowerCase()).includes(email.toLowerCase()));
   const supporterRow = async (id: string) => (await app.ctx.db.select().from(supporters).where(eq(supporters.id, id)))[0]!;
-  const newsletterConsents = (id: string) => app.ctx.db.select().from(consents).where(and(eq(consents.supporterId, id), eq(consents.purpose, 'newsletter')));
+  const newsletterConsents = (id: string) =>
+    app.ctx.db
+      .select()
+      .from(consents)
+      .where(and(eq(consents.supporterId, id), eq(consents.purpose, 'newsletter')));
   const postOneClick = (url: string) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', redirect: 'manual' });
 
@@ -194,7 +198,10 @@ describe('newsletter sending', () => {
     expect((await app.ctx.db.select().from(newsletters).where(eq(newsletters.id, id)))[0]?.status).toBe('sending');
 
     // Fast-forward the backoff instead of waiting 30 seconds.
-    await app.ctx.db.update(newsletterDeliveries).set({ nextAttemptAt: sql`now()` }).where(eq(newsletterDeliveries.id, waiting.id));
+    await app.ctx.db
+      .update(newsletterDeliveries)
+      .set({ nextAttemptAt: sql`now()` })
+      .where(eq(newsletterDeliveries.id, waiting.id));
     await waitForStatus(app.ctx.db, id, 'sent');
     expect((await deliveriesOf(app.ctx.db, id)).get(busy.id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(receivedBy(busy.email)).toHaveLength(1);
@@ -211,7 +218,10 @@ describe('newsletter sending', () => {
     await app.ctx.db.transaction(async (tx) => {
       await startSending(tx, id);
       // This address has failed four times already: the next temporary failure is the last.
-      await tx.update(newsletterDeliveries).set({ attempts: 4 }).where(and(eq(newsletterDeliveries.newsletterId, id), eq(newsletterDeliveries.supporterId, flaky!.id)));
+      await tx
+        .update(newsletterDeliveries)
+        .set({ attempts: 4 })
+        .where(and(eq(newsletterDeliveries.newsletterId, id), eq(newsletterDeliveries.supporterId, flaky!.id)));
     });
     await waitForStatus(app.ctx.db, id, 'sent');
     const before = await deliveriesOf(app.ctx.db, id);
@@ -235,17 +245,23 @@ describe('newsletter sending', () => {
     await insertSupporters(app.ctx.db, { count: 40, tag: 'marks' });
     const id = await createNewsletter(app.ctx.db, { tag: 'marks' });
     // Rows as a worker holds them mid-send, without a worker picking them up.
-    const people = await app.ctx.db.select({ id: supporters.id, email: supporters.email, locale: supporters.locale }).from(supporters)
+    const people = await app.ctx.db
+      .select({ id: supporters.id, email: supporters.email, locale: supporters.locale })
+      .from(supporters)
       .innerJoin(supporterTags, and(eq(supporterTags.supporterId, supporters.id), eq(supporterTags.tag, 'marks')));
-    await app.ctx.db.insert(newsletterDeliveries).values(people.map((p) => ({ newsletterId: id, supporterId: p.id, email: p.email, locale: p.locale, status: 'sending' as const })));
+    await app.ctx.db
+      .insert(newsletterDeliveries)
+      .values(people.map((p) => ({ newsletterId: id, supporterId: p.id, email: p.email, locale: p.locale, status: 'sending' as const })));
     const rows = await app.ctx.db.select({ id: newsletterDeliveries.id }).from(newsletterDeliveries).where(eq(newsletterDeliveries.newsletterId, id));
     expect(rows).toHaveLength(40);
     const marks = createSentMarks(app.ctx.db);
-    const seen = await Promise.all(rows.map(async ({ id: rowId }) => {
-      await marks.mark(rowId);
-      const [row] = await app.ctx.db.select({ status: newsletterDeliveries.status }).from(newsletterDeliveries).where(eq(newsletterDeliveries.id, rowId));
-      return row!.status;
-    }));
+    const seen = await Promise.all(
+      rows.map(async ({ id: rowId }) => {
+        await marks.mark(rowId);
+        const [row] = await app.ctx.db.select({ status: newsletterDeliveries.status }).from(newsletterDeliveries).where(eq(newsletterDeliveries.id, rowId));
+        return row!.status;
+      }),
+    );
     expect(seen.every((status) => status === 'sent')).toBe(true);
   });
 
@@ -260,17 +276,21 @@ describe('newsletter sending', () => {
     try {
       // Two "processes", five lanes each, 60 messages in all at 30 a second.
       const taken: number[] = [];
-      await Promise.all(connections.map(async (redis) => {
-        const rate = createSendRate(redis, key);
-        await Promise.all(Array.from({ length: 5 }, async () => {
-          for (let i = 0; i < 6; i++) {
-            const slot = await rate.take(30);
-            // A lane goes on only once its slot has come (Redis's clock; 2 ms for timer rounding).
-            expect(await redisNow(redis)).toBeGreaterThanOrEqual(slot - 2000);
-            taken.push(slot);
-          }
-        }));
-      }));
+      await Promise.all(
+        connections.map(async (redis) => {
+          const rate = createSendRate(redis, key);
+          await Promise.all(
+            Array.from({ length: 5 }, async () => {
+              for (let i = 0; i < 6; i++) {
+                const slot = await rate.take(30);
+                // A lane goes on only once its slot has come (Redis's clock; 2 ms for timer rounding).
+                expect(await redisNow(redis)).toBeGreaterThanOrEqual(slot - 2000);
+                taken.push(slot);
+              }
+            }),
+          );
+        }),
+      );
       const slots = [...taken].sort((a, b) => a - b);
       expect(new Set(slots).size).toBe(60);
       for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBeGreaterThanOrEqual(interval);
@@ -345,7 +365,11 @@ describe('the unsubscribe link', () => {
       const get = await fetch(`${app.url}/unsubscribe/${encodeURIComponent(token)}`);
       expect({ token, status: get.status }).toEqual({ token, status: 404 });
       expect(decode(await get.text())).toContain('このリンクは使えません');
-      const post = await fetch(`${app.url}/unsubscribe/${encodeURIComponent(token)}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const post = await fetch(`${app.url}/unsubscribe/${encodeURIComponent(token)}`, {
+        method: 'POST',
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect({ token, status: post.status }).toEqual({ token, status: 404 });
     }
     expect(await stateOf(person!.id)).toEqual({ newsletter: true, events: 0 });

@@ -17,7 +17,12 @@ describe('NUL characters in form fields', () => {
   afterAll(() => app.stop());
 
   const post = (visitor: Visitor, path: string, body: string) =>
-    fetch(app.url + path, { method: 'POST', headers: { cookie: visitor.cookieHeader(path), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body, redirect: 'manual' });
+    fetch(app.url + path, {
+      method: 'POST',
+      headers: { cookie: visitor.cookieHeader(path), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body,
+      redirect: 'manual',
+    });
 
   test('when the staff sign-in form is sent with email=%00, then the sign-in form answers it as a failed sign-in, not 500', async () => {
     const visitor = Visitor.of(app);

@@ -31,7 +31,10 @@ describe('outbox → queue → job → SMTP', () => {
       return r?.status === 'sent' ? r : undefined;
     });
     expect(row.messageId).toBeTruthy();
-    const [box] = await app.ctx.db.select().from(outbox).where(sql`${outbox.payload}->>'emailId' = ${String(emailId)}`);
+    const [box] = await app.ctx.db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.payload}->>'emailId' = ${String(emailId)}`);
     expect(box?.dispatchedAt).toBeInstanceOf(Date);
   });
 
@@ -61,7 +64,10 @@ describe('outbox → queue → job → SMTP', () => {
     const emailId = await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to, locale: 'en' }));
     await app.mail.waitFor(1, (m) => m.envelopeTo.includes(to));
     // Simulate a crash between queue.add and the dispatched mark: the row looks pending again.
-    await app.ctx.db.update(outbox).set({ dispatchedAt: null }).where(sql`${outbox.payload}->>'emailId' = ${String(emailId)}`);
+    await app.ctx.db
+      .update(outbox)
+      .set({ dispatchedAt: null })
+      .where(sql`${outbox.payload}->>'emailId' = ${String(emailId)}`);
     await app.ctx.dispatcher.dispatchPending();
     await new Promise((r) => setTimeout(r, 1000));
     expect(app.mail.messages.filter((m) => m.envelopeTo.includes(to))).toHaveLength(1);
@@ -76,10 +82,16 @@ describe('outbox → queue → job → SMTP', () => {
     // Redis has no job outbox-<id>. Both rows look dispatched eleven minutes ago.
     const lostId = await app.ctx.db.transaction(async (tx) => {
       const id = await queueEmail(tx, { template: 'test-message', to: lostTo, locale: 'ja' });
-      await tx.update(outbox).set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) }).where(sql`${outbox.payload}->>'emailId' = ${String(id)}`);
+      await tx
+        .update(outbox)
+        .set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) })
+        .where(sql`${outbox.payload}->>'emailId' = ${String(id)}`);
       return id;
     });
-    await app.ctx.db.update(outbox).set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) }).where(sql`${outbox.payload}->>'emailId' = ${String(keptId)}`);
+    await app.ctx.db
+      .update(outbox)
+      .set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) })
+      .where(sql`${outbox.payload}->>'emailId' = ${String(keptId)}`);
     await new Promise((r) => setTimeout(r, 800));
     expect(app.mail.messages.filter((m) => m.envelopeTo.includes(lostTo))).toHaveLength(0);
 
@@ -92,8 +104,19 @@ describe('outbox → queue → job → SMTP', () => {
       return r?.status === 'sent';
     });
     // Queued again, so the next sweep finds its job; the kept one was never touched.
-    await eventually(async () => (await app.ctx.db.select().from(outbox).where(sql`${outbox.payload}->>'emailId' = ${String(lostId)}`))[0]?.dispatchedAt);
-    await app.ctx.db.update(outbox).set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) }).where(sql`${outbox.payload}->>'emailId' = ${String(lostId)}`);
+    await eventually(
+      async () =>
+        (
+          await app.ctx.db
+            .select()
+            .from(outbox)
+            .where(sql`${outbox.payload}->>'emailId' = ${String(lostId)}`)
+        )[0]?.dispatchedAt,
+    );
+    await app.ctx.db
+      .update(outbox)
+      .set({ dispatchedAt: new Date(Date.now() - 11 * 60_000) })
+      .where(sql`${outbox.payload}->>'emailId' = ${String(lostId)}`);
     expect(await app.ctx.dispatcher.requeueLost()).toBe(0);
     await new Promise((r) => setTimeout(r, 800));
     expect(app.mail.messages.filter((m) => m.envelopeTo.includes(lostTo))).toHaveLength(1);
@@ -123,7 +146,10 @@ describe('outbox while Redis is down', () => {
       const to = `redis-down-${Date.now()}@example.jp`;
       const emailId = await app.ctx.db.transaction((tx) => queueEmail(tx, { template: 'test-message', to, locale: 'ja' }));
       await new Promise((r) => setTimeout(r, 1500));
-      const [pending] = await app.ctx.db.select().from(outbox).where(sql`${outbox.payload}->>'emailId' = ${String(emailId)}`);
+      const [pending] = await app.ctx.db
+        .select()
+        .from(outbox)
+        .where(sql`${outbox.payload}->>'emailId' = ${String(emailId)}`);
       expect(pending?.dispatchedAt).toBeNull();
       expect(app.mail.messages.filter((m) => m.envelopeTo.includes(to))).toHaveLength(0);
 

@@ -1,6 +1,21 @@
 import { parse } from 'csv-parse/sync';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { auditLog, consents, deletionRequests, donations, emails, loginLinks, newsletterDeliveries, newsletters, stripeEvents, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../src/db/schema';
+import {
+  auditLog,
+  consents,
+  deletionRequests,
+  donations,
+  emails,
+  loginLinks,
+  newsletterDeliveries,
+  newsletters,
+  stripeEvents,
+  subscriptions,
+  supporterMerges,
+  supporterNotes,
+  supporterTags,
+  supporters,
+} from '../../src/db/schema';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { joinAndPay } from '../helpers/giving';
 import { unescapeHtml, Visitor } from '../helpers/http';
@@ -17,7 +32,9 @@ function parseCsv(text: string): string[][] {
 
 /** Every row of every table, as text: to prove a value is held nowhere. */
 async function dumpDatabase(app: TestApp): Promise<string> {
-  const tables = (await app.ctx.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)) as unknown as { rows: { table_name: string }[] };
+  const tables = (await app.ctx.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)) as unknown as {
+    rows: { table_name: string }[];
+  };
   const parts: string[] = [];
   for (const { table_name } of tables.rows) {
     const result = (await app.ctx.db.execute(sql`select t::text as row from ${sql.identifier(table_name)} t`)) as unknown as { rows: { row: string }[] };
@@ -71,10 +88,21 @@ describe('personal data: download and deletion', () => {
     expect(data.profile).toMatchObject({ id: a.supporter.id, email: a.fields.email, familyName: '森', givenName: '陽菜', familyNameKana: 'ヤマダ' });
     expect(data.profile).not.toHaveProperty('searchText');
     expect(data.consents.length).toBeGreaterThan(0);
-    expect(data.consents[0]).toEqual(expect.objectContaining({ purpose: 'privacy_policy', granted: true, text: expect.any(String), source: expect.any(String), ip: expect.any(String), createdAt: expect.any(String) }));
+    expect(data.consents[0]).toEqual(
+      expect.objectContaining({
+        purpose: 'privacy_policy',
+        granted: true,
+        text: expect.any(String),
+        source: expect.any(String),
+        ip: expect.any(String),
+        createdAt: expect.any(String),
+      }),
+    );
     expect(data.consents[0]).toHaveProperty('userAgent');
     expect(data.subscriptions).toEqual([expect.objectContaining({ amount: 1000, stripeSubscriptionId: a.subscription.stripeSubscriptionId })]);
-    expect(data.ledger).toEqual([expect.objectContaining({ entry: 'gift', status: 'received', amount: 1000, receiptNumber: a.gifts[0]!.receiptNumber, method: expect.any(String) })]);
+    expect(data.ledger).toEqual([
+      expect.objectContaining({ entry: 'gift', status: 'received', amount: 1000, receiptNumber: a.gifts[0]!.receiptNumber, method: expect.any(String) }),
+    ]);
     expect(data.emails.length).toBeGreaterThanOrEqual(2);
     for (const email of data.emails) {
       expect(email).toEqual(expect.objectContaining({ to: a.fields.email, template: expect.any(String), status: expect.any(String) }));
@@ -97,8 +125,16 @@ describe('personal data: download and deletion', () => {
     await app.ctx.db.update(supporters).set({ address, phone: '-0312345678' }).where(eq(supporters.id, a.supporter.id));
     const gift = a.gifts[0]!;
     await app.ctx.db.insert(donations).values({
-      supporterId: a.supporter.id, entry: 'refund', amount: -gift.amount, method: gift.method, frequency: gift.frequency, relatedDonationId: gift.id,
-      stripeRefundId: `re_test_${Date.now()}`, receivedAt: new Date(), receivedOn: gift.receivedOn, channel: 'stripe',
+      supporterId: a.supporter.id,
+      entry: 'refund',
+      amount: -gift.amount,
+      method: gift.method,
+      frequency: gift.frequency,
+      relatedDonationId: gift.id,
+      stripeRefundId: `re_test_${Date.now()}`,
+      receivedAt: new Date(),
+      receivedOn: gift.receivedOn,
+      channel: 'stripe',
     });
 
     const res = await fetch(`${app.url}/me/data.csv`, { headers: { cookie: a.visitor.cookieHeader('/me') } });
@@ -109,7 +145,12 @@ describe('personal data: download and deletion', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.subarray(3).toString('utf8');
-    expect(text.replace(/"[^"]*"/g, '').split('\r\n').every((line) => !line.includes('\n'))).toBe(true);
+    expect(
+      text
+        .replace(/"[^"]*"/g, '')
+        .split('\r\n')
+        .every((line) => !line.includes('\n')),
+    ).toBe(true);
 
     const rows = parseCsv(text);
     expect(rows[0]).toEqual(['section', 'record', 'field', 'value']);
@@ -159,7 +200,10 @@ describe('personal data: download and deletion', () => {
     }
     const requests = await app.ctx.db.select().from(deletionRequests).where(eq(deletionRequests.supporterId, a.supporter.id));
     expect(requests).toEqual([expect.objectContaining({ status: 'pending', decidedBy: null })]);
-    const audits = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'supporter.deletion_requested'), eq(auditLog.targetId, a.supporter.id)));
+    const audits = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'supporter.deletion_requested'), eq(auditLog.targetId, a.supporter.id)));
     expect(audits).toEqual([expect.objectContaining({ staffId: null, targetType: 'supporter' })]);
     expect(unescapeHtml((await a.visitor.get('/me/data')).html)).toContain('削除のご依頼をいただいています');
 
@@ -194,7 +238,10 @@ describe('personal data: download and deletion', () => {
     await app.ctx.db.update(supporters).set({ postalCode: '105-0011', prefecture: '東京都', address, phone, newsletter: true }).where(eq(supporters.id, id));
     await app.ctx.db.insert(supporterTags).values({ supporterId: id, tag: `tag-${stamp}` });
     await app.ctx.db.insert(supporterNotes).values({ supporterId: id, body: `note about ${familyName}` });
-    await app.ctx.db.update(donations).set({ payerName: `ﾊﾟｰｿﾝ${stamp}` }).where(eq(donations.supporterId, id));
+    await app.ctx.db
+      .update(donations)
+      .set({ payerName: `ﾊﾟｰｿﾝ${stamp}` })
+      .where(eq(donations.supporterId, id));
     // An earlier record of the same person, merged into this one, with its snapshot.
     const dupEmail = `old-${stamp}@example.jp`;
     const [dup] = await app.ctx.db
@@ -204,12 +251,18 @@ describe('personal data: download and deletion', () => {
     await app.ctx.db.insert(supporterMerges).values({ keptId: id, mergedId: dup!.id, snapshot: { supporter: dup, moved: { donations: 0 }, filled: [], stripe: 'none' } });
     const other = await joinAndPay(app, { plan: '5000' });
     // A newsletter row still waiting for them holds their address.
-    const [issue] = await app.ctx.db.insert(newsletters).values({ subjectJa: `号${stamp}`, status: 'paused' }).returning();
+    const [issue] = await app.ctx.db
+      .insert(newsletters)
+      .values({ subjectJa: `号${stamp}`, status: 'paused' })
+      .returning();
     await app.ctx.db.insert(newsletterDeliveries).values({ newsletterId: issue!.id, supporterId: id, email, locale: 'en' });
 
     const ownBefore = await ledgerSum(app, id);
     const allBefore = await ledgerSum(app);
-    const giftsBefore = await app.ctx.db.select({ id: donations.id, amount: donations.amount, receiptNumber: donations.receiptNumber }).from(donations).where(eq(donations.supporterId, id));
+    const giftsBefore = await app.ctx.db
+      .select({ id: donations.id, amount: donations.amount, receiptNumber: donations.receiptNumber })
+      .from(donations)
+      .where(eq(donations.supporterId, id));
     const consentCount = (await app.ctx.db.select().from(consents).where(eq(consents.supporterId, id))).length;
 
     expect((await a.visitor.post('/me/delete', { confirm: 'on', _csrf: a.token })).location).toBe('/me?done=deletion');
@@ -253,7 +306,11 @@ describe('personal data: download and deletion', () => {
       postalMail: false,
     });
     expect(erased!.erasedAt).toBeInstanceOf(Date);
-    expect((await app.ctx.db.select().from(supporters).where(eq(supporters.id, dup!.id)))[0]).toMatchObject({ familyName: '', address: null, email: `erased-${dup!.id}@erased.invalid` });
+    expect((await app.ctx.db.select().from(supporters).where(eq(supporters.id, dup!.id)))[0]).toMatchObject({
+      familyName: '',
+      address: null,
+      email: `erased-${dup!.id}@erased.invalid`,
+    });
     const consentRows = await app.ctx.db.select().from(consents).where(eq(consents.supporterId, id));
     expect(consentRows).toHaveLength(consentCount);
     for (const c of consentRows) expect({ ip: c.ip, userAgent: c.userAgent }).toEqual({ ip: null, userAgent: null });
@@ -269,8 +326,12 @@ describe('personal data: download and deletion', () => {
     expect(mails.filter((m) => m.createdAt >= confirmedAt)).toEqual([]);
     for (const e of mails) expect(e.toAddress).toBe(`erased-${id}@erased.invalid`);
     for (const e of mails) expect(e.params).toEqual({});
-    expect(await app.ctx.db.select({ email: newsletterDeliveries.email, status: newsletterDeliveries.status }).from(newsletterDeliveries).where(eq(newsletterDeliveries.supporterId, id)))
-      .toEqual([{ email: `erased-${id}@erased.invalid`, status: 'skipped' }]);
+    expect(
+      await app.ctx.db
+        .select({ email: newsletterDeliveries.email, status: newsletterDeliveries.status })
+        .from(newsletterDeliveries)
+        .where(eq(newsletterDeliveries.supporterId, id)),
+    ).toEqual([{ email: `erased-${id}@erased.invalid`, status: 'skipped' }]);
     expect(await app.ctx.db.select().from(supporterNotes).where(eq(supporterNotes.supporterId, id))).toEqual([]);
     expect(await app.ctx.db.select().from(supporterTags).where(eq(supporterTags.supporterId, id))).toEqual([]);
     expect(await app.ctx.db.select().from(loginLinks).where(eq(loginLinks.supporterId, id))).toEqual([]);
@@ -286,19 +347,30 @@ describe('personal data: download and deletion', () => {
     // The ledger: the same rows, amounts and receipt numbers, under the same id.
     expect(await ledgerSum(app, id)).toEqual(ownBefore);
     expect(await ledgerSum(app)).toEqual(allBefore);
-    const giftsAfter = await app.ctx.db.select({ id: donations.id, amount: donations.amount, receiptNumber: donations.receiptNumber }).from(donations).where(eq(donations.supporterId, id));
+    const giftsAfter = await app.ctx.db
+      .select({ id: donations.id, amount: donations.amount, receiptNumber: donations.receiptNumber })
+      .from(donations)
+      .where(eq(donations.supporterId, id));
     expect(giftsAfter).toEqual(giftsBefore);
     expect(giftsAfter.every((g) => g.receiptNumber)).toBe(true);
 
     expect((await app.ctx.db.select().from(deletionRequests).where(eq(deletionRequests.id, request!.id)))[0]).toMatchObject({ status: 'completed', decidedBy: admin.id });
-    const erasedAudits = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'supporter.erased'), eq(auditLog.targetId, id)));
+    const erasedAudits = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'supporter.erased'), eq(auditLog.targetId, id)));
     expect(erasedAudits).toHaveLength(1);
     expect(erasedAudits[0]!.staffId).toBe(admin.id);
 
     // Confirming again changes nothing.
     const again = await admin.visitor.post(`/admin/deletion-requests/${request!.id}/confirm`, { irreversible: 'on', _csrf: adminCsrf });
     expect(again.location).toBe(`/admin/deletion-requests/${request!.id}?done=alreadyDecided`);
-    expect(await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'supporter.erased'), eq(auditLog.targetId, id)))).toHaveLength(1);
+    expect(
+      await app.ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'supporter.erased'), eq(auditLog.targetId, id))),
+    ).toHaveLength(1);
     expect(unescapeHtml((await admin.visitor.get('/admin/deletion-requests')).html)).toContain('(削除済みの支援者)');
 
     // The person's My page session has ended, and their old address signs no one in.
@@ -311,10 +383,18 @@ describe('personal data: download and deletion', () => {
     const askedAt = new Date();
     expect((await asking.post('/me/login', { email, _csrf: loginToken })).res.status).toBe(200);
     await eventually(async () => {
-      const rows = await app.ctx.db.select().from(loginLinks).where(sql`${loginLinks.requestedAt} >= ${askedAt} and ${loginLinks.processedAt} is not null`);
+      const rows = await app.ctx.db
+        .select()
+        .from(loginLinks)
+        .where(sql`${loginLinks.requestedAt} >= ${askedAt} and ${loginLinks.processedAt} is not null`);
       return rows.length > 0;
     });
     expect(app.mail.messages.slice(mailsBefore).filter((m) => m.envelopeTo.some((to) => to.toLowerCase() === email.toLowerCase()))).toEqual([]);
-    expect(await app.ctx.db.select().from(emails).where(and(eq(emails.template, 'login-link'), eq(emails.supporterId, id), sql`${emails.createdAt} >= ${askedAt}`))).toEqual([]);
+    expect(
+      await app.ctx.db
+        .select()
+        .from(emails)
+        .where(and(eq(emails.template, 'login-link'), eq(emails.supporterId, id), sql`${emails.createdAt} >= ${askedAt}`)),
+    ).toEqual([]);
   });
 });

@@ -27,7 +27,9 @@ describe('signed-in pages are never cached; every answer carries the Permissions
   const concrete = (path: string) => path.replace(/:([a-zA-Z]+)/g, (_m, name: string) => values[name] ?? UNKNOWN_ID);
 
   test('when a signed-in admin GETs every console route, and the dashboard and its files, then each answer says Cache-Control: no-store', async () => {
-    const paths = appRoutes(app.ctx).filter((r) => r.method === 'get' && r.path.startsWith('/admin')).map((r) => concrete(r.path));
+    const paths = appRoutes(app.ctx)
+      .filter((r) => r.method === 'get' && r.path.startsWith('/admin'))
+      .map((r) => concrete(r.path));
     paths.push('/admin/exports/donations.csv?from=2026-01-01&to=2026-12-31', '/admin/exports/labels.csv', '/admin/jobs', '/admin/jobs/api/queues', '/admin/jobs/zzz');
     const shell = await admin.get('/admin/jobs');
     paths.push(`/admin/jobs/${/src="(static\/js\/main[^"]+)"/.exec(shell.html)![1]!}`);
@@ -43,7 +45,9 @@ describe('signed-in pages are never cached; every answer carries the Permissions
   });
 
   test('when a signed-in supporter GETs every My page route, then each answer says Cache-Control: no-store', async () => {
-    const paths = appRoutes(app.ctx).filter((r) => r.method === 'get' && (r.path === '/me' || r.path.startsWith('/me/'))).map((r) => concrete(r.path));
+    const paths = appRoutes(app.ctx)
+      .filter((r) => r.method === 'get' && (r.path === '/me' || r.path.startsWith('/me/')))
+      .map((r) => concrete(r.path));
     expect(paths.length).toBeGreaterThan(5);
     const seen: string[] = [];
     for (const path of paths) {

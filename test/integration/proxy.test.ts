@@ -43,7 +43,10 @@ describe('behind a TLS proxy (TRUST_PROXY)', () => {
     const page = await staff.get('/admin');
     expect(page.res.status).toBe(200);
     expect(page.res.headers.get('strict-transport-security')).toContain('max-age=');
-    const [row] = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'login.success'), eq(auditLog.ip, '203.0.113.10')));
+    const [row] = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'login.success'), eq(auditLog.ip, '203.0.113.10')));
     expect(row).toBeDefined();
   });
 
@@ -89,9 +92,12 @@ describe('the TRUST_PROXY setting', () => {
     expect(loadConfig({}).trustProxy).toEqual(['loopback']);
   });
 
-  test.each(['true', 'everyone', '10.0.0.0/33', '300.1.1.1', '1; DROP TABLE staff', '<script>', '10.0.0.1,,', '999'])('when it is %j, then the configuration is refused naming TRUST_PROXY', (value) => {
-    expect(() => load(value)).toThrow(/TRUST_PROXY/);
-  });
+  test.each(['true', 'everyone', '10.0.0.0/33', '300.1.1.1', '1; DROP TABLE staff', '<script>', '10.0.0.1,,', '999'])(
+    'when it is %j, then the configuration is refused naming TRUST_PROXY',
+    (value) => {
+      expect(() => load(value)).toThrow(/TRUST_PROXY/);
+    },
+  );
 
   test('when HOST is unset, then the app listens on loopback; an address or localhost is accepted, anything else refused', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');

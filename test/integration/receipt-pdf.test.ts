@@ -34,9 +34,7 @@ function annualReceipt(): ReceiptPdfInput {
   // 30 gifts of the Japanese year 2026: the first was made on 31 December 2025 in UTC (00:30 on 1 January
   // in Japan), the last at 23:30 on 31 December in Japan (14:30 UTC).
   const lines = Array.from({ length: 30 }, (_, i) => ({
-    date: i === 0 ? new Date('2025-12-31T15:30:00Z')
-      : i === 29 ? new Date('2026-12-31T14:30:00Z')
-        : new Date(Date.UTC(2026, Math.floor(i / 3), 1 + (i % 3) * 9, 3)),
+    date: i === 0 ? new Date('2025-12-31T15:30:00Z') : i === 29 ? new Date('2026-12-31T14:30:00Z') : new Date(Date.UTC(2026, Math.floor(i / 3), 1 + (i % 3) * 9, 3)),
     amount: i % 2 === 0 ? 5000 : 1000,
     description: i % 5 === 0 ? '緊急支援キャンペーンへのご寄付（難民の方々の就労支援と住まいの確保のために）' : 'WELgeeファミリー 月額寄付',
     method: i % 4 === 0 ? '銀行振込' : 'クレジットカード',
@@ -113,33 +111,42 @@ describe('receipt PDF', () => {
   });
 
   test('when a gift is made at 15:30 UTC on 31 December, then it is dated 1 January of the next year (Asia/Tokyo)', async () => {
-    const { text } = await renderAndRead('receipt-ja-new-year', singleReceipt({
-      issuedOn: new Date('2026-12-31T15:05:00Z'),
-      lines: [{ date: new Date('2026-12-31T15:30:00Z'), amount: 3000, description: '年末の寄付', method: 'クレジットカード' }],
-      total: 3000,
-    }));
+    const { text } = await renderAndRead(
+      'receipt-ja-new-year',
+      singleReceipt({
+        issuedOn: new Date('2026-12-31T15:05:00Z'),
+        lines: [{ date: new Date('2026-12-31T15:30:00Z'), amount: 3000, description: '年末の寄付', method: 'クレジットカード' }],
+        total: 3000,
+      }),
+    );
     expect(text).toContain('発行日 2027年1月1日');
     expect(text).toMatch(/2027年1月1日\s+年末の寄付/);
     expect(text).not.toContain('2026年12月31日');
   });
 
   test('when the recipient is an organisation, then the name is followed by 御中', async () => {
-    const { text } = await renderAndRead('receipt-ja-organisation', singleReceipt({
-      recipient: { name: '株式会社サンプル商事', isOrganisation: true },
-    }));
+    const { text } = await renderAndRead(
+      'receipt-ja-organisation',
+      singleReceipt({
+        recipient: { name: '株式会社サンプル商事', isOrganisation: true },
+      }),
+    );
     expect(text).toContain('株式会社サンプル商事 御中');
     expect(text).not.toContain('様');
   });
 
   test('when the locale is English, then the receipt reads in English', async () => {
-    const { text } = await renderAndRead('receipt-en-single', singleReceipt({
-      locale: 'en',
-      recipient: { name: 'Amina Yusuf' },
-      issuer: { name: 'WELgee (specified non-profit corporation)', address: 'Minato-ku, Tokyo', representative: 'Sayaka Watanabe Kankolongo, Representative Director' },
-      lines: [{ date: new Date('2026-12-31T15:30:00Z'), amount: 10000, description: 'WELgee Family monthly gift', method: 'Card' }],
-      total: 10000,
-      note: 'WELgee is a specified non-profit corporation, not a certified (認定) NPO, so this gift is not tax-deductible.',
-    }));
+    const { text } = await renderAndRead(
+      'receipt-en-single',
+      singleReceipt({
+        locale: 'en',
+        recipient: { name: 'Amina Yusuf' },
+        issuer: { name: 'WELgee (specified non-profit corporation)', address: 'Minato-ku, Tokyo', representative: 'Sayaka Watanabe Kankolongo, Representative Director' },
+        lines: [{ date: new Date('2026-12-31T15:30:00Z'), amount: 10000, description: 'WELgee Family monthly gift', method: 'Card' }],
+        total: 10000,
+        note: 'WELgee is a specified non-profit corporation, not a certified (認定) NPO, so this gift is not tax-deductible.',
+      }),
+    );
     expect(text).toContain('Receipt');
     expect(text).toContain('Receipt No. 2026-000123');
     expect(text).toContain('Issued 22 November 2026');
@@ -154,7 +161,10 @@ describe('receipt PDF', () => {
 
   test('when the issuer address is empty, then the issuer block has no blank line or label for it', async () => {
     const { text } = await renderAndRead('receipt-ja-no-address', singleReceipt({ issuer: { ...issuer, address: '' } }));
-    const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    const lines = text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
     const at = lines.indexOf('発行者');
     expect(at).toBeGreaterThan(0);
     expect(lines.slice(at + 1, at + 3)).toEqual(['特定非営利活動法人WELgee', '代表理事 渡部 カンコロンゴ 清花']);

@@ -51,7 +51,16 @@ describe('reconciliation of Stripe with the donation ledger', () => {
     const giver = Visitor.from(app);
     const csrf = await giver.csrf('/give');
     const email = `once-${crypto.randomUUID()}@example.jp`;
-    const { location } = await giver.post('/give', { _csrf: csrf, amount: 'other', custom_amount: String(amount), email, family_name: 'Smith', given_name: 'Jane', locale: 'en', privacy: 'on' });
+    const { location } = await giver.post('/give', {
+      _csrf: csrf,
+      amount: 'other',
+      custom_amount: String(amount),
+      email,
+      family_name: 'Smith',
+      given_name: 'Jane',
+      locale: 'en',
+      privacy: 'on',
+    });
     const sessionId = /\/(cs_\w+)/.exec(location!)![1]!;
     expect((await app.stripe.payCheckoutSession(sessionId, CARD_OK)).ok).toBe(true);
     return eventually(async () => {
@@ -135,11 +144,17 @@ describe('reconciliation of Stripe with the donation ledger', () => {
       expect(res.status).toBe(303);
       expect(location).toBe('/admin/reconciliation?replayed=1');
       await eventually(async () => {
-        const done = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'reconciliation.replayed'), eq(auditLog.targetId, run.id)));
+        const done = await app.ctx.db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'reconciliation.replayed'), eq(auditLog.targetId, run.id)));
         return done.length === n;
       }, 30_000);
       await eventually(async () => {
-        const waiting = await app.ctx.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(stripeEvents).where(sql`${stripeEvents.processedAt} is null`);
+        const waiting = await app.ctx.db
+          .select({ n: sql<number>`count(*)`.mapWith(Number) })
+          .from(stripeEvents)
+          .where(sql`${stripeEvents.processedAt} is null`);
         return waiting[0]!.n === 0;
       }, 30_000);
     };
@@ -157,7 +172,10 @@ describe('reconciliation of Stripe with the donation ledger', () => {
     const [after] = await app.ctx.db.select().from(reconciliationRuns).where(eq(reconciliationRuns.id, run.id));
     expect(after!.replayedBy).toBe(finance.id);
     expect(after!.replayedAt).toBeInstanceOf(Date);
-    const audited = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'reconciliation.replay'), eq(auditLog.targetId, run.id)));
+    const audited = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'reconciliation.replay'), eq(auditLog.targetId, run.id)));
     expect(audited.map((a) => a.staffId)).toEqual([finance.id, finance.id]);
 
     // Stripe and the ledger agree again; only the one mismatch was ever mailed.
@@ -172,7 +190,17 @@ describe('reconciliation of Stripe with the donation ledger', () => {
     const now = new Date();
     const [ghost] = await app.ctx.db
       .insert(donations)
-      .values({ supporterId: supporter.id, entry: 'gift', amount: 7000, method: 'card', frequency: 'one_time', stripeChargeId: ghostCharge, receivedAt: now, receivedOn: tokyoDay(now), channel: 'stripe' })
+      .values({
+        supporterId: supporter.id,
+        entry: 'gift',
+        amount: 7000,
+        method: 'card',
+        frequency: 'one_time',
+        stripeChargeId: ghostCharge,
+        receivedAt: now,
+        receivedOn: tokyoDay(now),
+        channel: 'stripe',
+      })
       .returning();
     await app.ctx.db.update(donations).set({ amount: 3500 }).where(eq(donations.id, gift.id));
     try {
@@ -227,7 +255,10 @@ describe('reconciliation of Stripe with the donation ledger', () => {
     const staffToken = await staff.visitor.csrf('/admin/account');
     expect((await staff.visitor.get('/admin/reconciliation')).res.status).toBe(403);
     expect((await staff.visitor.post('/admin/reconciliation', { _csrf: staffToken })).res.status).toBe(403);
-    const denied = await app.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.staffId, staff.id)));
+    const denied = await app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.staffId, staff.id)));
     expect(denied.length).toBe(2);
     expect(denied[0]!.detail).toMatchObject({ permission: 'exports:create' });
     expect((await staff.visitor.get('/admin/account')).html).not.toContain('/admin/reconciliation');

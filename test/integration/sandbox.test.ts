@@ -14,7 +14,15 @@ describe('sandbox mode (no Stripe keys, no SMTP: what npm start runs)', () => {
     const redis = await acquireRedis();
     const port = await freePort();
     const ctx = await createContext(
-      loadConfig({ NODE_ENV: 'development', PORT: String(port), DATA_DIR: tempDir(), DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: uniqueName('q'), LOG_LEVEL: 'silent' }),
+      loadConfig({
+        NODE_ENV: 'development',
+        PORT: String(port),
+        DATA_DIR: tempDir(),
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: uniqueName('q'),
+        LOG_LEVEL: 'silent',
+      }),
     );
     const web = await startWeb(ctx);
     const worker = await startWorker(ctx);

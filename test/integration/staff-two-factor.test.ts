@@ -44,7 +44,11 @@ describe('the two-factor step of staff sign-in', () => {
   }
 
   const sendCode = (visitor: Visitor, token: string, code: string) => visitor.post('/admin/login/code', { code, _csrf: token });
-  const audit = (staffId: string, action: string) => app.ctx.db.select().from(auditLog).where(and(eq(auditLog.staffId, staffId), eq(auditLog.action, action)));
+  const audit = (staffId: string, action: string) =>
+    app.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.staffId, staffId), eq(auditLog.action, action)));
 
   test('when five wrong codes are sent to one sign-in, then it is void, the right code no longer works there, and a new sign-in from the password works', async () => {
     const { email, secret, id } = await staffWithTotp();
@@ -74,7 +78,7 @@ describe('the two-factor step of staff sign-in', () => {
     expect((await visitor.get('/admin')).res.status).toBe(302);
   });
 
-  test('when a guesser with the password interleaves wrong codes with the owner\'s sign-ins, then the count is kept and after ten wrong codes in an hour even the right code waits', async () => {
+  test("when a guesser with the password interleaves wrong codes with the owner's sign-ins, then the count is kept and after ten wrong codes in an hour even the right code waits", async () => {
     const { email, secret, id } = await staffWithTotp();
     const guess = async (times: number) => {
       const { visitor, token } = await passwordStep(email);

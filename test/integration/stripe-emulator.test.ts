@@ -100,8 +100,13 @@ describe('Stripe emulator with the real stripe SDK', () => {
     prices = {};
     for (const amount of [1000, 5000, 10000]) {
       prices[amount] = await stripe.prices.create({
-        product: 'welgee_family', currency: 'jpy', unit_amount: amount, recurring: { interval: 'month' },
-        lookup_key: `welgee_family_monthly_${amount}`, transfer_lookup_key: true, nickname: `毎月${amount.toLocaleString('ja-JP')}円`,
+        product: 'welgee_family',
+        currency: 'jpy',
+        unit_amount: amount,
+        recurring: { interval: 'month' },
+        lookup_key: `welgee_family_monthly_${amount}`,
+        transfer_lookup_key: true,
+        nickname: `毎月${amount.toLocaleString('ja-JP')}円`,
       });
     }
   });
@@ -117,9 +122,14 @@ describe('Stripe emulator with the real stripe SDK', () => {
 
   async function subscriptionCheckout(customer: Stripe.Customer, amount = 1000) {
     return stripe.checkout.sessions.create({
-      mode: 'subscription', customer: customer.id, line_items: [{ price: prices[amount]!.id, quantity: 1 }],
-      success_url: successUrl(), cancel_url: 'http://127.0.0.1:9/family', locale: 'ja',
-      client_reference_id: customer.metadata.supporter_id, metadata: { supporter_id: customer.metadata.supporter_id! },
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: prices[amount]!.id, quantity: 1 }],
+      success_url: successUrl(),
+      cancel_url: 'http://127.0.0.1:9/family',
+      locale: 'ja',
+      client_reference_id: customer.metadata.supporter_id,
+      metadata: { supporter_id: customer.metadata.supporter_id! },
       subscription_data: { metadata: { supporter_id: customer.metadata.supporter_id! } },
     });
   }
@@ -141,7 +151,13 @@ describe('Stripe emulator with the real stripe SDK', () => {
     expect(String(found.data[0]!.unit_amount_decimal)).toBe(String(found.data[0]!.unit_amount));
     expect((await stripe.products.retrieve('welgee_family')).name).toBe('WELgeeファミリー（毎月の寄付）');
 
-    const taken = stripe.prices.create({ product: 'welgee_family', currency: 'jpy', unit_amount: 1000, recurring: { interval: 'month' }, lookup_key: 'welgee_family_monthly_1000' });
+    const taken = stripe.prices.create({
+      product: 'welgee_family',
+      currency: 'jpy',
+      unit_amount: 1000,
+      recurring: { interval: 'month' },
+      lookup_key: 'welgee_family_monthly_1000',
+    });
     await expect(taken).rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'lookup_key' });
     const moved = await stripe.prices.create({ product_data: { name: 'Other' }, currency: 'jpy', unit_amount: 1000, lookup_key: 'moving_key' });
     const again = await stripe.prices.create({ product: moved.product as string, currency: 'jpy', unit_amount: 2000, lookup_key: 'moving_key', transfer_lookup_key: true });
@@ -167,7 +183,16 @@ describe('Stripe emulator with the real stripe SDK', () => {
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toContain('<html lang="ja">');
-    for (const text of ['WELgee', 'WELgeeファミリー（毎月の寄付）', '/ 月', '申し込む', 'カード番号', '4242 4242 4242 4242', 'http://127.0.0.1:9/family', `value="${customer.email}"`]) {
+    for (const text of [
+      'WELgee',
+      'WELgeeファミリー（毎月の寄付）',
+      '/ 月',
+      '申し込む',
+      'カード番号',
+      '4242 4242 4242 4242',
+      'http://127.0.0.1:9/family',
+      `value="${customer.email}"`,
+    ]) {
       expect(html).toContain(text);
     }
 
@@ -194,12 +219,29 @@ describe('Stripe emulator with the real stripe SDK', () => {
 
     const completed = await receiver.waitFor((e) => e.type === 'checkout.session.completed' && objectOf<Stripe.Checkout.Session>(e).id === session.id);
     const mine = receiver.events.filter((e) => (e.data.object as { customer?: string }).customer === customer.id).map((e) => e.type);
-    expect(mine).toEqual(['customer.subscription.created', 'invoice.created', 'invoice.finalized', 'charge.succeeded', 'payment_intent.succeeded', 'invoice.paid', 'invoice.payment_succeeded', 'checkout.session.completed']);
+    expect(mine).toEqual([
+      'customer.subscription.created',
+      'invoice.created',
+      'invoice.finalized',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'invoice.paid',
+      'invoice.payment_succeeded',
+      'checkout.session.completed',
+    ]);
     expect(receiver.badSignatures).toBe(0);
     expect(completed).toMatchObject({ object: 'event', api_version: '2026-10-28.endive', livemode: false });
     expect(completed.id).toMatch(/^evt_/);
     const done = objectOf<Stripe.Checkout.Session>(completed);
-    expect(done).toMatchObject({ status: 'complete', payment_status: 'paid', mode: 'subscription', customer: customer.id, client_reference_id: 'sup_' + n, amount_total: 1000, currency: 'jpy' });
+    expect(done).toMatchObject({
+      status: 'complete',
+      payment_status: 'paid',
+      mode: 'subscription',
+      customer: customer.id,
+      client_reference_id: 'sup_' + n,
+      amount_total: 1000,
+      currency: 'jpy',
+    });
 
     const paidEvent = await receiver.waitFor((e) => e.type === 'invoice.paid' && objectOf<Stripe.Invoice>(e).customer === customer.id);
     const invoiceInEvent = objectOf<Stripe.Invoice>(paidEvent);
@@ -226,8 +268,8 @@ describe('Stripe emulator with the real stripe SDK', () => {
     expect(item.price.id).toBe(prices[1000]!.id);
     const start = new Date(item.current_period_start * 1000);
     const end = new Date(item.current_period_end * 1000);
-    expect((end.getUTCFullYear() * 12 + end.getUTCMonth()) - (start.getUTCFullYear() * 12 + start.getUTCMonth())).toBe(1);
-    expect((await stripe.customers.retrieve(customer.id) as Stripe.Customer).invoice_settings.default_payment_method).toMatch(/^pm_/);
+    expect(end.getUTCFullYear() * 12 + end.getUTCMonth() - (start.getUTCFullYear() * 12 + start.getUTCMonth())).toBe(1);
+    expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).invoice_settings.default_payment_method).toMatch(/^pm_/);
 
     const closed = await fetch(session.url!);
     expect(await closed.text()).toContain('お支払いは完了しています');
@@ -256,7 +298,9 @@ describe('Stripe emulator with the real stripe SDK', () => {
     const failed = await receiver.waitFor((e) => e.type === 'invoice.payment_failed' && objectOf<Stripe.Invoice>(e).id === invoiceId);
     expect(objectOf<Stripe.Invoice>(failed)).toMatchObject({ status: 'open', attempt_count: 1, attempted: true, amount_paid: 0 });
     expect(objectOf<Stripe.Invoice>(failed).next_payment_attempt).toEqual(expect.any(Number));
-    const pastDue = await receiver.waitFor((e) => e.type === 'customer.subscription.updated' && objectOf<Stripe.Subscription>(e).status === 'past_due' && objectOf<Stripe.Subscription>(e).id === subscriptionId);
+    const pastDue = await receiver.waitFor(
+      (e) => e.type === 'customer.subscription.updated' && objectOf<Stripe.Subscription>(e).status === 'past_due' && objectOf<Stripe.Subscription>(e).id === subscriptionId,
+    );
     expect(pastDue.data.previous_attributes).toEqual({ status: 'active' });
     expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('past_due');
 
@@ -292,7 +336,9 @@ describe('Stripe emulator with the real stripe SDK', () => {
     const confirmPage = await confirm.text();
     expect(confirmPage).toContain('プランをキャンセルしますか');
     expect((await submitForm(formAction(confirmPage, portal.url, '/cancel'), {})).status).toBe(303);
-    const canceling = await receiver.waitFor((e) => e.type === 'customer.subscription.updated' && objectOf<Stripe.Subscription>(e).id === subscriptionId && objectOf<Stripe.Subscription>(e).cancel_at_period_end);
+    const canceling = await receiver.waitFor(
+      (e) => e.type === 'customer.subscription.updated' && objectOf<Stripe.Subscription>(e).id === subscriptionId && objectOf<Stripe.Subscription>(e).cancel_at_period_end,
+    );
     expect(canceling.data.previous_attributes).toMatchObject({ cancel_at_period_end: false });
 
     const pending = await (await fetch(portal.url)).text();
@@ -312,9 +358,13 @@ describe('Stripe emulator with the real stripe SDK', () => {
   test('when a one-time gift is paid and refunded, then charge.refunded and refund.created arrive with the refunds', async () => {
     const customer = await newCustomer('en');
     const session = await stripe.checkout.sessions.create({
-      mode: 'payment', submit_type: 'donate', customer: customer.id, locale: 'en',
+      mode: 'payment',
+      submit_type: 'donate',
+      customer: customer.id,
+      locale: 'en',
       line_items: [{ price_data: { currency: 'jpy', unit_amount: 3000, product_data: { name: 'WELgee donation' } }, quantity: 1 }],
-      success_url: successUrl(), cancel_url: 'http://127.0.0.1:9/give',
+      success_url: successUrl(),
+      cancel_url: 'http://127.0.0.1:9/give',
       payment_intent_data: { metadata: { supporter_id: customer.metadata.supporter_id! } },
     });
     const html = await (await fetch(session.url!)).text();
@@ -352,7 +402,14 @@ describe('Stripe emulator with the real stripe SDK', () => {
     const charge = (await stripe.charges.list({ customer: customer.id })).data[0]!;
     const disputeId = await emulator.createDispute(charge.id);
     const event = await receiver.waitFor((e) => e.type === 'charge.dispute.created' && objectOf<Stripe.Dispute>(e).id === disputeId);
-    expect(objectOf<Stripe.Dispute>(event)).toMatchObject({ amount: 10000, charge: charge.id, payment_intent: charge.payment_intent, reason: 'fraudulent', status: 'needs_response', currency: 'jpy' });
+    expect(objectOf<Stripe.Dispute>(event)).toMatchObject({
+      amount: 10000,
+      charge: charge.id,
+      payment_intent: charge.payment_intent,
+      reason: 'fraudulent',
+      status: 'needs_response',
+      currency: 'jpy',
+    });
     expect(await stripe.disputes.retrieve(disputeId)).toMatchObject({ id: disputeId, charge: charge.id });
     expect((await stripe.charges.retrieve(charge.id)).disputed).toBe(true);
   });
@@ -381,7 +438,11 @@ describe('Stripe emulator with the real stripe SDK', () => {
       expect(await own.deliverEvent(event.id)).toBe(500);
       expect(await own.deliverEvent(event.id, b.url)).toBe(200);
       expect([a.events.length, b.events.length]).toEqual([0, 2]);
-      expect(seen.map((s) => [s.url, s.status, s.kind])).toEqual([[a.url, 500, 'manual'], [b.url, 200, 'manual'], [b.url, 200, 'manual']]);
+      expect(seen.map((s) => [s.url, s.status, s.kind])).toEqual([
+        [a.url, 500, 'manual'],
+        [b.url, 200, 'manual'],
+        [b.url, 200, 'manual'],
+      ]);
       await expect(own.deliverEvent(event.id, 'http://127.0.0.1:9/elsewhere')).rejects.toThrow(/No webhook endpoint/);
     } finally {
       await own.stop();
@@ -472,7 +533,12 @@ describe('Stripe emulator with the real stripe SDK', () => {
       const desktop = await browser.newContext({ viewport: viewports.desktop });
       const wide = await desktop.newPage();
       const gift = await stripe.checkout.sessions.create({
-        mode: 'payment', submit_type: 'donate', locale: 'en', customer: customer.id, success_url: successUrl(), cancel_url: successUrl(),
+        mode: 'payment',
+        submit_type: 'donate',
+        locale: 'en',
+        customer: customer.id,
+        success_url: successUrl(),
+        cancel_url: successUrl(),
         line_items: [{ price_data: { currency: 'jpy', unit_amount: 5000, product_data: { name: 'WELgee donation' } }, quantity: 1 }],
       });
       await wide.goto(gift.url!);

@@ -89,7 +89,12 @@ describe('surface fuzz: every route, every caller, bad values in every field', (
 
   const matcher = (pattern: string) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}$`);
 
-  const csrfCookie = (caller: Caller, path: string) => caller.visitor.cookieHeader(path).split('; ').filter((c) => c.startsWith('wf_csrf=')).join('; ');
+  const csrfCookie = (caller: Caller, path: string) =>
+    caller.visitor
+      .cookieHeader(path)
+      .split('; ')
+      .filter((c) => c.startsWith('wf_csrf='))
+      .join('; ');
 
   async function send(caller: Caller, probe: Probe): Promise<{ status: number; location: string | null; text: string }> {
     const path = probe.url.split('?')[0]!;
@@ -118,7 +123,14 @@ describe('surface fuzz: every route, every caller, bad values in every field', (
       } else if (isEnding(route)) {
         reachable.set(route, true);
       } else {
-        const res = await send(caller, { label: 'token only', method: route.method.toUpperCase(), url: path, body: `_csrf=${encodeURIComponent(caller.token)}`, contentType: 'application/x-www-form-urlencoded', headers: { 'x-csrf-token': caller.token } });
+        const res = await send(caller, {
+          label: 'token only',
+          method: route.method.toUpperCase(),
+          url: path,
+          body: `_csrf=${encodeURIComponent(caller.token)}`,
+          contentType: 'application/x-www-form-urlencoded',
+          headers: { 'x-csrf-token': caller.token },
+        });
         requests += 1;
         reachable.set(route, !denied(res));
       }
@@ -153,28 +165,51 @@ describe('surface fuzz: every route, every caller, bad values in every field', (
           requests += 1;
           const what = `${probe.method} ${probe.url.slice(0, 160)} (${probe.label})`;
           const t0 = Date.now();
-          const status = await send(caller, probe).then((res) => {
-            if (res.status >= 500) failures.push({ caller: caller.name, probe: what, sent: sentOf(probe), status: res.status, body: res.text.slice(0, 200) });
-            return res.status;
-          }, (err: Error) => {
-            failures.push({ caller: caller.name, probe: what, sent: sentOf(probe), status: 'no answer', body: String(err.cause ?? err) });
-            return 'no answer';
-          });
+          const status = await send(caller, probe).then(
+            (res) => {
+              if (res.status >= 500) failures.push({ caller: caller.name, probe: what, sent: sentOf(probe), status: res.status, body: res.text.slice(0, 200) });
+              return res.status;
+            },
+            (err: Error) => {
+              failures.push({ caller: caller.name, probe: what, sent: sentOf(probe), status: 'no answer', body: String(err.cause ?? err) });
+              return 'no answer';
+            },
+          );
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (process.env.FUZZ_DEBUG) timings.push([Date.now() - t0, `${caller.name} ${status} ${what}`]);
         });
       }
       // Still up: /healthz answers 200 (a moment is allowed for the last slow requests to drain).
-      const health = await eventually(async () => (await fetch(`${app.url}/healthz`)).status === 200, 10_000).then(() => 200, () => 'down');
+      const health = await eventually(async () => (await fetch(`${app.url}/healthz`)).status === 200, 10_000).then(
+        () => 200,
+        () => 'down',
+      );
       expect({ after: caller.name, health }).toEqual({ after: caller.name, health: 200 });
     }
 
-    if (process.env.FUZZ_DEBUG) console.log(timings.sort((a, b) => b[0] - a[0]).slice(0, 30).map(([ms, what]) => `${ms} ms ${what}`).join('\n'));
-    const byStatus = [...statuses].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([status, count]) => `${status}×${count}`).join(' ');
-    console.log(`surface fuzz: ${requests} requests to ${routes.length} routes as ${chosen.map((c) => c.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s; answers ${byStatus}; ${failures.length} answered 5xx or not at all`);
+    if (process.env.FUZZ_DEBUG)
+      console.log(
+        timings
+          .sort((a, b) => b[0] - a[0])
+          .slice(0, 30)
+          .map(([ms, what]) => `${ms} ms ${what}`)
+          .join('\n'),
+      );
+    const byStatus = [...statuses]
+      .sort(([a], [b]) => String(a).localeCompare(String(b)))
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
+    console.log(
+      `surface fuzz: ${requests} requests to ${routes.length} routes as ${chosen.map((c) => c.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s; answers ${byStatus}; ${failures.length} answered 5xx or not at all`,
+    );
     expect(failures).toEqual([]);
     expect(await halfStoredRows(app)).toEqual({
-      emailsWithoutJob: 0, loginLinksWithoutJob: 0, eventsWithoutJob: 0, formSupportersWithoutConsent: 0, newsletterWithoutConsent: 0, giftsWithoutReceiptNumber: 0,
+      emailsWithoutJob: 0,
+      loginLinksWithoutJob: 0,
+      eventsWithoutJob: 0,
+      formSupportersWithoutConsent: 0,
+      newsletterWithoutConsent: 0,
+      giftsWithoutReceiptNumber: 0,
     });
   }, 420_000);
 });

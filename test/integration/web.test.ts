@@ -1,6 +1,5 @@
 import { startTestApp, type TestApp } from '../helpers/app';
 
-
 describe('web basics', () => {
   let app: TestApp;
   beforeAll(async () => {

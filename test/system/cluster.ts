@@ -130,12 +130,16 @@ export interface Cluster {
 /** Waits until GET /healthz answers 200 on a web process (or throws with what it printed). */
 async function whenWebReady(url: string, p: AppProcess, timeoutMs = 120_000): Promise<void> {
   try {
-    await eventually(async () => {
-      if (p.child.exitCode !== null) throw new Error(`web exited with ${p.child.exitCode}`);
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-      await res?.arrayBuffer();
-      return res?.status === 200;
-    }, timeoutMs, 200);
+    await eventually(
+      async () => {
+        if (p.child.exitCode !== null) throw new Error(`web exited with ${p.child.exitCode}`);
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        await res?.arrayBuffer();
+        return res?.status === 200;
+      },
+      timeoutMs,
+      200,
+    );
   } catch (err) {
     throw new Error(`${String(err)}\nthe web said:\n${p.output()}`, { cause: err });
   }
@@ -143,10 +147,14 @@ async function whenWebReady(url: string, p: AppProcess, timeoutMs = 120_000): Pr
 
 async function whenWorkerReady(p: AppProcess, since: number, timeoutMs = 120_000): Promise<void> {
   try {
-    await eventually(async () => {
-      if (p.child.exitCode !== null) throw new Error(`worker exited with ${p.child.exitCode}`);
-      return p.output().slice(since).includes('worker started');
-    }, timeoutMs, 200);
+    await eventually(
+      async () => {
+        if (p.child.exitCode !== null) throw new Error(`worker exited with ${p.child.exitCode}`);
+        return p.output().slice(since).includes('worker started');
+      },
+      timeoutMs,
+      200,
+    );
   } catch (err) {
     throw new Error(`${String(err)}\nthe worker said:\n${p.output()}`, { cause: err });
   }
@@ -310,7 +318,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         const exits = unexpectedExits();
         if (exits.length > 0) throw new Error(`a process crashed:\n${exits.join('\n')}`);
       },
-      said: () => [...webs.map((p, i) => [`web ${i}`, p] as const), ...workers.map((p, i) => [`worker ${i}`, p] as const)].map(([name, p]) => `--- ${name} ---\n${p.output().slice(-20_000)}`).join('\n'),
+      said: () =>
+        [...webs.map((p, i) => [`web ${i}`, p] as const), ...workers.map((p, i) => [`worker ${i}`, p] as const)]
+          .map(([name, p]) => `--- ${name} ---\n${p.output().slice(-20_000)}`)
+          .join('\n'),
       stop: stopAll,
     };
   } catch (err) {

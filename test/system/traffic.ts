@@ -24,16 +24,20 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Runs task(i) for i = 0 … count-1, `concurrency` at a time. */
 export async function inPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 /** Runs task() `concurrency` at a time until isDone() says stop (checked before each start). */
 export async function inPoolUntil(isDone: () => boolean, concurrency: number, task: () => Promise<void>): Promise<void> {
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (!isDone()) await task();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!isDone()) await task();
+    }),
+  );
 }
 
 /** Fisher–Yates with a seeded generator, so a failing order can be replayed (SYSTEM_SEED). */
@@ -165,7 +169,16 @@ export function startLoad(baseUrl: string, paths: string[], concurrency: number)
     async stop() {
       stopping = true;
       await running;
-      return { requests: latencies.length, failed, statuses, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100), retryAfter, failures };
+      return {
+        requests: latencies.length,
+        failed,
+        statuses,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        maxMs: percentile(latencies, 100),
+        retryAfter,
+        failures,
+      };
     },
   };
 }
@@ -202,12 +215,24 @@ export async function waitUntilSettled(cluster: Cluster, paid: number, timeoutMs
   const started = Date.now();
   let last: (Backlog & { received: number; jobs: number }) | undefined;
   try {
-    await waitFor(async () => {
-      cluster.checkAlive();
-      const backlog = await backlogOf(cluster);
-      last = { ...backlog, received: cluster.messages().length, jobs: await unfinishedJobs(cluster) };
-      return backlog.gifts >= paid && backlog.emails >= 2 * paid && backlog.emailsQueued === 0 && backlog.outboxPending === 0 && backlog.eventsPending === 0 && last.received >= 2 * paid && last.jobs === 0;
-    }, timeoutMs, 500);
+    await waitFor(
+      async () => {
+        cluster.checkAlive();
+        const backlog = await backlogOf(cluster);
+        last = { ...backlog, received: cluster.messages().length, jobs: await unfinishedJobs(cluster) };
+        return (
+          backlog.gifts >= paid &&
+          backlog.emails >= 2 * paid &&
+          backlog.emailsQueued === 0 &&
+          backlog.outboxPending === 0 &&
+          backlog.eventsPending === 0 &&
+          last.received >= 2 * paid &&
+          last.jobs === 0
+        );
+      },
+      timeoutMs,
+      500,
+    );
   } catch (err) {
     if (err instanceof Error && err.message.startsWith('a process crashed')) throw err;
     throw new Error(`not settled after ${timeoutMs} ms (${paid} paid joins): ${JSON.stringify(last)}`, { cause: err });
@@ -332,7 +357,13 @@ export async function checkGiving(cluster: Cluster, paidEmails: string[]): Promi
   const stored = new Set(inbox.filter((e) => e.processed).map((e) => e.id));
   const events = cluster.stripe.events().filter((e) => !cluster.setupEventIds.has(e.id));
   const unstored = events.filter((e) => !stored.has(e.id));
-  if (unstored.length > 0) problem(`${unstored.length} emulator events not stored and processed, e.g. ${unstored.slice(0, 3).map((e) => `${e.id} ${e.type}`).join(', ')}`);
+  if (unstored.length > 0)
+    problem(
+      `${unstored.length} emulator events not stored and processed, e.g. ${unstored
+        .slice(0, 3)
+        .map((e) => `${e.id} ${e.type}`)
+        .join(', ')}`,
+    );
 
   return {
     figures: {

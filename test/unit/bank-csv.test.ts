@@ -16,7 +16,12 @@ describe('RFC 4180 records', () => {
 
   test('when lines end with LF, CRLF or CR and blank lines are mixed in, then each record keeps its file line number', () => {
     const { records } = parseCsv('a\n\nb\r\nc\rd\n');
-    expect(records.map((r) => [r.lineNo, r.fields[0]])).toEqual([[1, 'a'], [3, 'b'], [4, 'c'], [5, 'd']]);
+    expect(records.map((r) => [r.lineNo, r.fields[0]])).toEqual([
+      [1, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+      [5, 'd'],
+    ]);
   });
 
   test('when a quote is left open or text follows a closing quote, then that line is a problem', () => {
@@ -26,13 +31,20 @@ describe('RFC 4180 records', () => {
 
   test('when quoted fields hold CRLF or CR and blank lines follow, then later records and problems keep their file line numbers', () => {
     const { records, problems } = parseCsv('ａ,"い\r\nう",b\n\nc,"d\re"\nf,g\n"h"i,j');
-    expect(records.map((r) => [r.lineNo, r.fields[0]])).toEqual([[1, 'ａ'], [4, 'c'], [6, 'f']]);
+    expect(records.map((r) => [r.lineNo, r.fields[0]])).toEqual([
+      [1, 'ａ'],
+      [4, 'c'],
+      [6, 'f'],
+    ]);
     expect(problems).toEqual([{ lineNo: 7, problem: 'quote' }]);
   });
 
   test('when a quote sits inside an unquoted field, then that line is a problem and the next lines are still read', () => {
     const { records, problems } = parseCsv('a,b\nc,d"e\nf,g');
-    expect(records.map((r) => [r.lineNo, r.fields])).toEqual([[1, ['a', 'b']], [3, ['f', 'g']]]);
+    expect(records.map((r) => [r.lineNo, r.fields])).toEqual([
+      [1, ['a', 'b']],
+      [3, ['f', 'g']],
+    ]);
     expect(problems).toEqual([{ lineNo: 2, problem: 'quote' }]);
   });
 

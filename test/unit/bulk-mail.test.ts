@@ -26,11 +26,18 @@ describe('a bulk message copy', () => {
   bodies.push([`${LINK} 先頭`, `${'😀'.repeat(40)}${LINK}${'é'.repeat(30)}${LINK}`]);
   bodies.push(['<p>リンクなし</p>'.repeat(20), '']);
   // Mostly Latin (quoted-printable): long lines, '=' signs, trailing spaces, a leading dot, accents.
-  for (const n of [0, 70, 75, 76, 77, 150]) bodies.push([`<p class="x">${'Thank you = merci. '.repeat(n / 5)}</p>\n<a href="${LINK}">Unsubscribe</a>`, `Dear WELgee Family,${' '.repeat(3)}\n.${'w'.repeat(n)}\nNguyễn café\n${LINK}`]);
+  for (const n of [0, 70, 75, 76, 77, 150])
+    bodies.push([
+      `<p class="x">${'Thank you = merci. '.repeat(n / 5)}</p>\n<a href="${LINK}">Unsubscribe</a>`,
+      `Dear WELgee Family,${' '.repeat(3)}\n.${'w'.repeat(n)}\nNguyễn café\n${LINK}`,
+    ]);
 
   test.each(bodies.map((b, i) => [i, ...b]))('when body %i is sent to a recipient, then they read exactly the body with their own link in it', async (_i, html, text) => {
     const template = bulkTemplate(FROM, message(html as string, text as string));
-    for (const [to, link] of [['hanako@example.jp', URL_A], ['taro+news@example.com', URL_B]] as const) {
+    for (const [to, link] of [
+      ['hanako@example.jp', URL_A],
+      ['taro+news@example.com', URL_B],
+    ] as const) {
       const copy = template.copy(to, link, new Date('2026-11-29T01:02:03Z'));
       const parsed = await parseMail(copy.raw);
       expect(lf(parsed.html ?? '')).toBe((html as string).split(LINK).join(link));
@@ -65,28 +72,50 @@ describe('a bulk message copy', () => {
   });
 
   test.each([
-    ['Japanese', `<h1>今月のできごと</h1><p>${'新しく3名の方が仕事に就きました。'.repeat(30)}</p><p><a href="${LINK}">配信停止</a></p>`, `今月のできごと\n${'新しく3名の方が仕事に就きました。'.repeat(30)}\n配信停止: ${LINK}\n`, 'base64'],
-    ['English', `<h1>This month</h1><p>${'Three people started jobs that use their experience. '.repeat(30)}</p><p><a href="${LINK}">Unsubscribe</a></p>`, `This month\n${'Three people started jobs = new careers. '.repeat(30)}\nUnsubscribe: ${LINK}\n`, 'quoted-printable'],
-  ])('when the same %s issue is built by nodemailer for one recipient, then a reader sees the same message, in the same transfer encoding', async (_language, html, text, encoding) => {
-    const copy = bulkTemplate(FROM, message(html, text)).copy('hanako@example.jp', URL_A);
-    expect(copy.raw.toString('latin1').match(/Content-Transfer-Encoding: (\S+)/g)).toEqual([`Content-Transfer-Encoding: ${encoding}`, `Content-Transfer-Encoding: ${encoding}`]);
-    const ours = await parseMail(copy.raw);
-    const built = await new MailComposer({
-      from: FROM, to: 'hanako@example.jp', subject: 'WELgeeファミリー通信 11月号: 新しい仲間が働き始めました',
-      html: html.split(LINK).join(URL_A), text: text.split(LINK).join(URL_A),
-      headers: { 'List-Unsubscribe': `<${URL_A}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-    }).compile().build();
-    const theirs = await parseMail(built);
-    for (const key of ['subject', 'from', 'to'] as const) expect(ours[key]).toEqual(theirs[key]);
-    // nodemailer's quoted-printable part reads back with one line break more at its end (the one before
-    // the boundary); ours ends in a soft line break and reads back exactly.
-    for (const key of ['html', 'text'] as const) expect(lf(ours[key] ?? '')).toBe(lf(theirs[key] ?? '').replace(encoding === 'quoted-printable' ? /\n$/ : /$^/, ''));
-    expect(lf(ours.html ?? '')).toBe(html.split(LINK).join(URL_A));
-    for (const key of ['List-Unsubscribe', 'List-Unsubscribe-Post', 'MIME-Version']) expect(header(ours, key)).toBe(header(theirs, key));
-  });
+    [
+      'Japanese',
+      `<h1>今月のできごと</h1><p>${'新しく3名の方が仕事に就きました。'.repeat(30)}</p><p><a href="${LINK}">配信停止</a></p>`,
+      `今月のできごと\n${'新しく3名の方が仕事に就きました。'.repeat(30)}\n配信停止: ${LINK}\n`,
+      'base64',
+    ],
+    [
+      'English',
+      `<h1>This month</h1><p>${'Three people started jobs that use their experience. '.repeat(30)}</p><p><a href="${LINK}">Unsubscribe</a></p>`,
+      `This month\n${'Three people started jobs = new careers. '.repeat(30)}\nUnsubscribe: ${LINK}\n`,
+      'quoted-printable',
+    ],
+  ])(
+    'when the same %s issue is built by nodemailer for one recipient, then a reader sees the same message, in the same transfer encoding',
+    async (_language, html, text, encoding) => {
+      const copy = bulkTemplate(FROM, message(html, text)).copy('hanako@example.jp', URL_A);
+      expect(copy.raw.toString('latin1').match(/Content-Transfer-Encoding: (\S+)/g)).toEqual([`Content-Transfer-Encoding: ${encoding}`, `Content-Transfer-Encoding: ${encoding}`]);
+      const ours = await parseMail(copy.raw);
+      const built = await new MailComposer({
+        from: FROM,
+        to: 'hanako@example.jp',
+        subject: 'WELgeeファミリー通信 11月号: 新しい仲間が働き始めました',
+        html: html.split(LINK).join(URL_A),
+        text: text.split(LINK).join(URL_A),
+        headers: { 'List-Unsubscribe': `<${URL_A}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      })
+        .compile()
+        .build();
+      const theirs = await parseMail(built);
+      for (const key of ['subject', 'from', 'to'] as const) expect(ours[key]).toEqual(theirs[key]);
+      // nodemailer's quoted-printable part reads back with one line break more at its end (the one before
+      // the boundary); ours ends in a soft line break and reads back exactly.
+      for (const key of ['html', 'text'] as const) expect(lf(ours[key] ?? '')).toBe(lf(theirs[key] ?? '').replace(encoding === 'quoted-printable' ? /\n$/ : /$^/, ''));
+      expect(lf(ours.html ?? '')).toBe(html.split(LINK).join(URL_A));
+      for (const key of ['List-Unsubscribe', 'List-Unsubscribe-Post', 'MIME-Version']) expect(header(ours, key)).toBe(header(theirs, key));
+    },
+  );
 
   test('when the subject or a shared header carries line breaks, then they cannot start a header of their own', async () => {
-    const template = bulkTemplate(FROM, { ...message('<p>x</p>', 'x'), subject: 'Hello\r\nBcc: victim@example.com', headers: { 'X-Note': 'a\r\nBcc: victim@example.com', 'List-Unsubscribe': `<${LINK}>` } });
+    const template = bulkTemplate(FROM, {
+      ...message('<p>x</p>', 'x'),
+      subject: 'Hello\r\nBcc: victim@example.com',
+      headers: { 'X-Note': 'a\r\nBcc: victim@example.com', 'List-Unsubscribe': `<${LINK}>` },
+    });
     const raw = template.copy('a@example.jp', URL_A).raw.toString('latin1');
     expect(raw).not.toMatch(/^Bcc:/im);
   });

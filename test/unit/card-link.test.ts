@@ -10,7 +10,9 @@ describe('card links', () => {
   });
 
   test('when a link is expired, tampered with, or signed with another secret, then it names nobody', () => {
-    const token = cardLinkUrl('https://x', secret, id, Date.now() - 15 * 24 * 3600 * 1000).split('/').pop()!;
+    const token = cardLinkUrl('https://x', secret, id, Date.now() - 15 * 24 * 3600 * 1000)
+      .split('/')
+      .pop()!;
     expect(verifyCardLink(secret, token)).toBeUndefined();
     const fresh = cardLinkUrl('https://x', secret, id).split('/').pop()!;
     expect(verifyCardLink(secret, fresh.replace(id, '00000000-0000-0000-0000-000000000000'))).toBeUndefined();

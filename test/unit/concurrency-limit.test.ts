@@ -40,7 +40,11 @@ async function startServer(active: number, waiting: number): Promise<Harness> {
     refused: () => refused,
     finishAll: () => waitingToFinish.splice(0).forEach((f) => f()),
     limit,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -11,7 +11,20 @@ describe('dashboard periods (Japan time)', () => {
   });
 
   test('when twelve months end in March, then they start in April of the year before', () => {
-    expect(monthsEndingWith('2027-03', 12)).toEqual(['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03']);
+    expect(monthsEndingWith('2027-03', 12)).toEqual([
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+      '2026-12',
+      '2027-01',
+      '2027-02',
+      '2027-03',
+    ]);
     expect(firstDayOf('2026-12', 1)).toBe('2027-01-01');
     expect(dayBefore('2026-03-01')).toBe('2026-02-28');
   });

@@ -21,7 +21,19 @@ describe('the email list', () => {
   });
 
   test('when the names are listed, then every name already stored in emails rows is still there', () => {
-    const stored = ['receipt', 'welcome', 'cancelled', 'already-monthly', 'payment-failed', 'login-link', 'newsletter-confirm', 'newsletter-reminder', 'annual-report-draft', 'reconciliation-mismatch', 'test-message'];
+    const stored = [
+      'receipt',
+      'welcome',
+      'cancelled',
+      'already-monthly',
+      'payment-failed',
+      'login-link',
+      'newsletter-confirm',
+      'newsletter-reminder',
+      'annual-report-draft',
+      'reconciliation-mismatch',
+      'test-message',
+    ];
     for (const name of stored) expect(emailTemplates[name as EmailTemplate]?.sent).toBe('queued');
   });
 

@@ -5,8 +5,17 @@ import { cutToBytes } from '../../src/features/exports/formats/yayoi';
 
 describe('CSV cells', () => {
   test.each([
-    ['=1+1', "'=1+1"], ['+81 90', "'+81 90"], ['-5', "'-5"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['\rx', `"'\rx"`],
-    ['山田', '山田'], ['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['two\nlines', '"two\nlines"'], ['', ''],
+    ['=1+1', "'=1+1"],
+    ['+81 90', "'+81 90"],
+    ['-5', "'-5"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['山田', '山田'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['', ''],
   ])('when a text cell is %j, then it is written %j', (input, output) => {
     expect(csvText(input)).toBe(output);
   });

@@ -21,7 +21,7 @@ describe('lint: feature boundaries', () => {
     ['src/app-probe.ts', './features/health/health.routes'],
     ['src/cli/probe.ts', '../features/supporters/prefectures'],
     ['jobs/probe.ts', '../src/features/newsletters/rhythm.service'],
-  ])('when %s imports %s (another feature\'s file), then lint refuses it', async (file, specifier) => {
+  ])("when %s imports %s (another feature's file), then lint refuses it", async (file, specifier) => {
     expect(await rulesBroken(file, specifier)).toEqual(['no-restricted-imports']);
   });
 

@@ -3,11 +3,13 @@ import { createMetrics } from '../../src/lib/metrics';
 import { parseExposition, valueOf } from '../helpers/metrics';
 
 const TOKEN = 'x'.repeat(12) + 'y'.repeat(12);
-const request = (remoteAddress: string | undefined, headers: Record<string, string> = {}) => ({ socket: { remoteAddress }, headers }) as unknown as Parameters<typeof metricsAccess>[0];
+const request = (remoteAddress: string | undefined, headers: Record<string, string> = {}) =>
+  ({ socket: { remoteAddress }, headers }) as unknown as Parameters<typeof metricsAccess>[0];
 
 describe('metricsAccess', () => {
   test('when no token is set, then only direct loopback connections are allowed', () => {
-    for (const address of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1']) expect({ address, access: metricsAccess(request(address), undefined) }).toEqual({ address, access: 'allowed' });
+    for (const address of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1'])
+      expect({ address, access: metricsAccess(request(address), undefined) }).toEqual({ address, access: 'allowed' });
     for (const address of ['10.0.0.5', '192.168.1.2', '::ffff:10.0.0.5', 'fe80::1', '1270.0.0.1', undefined]) {
       expect({ address, access: metricsAccess(request(address), undefined) }).toEqual({ address, access: 'hidden' });
     }
@@ -50,12 +52,36 @@ describe('createMetrics', () => {
     const metrics = createMetrics({ prefix: 'unit_' });
     const stuck = metrics.readAtScrape('stuck', () => new Promise<number>(() => undefined), 50);
     const fine = metrics.readAtScrape('fine', async () => 7, 50);
-    metrics.gauge({ name: 'stuck_value', help: 'never read', async collect(g) { g.set((await stuck()) ?? NaN); } });
-    metrics.gauge({ name: 'fine_value', help: 'read', async collect(g) { g.set((await fine()) ?? NaN); } });
+    metrics.gauge({
+      name: 'stuck_value',
+      help: 'never read',
+      async collect(g) {
+        g.set((await stuck()) ?? NaN);
+      },
+    });
+    metrics.gauge({
+      name: 'fine_value',
+      help: 'read',
+      async collect(g) {
+        g.set((await fine()) ?? NaN);
+      },
+    });
     let reads = 0;
     const counted = metrics.readAtScrape('counted', async () => ++reads, 50);
-    metrics.gauge({ name: 'counted_a', help: 'a', async collect(g) { g.set((await counted()) ?? NaN); } });
-    metrics.gauge({ name: 'counted_b', help: 'b', async collect(g) { g.set((await counted()) ?? NaN); } });
+    metrics.gauge({
+      name: 'counted_a',
+      help: 'a',
+      async collect(g) {
+        g.set((await counted()) ?? NaN);
+      },
+    });
+    metrics.gauge({
+      name: 'counted_b',
+      help: 'b',
+      async collect(g) {
+        g.set((await counted()) ?? NaN);
+      },
+    });
 
     const samples = parseExposition(await metrics.exposition());
     expect(valueOf(samples, 'unit_scrape_source_ok', { source: 'stuck' })).toBe(0);

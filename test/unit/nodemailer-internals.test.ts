@@ -8,7 +8,9 @@ import pkg from '../../package.json';
 // exact shapes and outputs it relies on: when a nodemailer upgrade changes one, this says which.
 function contract(internal: string, what: string, actual: unknown, expected: unknown): void {
   if (!isDeepStrictEqual(actual, expected)) {
-    throw new Error(`nodemailer internal ${internal} changed (${what}): src/lib/bulk-mail.ts relies on it.\n  expected ${JSON.stringify(expected)}\n  got      ${JSON.stringify(actual)}`);
+    throw new Error(
+      `nodemailer internal ${internal} changed (${what}): src/lib/bulk-mail.ts relies on it.\n  expected ${JSON.stringify(expected)}\n  got      ${JSON.stringify(actual)}`,
+    );
   }
 }
 
@@ -35,16 +37,21 @@ describe('nodemailer internals used by bulk-mail', () => {
     const headers = node.buildHeaders();
     const boundary = (node as unknown as { boundary?: unknown }).boundary;
     contract('nodemailer/lib/mime-node', 'boundary set by buildHeaders', typeof boundary === 'string' && /^--_NmP-[0-9a-f]+-Part_\d+$/.test(boundary), true);
-    contract('nodemailer/lib/mime-node', 'buildHeaders', headers.split(boundary as string).join('BOUNDARY'), [
-      'Content-Type: multipart/alternative;',
-      ' boundary="BOUNDARY"',
-      'From: =?UTF-8?Q?WELgee=E3=83=95=E3=82=A1=E3=83=9F?=',
-      ' =?UTF-8?Q?=E3=83=AA=E3=83=BC?= <family@welgee.example>',
-      'Subject: =?UTF-8?B?V0VMZ2Vl44OV44Kh44Of44Oq44O86YCa5L+hIDEx?=',
-      ' =?UTF-8?B?5pyI5Y+3?=',
-      'List-ID: <family.welgee.example>',
-      'MIME-Version: 1.0',
-    ].join('\r\n'));
+    contract(
+      'nodemailer/lib/mime-node',
+      'buildHeaders',
+      headers.split(boundary as string).join('BOUNDARY'),
+      [
+        'Content-Type: multipart/alternative;',
+        ' boundary="BOUNDARY"',
+        'From: =?UTF-8?Q?WELgee=E3=83=95=E3=82=A1=E3=83=9F?=',
+        ' =?UTF-8?Q?=E3=83=AA=E3=83=BC?= <family@welgee.example>',
+        'Subject: =?UTF-8?B?V0VMZ2Vl44OV44Kh44Of44Oq44O86YCa5L+hIDEx?=',
+        ' =?UTF-8?B?5pyI5Y+3?=',
+        'List-ID: <family.welgee.example>',
+        'MIME-Version: 1.0',
+      ].join('\r\n'),
+    );
   });
 
   test('when lib/qp encodes and wraps, then the bytes are as before', () => {
@@ -55,7 +62,12 @@ describe('nodemailer internals used by bulk-mail', () => {
 
   test('when lib/addressparser reads a sender, then it returns name and address as before', () => {
     contract('nodemailer/lib/addressparser', 'default export is a function', typeof addressparser, 'function');
-    contract('nodemailer/lib/addressparser', 'a named sender', addressparser('WELgeeファミリー <family@welgee.example>'), [{ address: 'family@welgee.example', name: 'WELgeeファミリー' }]);
-    contract('nodemailer/lib/addressparser', 'a list', addressparser('a@b.example, "Q, R" <q@r.example>'), [{ address: 'a@b.example', name: '' }, { address: 'q@r.example', name: 'Q, R' }]);
+    contract('nodemailer/lib/addressparser', 'a named sender', addressparser('WELgeeファミリー <family@welgee.example>'), [
+      { address: 'family@welgee.example', name: 'WELgeeファミリー' },
+    ]);
+    contract('nodemailer/lib/addressparser', 'a list', addressparser('a@b.example, "Q, R" <q@r.example>'), [
+      { address: 'a@b.example', name: '' },
+      { address: 'q@r.example', name: 'Q, R' },
+    ]);
   });
 });

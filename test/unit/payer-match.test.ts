@@ -1,7 +1,12 @@
 import { bestCandidate, indexCandidates, nameKey, rankCandidates, type MatchCandidate } from '../../src/features/giving/payer-match';
 import { parseLineChoices } from '../../src/features/giving/offline-gifts.schemas';
 
-const person = (id: string, family: string | null, given: string | null, planAmounts: number[] = []): MatchCandidate => ({ id, familyNameKana: family, givenNameKana: given, planAmounts });
+const person = (id: string, family: string | null, given: string | null, planAmounts: number[] = []): MatchCandidate => ({
+  id,
+  familyNameKana: family,
+  givenNameKana: given,
+  planAmounts,
+});
 
 describe('payer name keys', () => {
   test('when the bank writes a name half-width, with spaces, a prefix, small kana or long-vowel variants, then the key is the same', () => {
@@ -32,7 +37,10 @@ describe('matching a payer to supporters', () => {
 
   test('when two supporters share the name, then the one whose monthly plan equals the amount is suggested', () => {
     const ranked = rankCandidates('ﾔﾏﾀﾞ ﾊﾅｺ', 5000, index);
-    expect(ranked.map((r) => [r.id, r.reason])).toEqual([['hanako-monthly', 'namePlan'], ['hanako', 'name']]);
+    expect(ranked.map((r) => [r.id, r.reason])).toEqual([
+      ['hanako-monthly', 'namePlan'],
+      ['hanako', 'name'],
+    ]);
     expect(bestCandidate(ranked)?.id).toBe('hanako-monthly');
   });
 

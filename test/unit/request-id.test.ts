@@ -26,7 +26,12 @@ describe('request ids', () => {
 
   test('when a log line is written under an id, then it carries requestId', () => {
     const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => { lines.push(JSON.parse(String(chunk))); done(); } });
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
     const logger = createLogger('info', sink);
     runWithRequestId('req-2', () => logger.info({ a: 1 }, 'inside'));
     logger.info('outside');

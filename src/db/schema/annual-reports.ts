@@ -40,10 +40,14 @@ export const annualReceipts = pgTable(
   'annual_receipts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     year: integer('year').notNull(),
     number: text('number').notNull().unique(),
-    status: text('status', { enum: ['valid', 'void'] }).notNull().default('valid'),
+    status: text('status', { enum: ['valid', 'void'] })
+      .notNull()
+      .default('valid'),
     /** The year's total (yen, refunds taken off) and gifts when the receipt was issued. */
     total: integer('total').notNull(),
     giftCount: integer('gift_count').notNull(),
@@ -52,7 +56,9 @@ export const annualReceipts = pgTable(
     voidedAt: timestamp('voided_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('annual_receipts_valid_key').on(t.supporterId, t.year).where(sql`${t.status} = 'valid'`),
+    uniqueIndex('annual_receipts_valid_key')
+      .on(t.supporterId, t.year)
+      .where(sql`${t.status} = 'valid'`),
     index('annual_receipts_supporter_idx').on(t.supporterId, t.year),
   ],
 );

@@ -17,5 +17,9 @@ export const stripeEvents = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
   },
-  (t) => [index('stripe_events_unprocessed_idx').on(t.receivedAt).where(sql`processed_at IS NULL`)],
+  (t) => [
+    index('stripe_events_unprocessed_idx')
+      .on(t.receivedAt)
+      .where(sql`processed_at IS NULL`),
+  ],
 );

@@ -25,7 +25,9 @@ export const exportRuns = pgTable(
     /** The request: dates, format, encoding, filters. */
     params: jsonb('params').notNull(),
     /** running → done, or aborted when the download was cut off, failed on an error. */
-    status: text('status', { enum: ['running', 'done', 'aborted', 'failed'] }).notNull().default('running'),
+    status: text('status', { enum: ['running', 'done', 'aborted', 'failed'] })
+      .notNull()
+      .default('running'),
     rowCount: integer('row_count').notNull().default(0),
     replacements: jsonb('replacements').$type<ReplacedCharacter[]>().notNull().default([]),
     startedAt: recordedAt('started_at'),
@@ -58,7 +60,9 @@ export const reconciliationRuns = pgTable(
     windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
     windowEnd: timestamp('window_end', { withTimezone: true }).notNull(),
     /** running → matched | mismatched, or failed (Stripe unreachable…; error says why). */
-    status: text('status', { enum: ['running', 'matched', 'mismatched', 'failed'] }).notNull().default('running'),
+    status: text('status', { enum: ['running', 'matched', 'mismatched', 'failed'] })
+      .notNull()
+      .default('running'),
     /** How many objects were compared on each side, e.g. { charges: 120, refunds: 2, invoices: 100, ledgerRows: 122 }. */
     checked: jsonb('checked').$type<Record<string, number>>().notNull().default({}),
     findings: jsonb('findings').$type<ReconciliationFinding[]>().notNull().default([]),

@@ -8,7 +8,9 @@ export const subscriptions = pgTable(
   'subscriptions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     stripeSubscriptionId: text('stripe_subscription_id').notNull(),
     stripeCustomerId: text('stripe_customer_id').notNull(),
     stripePriceId: text('stripe_price_id'),
@@ -32,7 +34,9 @@ export const donations = pgTable(
   'donations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     entry: text('entry', { enum: ['gift', 'refund', 'dispute', 'reversal'] }).notNull(),
     /** Integer yen; negative for refunds, disputes and reversals. */
     amount: integer('amount').notNull(),
@@ -57,7 +61,9 @@ export const donations = pgTable(
     receiptNumber: text('receipt_number'),
     note: text('note'),
     /** stripe, or offline (bank transfer, cash, corporate gift recorded by staff). */
-    channel: text('channel', { enum: ['stripe', 'offline'] }).notNull().default('stripe'),
+    channel: text('channel', { enum: ['stripe', 'offline'] })
+      .notNull()
+      .default('stripe'),
     /** The payer as the bank wrote it (katakana), for transfers. */
     payerName: text('payer_name'),
     recordedBy: uuid('recorded_by'),
@@ -67,15 +73,23 @@ export const donations = pgTable(
   },
   (t) => [
     // One gift per Stripe payment, however many events mention it.
-    uniqueIndex('donations_gift_charge_key').on(t.stripeChargeId).where(sql`entry = 'gift'`),
-    uniqueIndex('donations_gift_invoice_key').on(t.stripeInvoiceId).where(sql`entry = 'gift'`),
-    uniqueIndex('donations_gift_payment_intent_key').on(t.stripePaymentIntentId).where(sql`entry = 'gift'`),
+    uniqueIndex('donations_gift_charge_key')
+      .on(t.stripeChargeId)
+      .where(sql`entry = 'gift'`),
+    uniqueIndex('donations_gift_invoice_key')
+      .on(t.stripeInvoiceId)
+      .where(sql`entry = 'gift'`),
+    uniqueIndex('donations_gift_payment_intent_key')
+      .on(t.stripePaymentIntentId)
+      .where(sql`entry = 'gift'`),
     uniqueIndex('donations_refund_key').on(t.stripeRefundId),
     uniqueIndex('donations_dispute_key').on(t.stripeDisputeId),
     uniqueIndex('donations_receipt_number_key').on(t.receiptNumber),
     uniqueIndex('donations_bank_fingerprint_key').on(t.bankFingerprint),
     // A gift is reversed at most once.
-    uniqueIndex('donations_reversal_key').on(t.relatedDonationId).where(sql`entry = 'reversal'`),
+    uniqueIndex('donations_reversal_key')
+      .on(t.relatedDonationId)
+      .where(sql`entry = 'reversal'`),
     index('donations_supporter_idx').on(t.supporterId, t.receivedAt),
     index('donations_received_on_idx').on(t.receivedOn),
     // Exports read the ledger in (day, id) order, a page at a time.
@@ -96,7 +110,9 @@ export const checkoutSessions = pgTable(
   'checkout_sessions',
   {
     id: text('id').primaryKey(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     mode: text('mode', { enum: ['subscription', 'payment'] }).notNull(),
     amount: integer('amount').notNull(),
     locale: text('locale').notNull(),
@@ -114,7 +130,9 @@ export const bankImports = pgTable(
     fileSha256: text('file_sha256').notNull(),
     filename: text('filename').notNull(),
     encoding: text('encoding').notNull(),
-    status: text('status', { enum: ['review', 'confirmed'] }).notNull().default('review'),
+    status: text('status', { enum: ['review', 'confirmed'] })
+      .notNull()
+      .default('review'),
     uploadedBy: uuid('uploaded_by'),
     uploadedAt: recordedAt('uploaded_at'),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
@@ -126,7 +144,9 @@ export const bankImportLines = pgTable(
   'bank_import_lines',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    importId: uuid('import_id').notNull().references(() => bankImports.id),
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => bankImports.id),
     lineNo: integer('line_no').notNull(),
     receivedOn: date('received_on').notNull(),
     amount: integer('amount').notNull(),
@@ -134,7 +154,9 @@ export const bankImportLines = pgTable(
     /** Same date, amount and payer as another line: 2nd, 3rd… occurrence in the statement. */
     fingerprint: text('fingerprint').notNull(),
     suggestedSupporterId: uuid('suggested_supporter_id'),
-    status: text('status', { enum: ['pending', 'recorded', 'skipped', 'duplicate'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'recorded', 'skipped', 'duplicate'] })
+      .notNull()
+      .default('pending'),
     donationId: uuid('donation_id'),
   },
   (t) => [uniqueIndex('bank_import_lines_line_key').on(t.importId, t.lineNo)],

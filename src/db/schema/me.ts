@@ -30,7 +30,9 @@ export const cancellationReasons = pgTable(
   'cancellation_reasons',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     subscriptionId: uuid('subscription_id').references(() => subscriptions.id),
     reason: text('reason').notNull(),
     createdAt: recordedAt('created_at'),

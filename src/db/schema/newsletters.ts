@@ -1,4 +1,3 @@
-
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 import { staff } from './staff';
@@ -28,7 +27,9 @@ export const newsletters = pgTable(
      * newsletter: 「WELgeeファミリー通信」. annual_report: the send of a year's impact report and combined
      * receipts, which rides the same delivery pipeline (see features/annual-reports).
      */
-    kind: text('kind', { enum: ['newsletter', 'annual_report'] }).notNull().default('newsletter'),
+    kind: text('kind', { enum: ['newsletter', 'annual_report'] })
+      .notNull()
+      .default('newsletter'),
     /** YYYY-MM when this is the month's issue of the monthly rhythm; null for an extra issue. */
     issueMonth: text('issue_month'),
     subjectJa: text('subject_ja').notNull().default(''),
@@ -37,7 +38,9 @@ export const newsletters = pgTable(
     bodyJa: text('body_ja').notNull().default(''),
     bodyEn: text('body_en').notNull().default(''),
     audience: jsonb('audience').$type<Audience>().notNull().default({ segment: 'all' }),
-    status: text('status', { enum: ['draft', 'scheduled', 'sending', 'paused', 'sent'] }).notNull().default('draft'),
+    status: text('status', { enum: ['draft', 'scheduled', 'sending', 'paused', 'sent'] })
+      .notNull()
+      .default('draft'),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -64,12 +67,18 @@ export const newsletterDeliveries = pgTable(
   'newsletter_deliveries',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    newsletterId: uuid('newsletter_id').notNull().references(() => newsletters.id),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    newsletterId: uuid('newsletter_id')
+      .notNull()
+      .references(() => newsletters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     /** The address and language at the time the send started. */
     email: text('email').notNull(),
     locale: text('locale', { enum: ['ja', 'en'] }).notNull(),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'skipped'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'skipped'] })
+      .notNull()
+      .default('queued'),
     attempts: integer('attempts').notNull().default(0),
     /** Temporary SMTP failures wait until then (backoff). */
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
@@ -80,9 +89,5 @@ export const newsletterDeliveries = pgTable(
     reason: text('reason'),
     createdAt: recordedAt('created_at'),
   },
-  (t) => [
-    uniqueIndex('newsletter_deliveries_recipient_key').on(t.newsletterId, t.supporterId),
-    index('newsletter_deliveries_claim_idx').on(t.newsletterId, t.status, t.id),
-  ],
+  (t) => [uniqueIndex('newsletter_deliveries_recipient_key').on(t.newsletterId, t.supporterId), index('newsletter_deliveries_claim_idx').on(t.newsletterId, t.status, t.id)],
 );
-

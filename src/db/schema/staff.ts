@@ -31,7 +31,9 @@ export const auditLog = pgTable(
   'audit_log',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    at: timestamp('at', { withTimezone: true }).notNull().default(sql`now()`),
+    at: timestamp('at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
     staffId: uuid('staff_id'),
     /** e.g. login.success, login.failure, supporter.view, supporter.edit, supporter.merge, gift.record, export.create, access.denied */
     action: text('action').notNull(),

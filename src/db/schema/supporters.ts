@@ -7,7 +7,9 @@ export const supporters = pgTable(
   'supporters',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    kind: text('kind', { enum: ['individual', 'organisation'] }).notNull().default('individual'),
+    kind: text('kind', { enum: ['individual', 'organisation'] })
+      .notNull()
+      .default('individual'),
     email: text('email').notNull(),
     /** NFKC, trimmed, lower-cased: the identity used to find a supporter again. */
     emailNormalized: text('email_normalized').notNull(),
@@ -16,9 +18,13 @@ export const supporters = pgTable(
     familyNameKana: text('family_name_kana'),
     givenNameKana: text('given_name_kana'),
     organisationName: text('organisation_name'),
-    locale: text('locale', { enum: ['ja', 'en'] }).notNull().default('ja'),
+    locale: text('locale', { enum: ['ja', 'en'] })
+      .notNull()
+      .default('ja'),
     /** prospect (no gift yet), monthly, one_time, lapsed (monthly giving ended) */
-    status: text('status', { enum: ['prospect', 'monthly', 'one_time', 'lapsed'] }).notNull().default('prospect'),
+    status: text('status', { enum: ['prospect', 'monthly', 'one_time', 'lapsed'] })
+      .notNull()
+      .default('prospect'),
     /** Current newsletter consent; the history is in `consents`. */
     newsletter: boolean('newsletter').notNull().default(false),
     stripeCustomerId: text('stripe_customer_id'),
@@ -58,7 +64,9 @@ export const consents = pgTable(
   'consents',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     purpose: text('purpose', { enum: ['privacy_policy', 'newsletter', 'postal_mail'] }).notNull(),
     granted: boolean('granted').notNull(),
     textVersion: text('text_version').notNull(),
@@ -68,7 +76,9 @@ export const consents = pgTable(
     userAgent: text('user_agent'),
     /** Why staff changed it (required when staff subscribe someone who had unsubscribed). */
     reason: text('reason'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
+    createdAt: timestamp('created_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index('consents_supporter_idx').on(t.supporterId, t.createdAt)],
 );
@@ -82,7 +92,9 @@ export const newsletterSignups = pgTable(
   'newsletter_signups',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     locale: text('locale', { enum: ['ja', 'en'] }).notNull(),
     /** The exact checkbox text shown, and where, from where, when. */
     text: text('text').notNull(),
@@ -98,17 +110,16 @@ export const newsletterSignups = pgTable(
     /** payment or link */
     confirmedBy: text('confirmed_by', { enum: ['payment', 'link'] }),
   },
-  (t) => [
-    index('newsletter_signups_checkout_idx').on(t.checkoutSessionId),
-    index('newsletter_signups_supporter_idx').on(t.supporterId),
-  ],
+  (t) => [index('newsletter_signups_checkout_idx').on(t.checkoutSessionId), index('newsletter_signups_supporter_idx').on(t.supporterId)],
 );
 
 /** Free-form labels staff put on supporters (e.g. 企業, イベント参加). */
 export const supporterTags = pgTable(
   'supporter_tags',
   {
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     tag: text('tag').notNull(),
     createdAt: recordedAt('created_at'),
   },
@@ -120,7 +131,9 @@ export const supporterNotes = pgTable(
   'supporter_notes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
     staffId: uuid('staff_id'),
     body: text('body').notNull(),
     createdAt: recordedAt('created_at'),
@@ -131,7 +144,9 @@ export const supporterNotes = pgTable(
 /** Each merge of a duplicate into the supporter kept, with a snapshot of the one merged away. */
 export const supporterMerges = pgTable('supporter_merges', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  keptId: uuid('kept_id').notNull().references(() => supporters.id),
+  keptId: uuid('kept_id')
+    .notNull()
+    .references(() => supporters.id),
   mergedId: uuid('merged_id').notNull(),
   snapshot: jsonb('snapshot').notNull(),
   staffId: uuid('staff_id'),
@@ -143,12 +158,20 @@ export const deletionRequests = pgTable(
   'deletion_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id').notNull().references(() => supporters.id),
-    status: text('status', { enum: ['pending', 'completed', 'declined'] }).notNull().default('pending'),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
+    status: text('status', { enum: ['pending', 'completed', 'declined'] })
+      .notNull()
+      .default('pending'),
     requestedAt: recordedAt('requested_at'),
     decidedBy: uuid('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
   },
   // At most one open request per supporter.
-  (t) => [uniqueIndex('deletion_requests_pending_key').on(t.supporterId).where(sql`status = 'pending'`)],
+  (t) => [
+    uniqueIndex('deletion_requests_pending_key')
+      .on(t.supporterId)
+      .where(sql`status = 'pending'`),
+  ],
 );

@@ -26,7 +26,11 @@ export const outbox = pgTable(
     /** The request (or the job it caused) that wrote the row; the job carries it on for its logs. */
     requestId: text('request_id'),
   },
-  (t) => [index('outbox_pending_idx').on(t.id).where(sql`dispatched_at IS NULL`)],
+  (t) => [
+    index('outbox_pending_idx')
+      .on(t.id)
+      .where(sql`dispatched_at IS NULL`),
+  ],
 );
 
 /** Every email the app sends, written before it is sent; the send-email job renders and delivers it. */
@@ -41,7 +45,9 @@ export const emails = pgTable(
     supporterId: text('supporter_id'),
     /** When set, a second email with the same key is never written (welcome once per subscription, …). */
     dedupeKey: text('dedupe_key'),
-    status: text('status', { enum: ['queued', 'sent', 'failed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
     messageId: text('message_id'),
     error: text('error'),
     createdAt: recordedAt('created_at'),
@@ -62,4 +68,3 @@ export const sessions = pgTable(
   },
   (t) => [index('sessions_expires_idx').on(t.expiresAt)],
 );
-

@@ -78,8 +78,11 @@ function finalizeInvoice(store: Store, invoice: Stripe.Invoice, customer: Stripe
  */
 export function collectInvoice(store: Store, invoice: Stripe.Invoice, sub: Stripe.Subscription, at: number): boolean {
   const customer = customerOf(store, sub);
-  const pmId = (typeof sub.default_payment_method === 'string' ? sub.default_payment_method : sub.default_payment_method?.id)
-    ?? (typeof customer.invoice_settings.default_payment_method === 'string' ? customer.invoice_settings.default_payment_method : customer.invoice_settings.default_payment_method?.id);
+  const pmId =
+    (typeof sub.default_payment_method === 'string' ? sub.default_payment_method : sub.default_payment_method?.id) ??
+    (typeof customer.invoice_settings.default_payment_method === 'string'
+      ? customer.invoice_settings.default_payment_method
+      : customer.invoice_settings.default_payment_method?.id);
 
   let link = Object.values(store.state.invoicePayments).find((p) => p.invoice === invoice.id && p.status === 'open');
   let pi = link?.payment.payment_intent ? store.state.paymentIntents[String(link.payment.payment_intent)] : undefined;
@@ -200,7 +203,12 @@ export function switchPrice(store: Store, sub: Stripe.Subscription, price: Strip
 export function setCancelAtPeriodEnd(store: Store, sub: Stripe.Subscription, cancel: boolean, details: { comment?: string; feedback?: string } = {}): void {
   if (sub.status === 'canceled') throw invalidRequest(`A canceled subscription can only update its cancellation_details and metadata.`);
   if (sub.cancel_at_period_end === cancel) return;
-  const previous = { cancel_at_period_end: sub.cancel_at_period_end, cancel_at: sub.cancel_at, canceled_at: sub.canceled_at, cancellation_details: clone(sub.cancellation_details) };
+  const previous = {
+    cancel_at_period_end: sub.cancel_at_period_end,
+    cancel_at: sub.cancel_at,
+    canceled_at: sub.canceled_at,
+    cancellation_details: clone(sub.cancellation_details),
+  };
   sub.cancel_at_period_end = cancel;
   sub.cancel_at = cancel ? firstItem(sub).current_period_end : null;
   sub.canceled_at = cancel ? nowSeconds() : null;

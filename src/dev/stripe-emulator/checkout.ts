@@ -34,7 +34,12 @@ function lineItemPrice(store: Store, item: Params, i: number): { price: Stripe.P
   } else {
     const productData = obj(data, 'product_data', p);
     if (!productData) throw missingParam(`line_items[${i}][price_data][product_data]`);
-    const product = buildProduct({ name: reqStr(productData, 'name', `${p}product_data][`), description: str(productData, 'description') ?? null, metadata: mergeMetadata({}, productData), active: false });
+    const product = buildProduct({
+      name: reqStr(productData, 'name', `${p}product_data][`),
+      description: str(productData, 'description') ?? null,
+      metadata: mergeMetadata({}, productData),
+      active: false,
+    });
     store.put('products', product);
     productId = product.id;
   }
@@ -122,9 +127,7 @@ export interface CheckoutPayment {
   defaultEmail?: string;
 }
 
-export type CheckoutResult =
-  | { ok: true; redirectUrl: string }
-  | { ok: false; status: 400 | 402 | 409; problem: CardProblem | 'declined' | 'not_open' | 'missing_email' };
+export type CheckoutResult = { ok: true; redirectUrl: string } | { ok: false; status: 400 | 402 | 409; problem: CardProblem | 'declined' | 'not_open' | 'missing_email' };
 
 /** Pays an open session as the hosted page does; nothing is created when the card is refused. */
 export function payCheckoutSession(store: Store, sessionId: string, input: CheckoutPayment): CheckoutResult {

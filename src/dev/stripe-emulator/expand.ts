@@ -17,7 +17,9 @@ function isObject(value: unknown): value is Json {
 function includable(store: Store, owner: Json, field: string): unknown {
   const id = String(owner.id);
   if (owner.object === 'invoice' && field === 'payments') {
-    const payments = Object.values(store.state.invoicePayments).filter((p) => p.invoice === id).reverse();
+    const payments = Object.values(store.state.invoicePayments)
+      .filter((p) => p.invoice === id)
+      .reverse();
     return apiList(clone(payments), `/v1/invoice_payments?invoice=${id}`);
   }
   if (owner.object === 'checkout.session' && field === 'line_items') {

@@ -16,10 +16,7 @@ export interface ApiRequest {
   headers: http.IncomingHttpHeaders;
 }
 
-export type Reply =
-  | { kind: 'json'; status: number; body: unknown }
-  | { kind: 'html'; status: number; body: string }
-  | { kind: 'redirect'; status: number; location: string };
+export type Reply = { kind: 'json'; status: number; body: unknown } | { kind: 'html'; status: number; body: string } | { kind: 'redirect'; status: number; location: string };
 
 export type Handler = (req: ApiRequest) => Reply | Promise<Reply>;
 
@@ -167,7 +164,13 @@ export function createListener(opts: { router: Router; store: Store; secretKey: 
         const found = opts.router.match(method, url.pathname);
         if (!found) {
           const message = `Unrecognized request URL (${method}: ${url.pathname}).`;
-          send(res, isApiPath ? json({ error: { type: 'invalid_request_error', message } }, 404) : html(`<!doctype html><meta charset="utf-8"><title>Not found</title><p>${message}</p>`, 404), headers);
+          send(
+            res,
+            isApiPath
+              ? json({ error: { type: 'invalid_request_error', message } }, 404)
+              : html(`<!doctype html><meta charset="utf-8"><title>Not found</title><p>${message}</p>`, 404),
+            headers,
+          );
           return;
         }
         const { route, params } = found;

@@ -94,9 +94,7 @@ export function buildPrice(fields: {
     metadata: fields.metadata ?? {},
     nickname: fields.nickname ?? null,
     product: fields.product,
-    recurring: fields.recurring
-      ? { ...fields.recurring, meter: null, trial_period_days: null, usage_type: 'licensed' }
-      : null,
+    recurring: fields.recurring ? { ...fields.recurring, meter: null, trial_period_days: null, usage_type: 'licensed' } : null,
     tax_behavior: fields.taxBehavior ?? 'unspecified',
     tiers_mode: null,
     transform_quantity: null,

@@ -149,7 +149,14 @@ export function buildPortalSession(input: {
 }
 
 /** A webhook endpoint; `secret` is only shown by Stripe when the endpoint is created. */
-export function buildWebhookEndpoint(input: { url: string; secret: string; enabledEvents: string[]; description: string | null; metadata: Stripe.Metadata; apiVersion: string | null }): Stripe.WebhookEndpoint {
+export function buildWebhookEndpoint(input: {
+  url: string;
+  secret: string;
+  enabledEvents: string[];
+  description: string | null;
+  metadata: Stripe.Metadata;
+  apiVersion: string | null;
+}): Stripe.WebhookEndpoint {
   return {
     id: newId('we', 24),
     object: 'webhook_endpoint',

@@ -55,7 +55,10 @@ export function list(p: Params, key: string, prefix = ''): Value[] | undefined {
   if (v === undefined || v === '') return undefined;
   if (Array.isArray(v)) return v;
   // qs turns sparse or very long index lists into objects keyed by index.
-  if (typeof v === 'object') return Object.keys(v).sort((a, b) => Number(a) - Number(b)).map((k) => v[k]);
+  if (typeof v === 'object')
+    return Object.keys(v)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((k) => v[k]);
   throw invalidParam(prefix + key, `Invalid array: ${prefix + key}`);
 }
 

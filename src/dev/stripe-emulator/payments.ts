@@ -64,11 +64,7 @@ export function refundsOf(store: Store, chargeId: string): Stripe.Refund[] {
 }
 
 /** Refunds all or part of a charge; emits charge.refunded (with the refunds list) and refund.created. */
-export function refundCharge(
-  store: Store,
-  charge: Stripe.Charge,
-  input: { amount?: number; reason: Stripe.Refund.Reason | null; metadata: Stripe.Metadata },
-): Stripe.Refund {
+export function refundCharge(store: Store, charge: Stripe.Charge, input: { amount?: number; reason: Stripe.Refund.Reason | null; metadata: Stripe.Metadata }): Stripe.Refund {
   if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded and cannot be refunded.`, 'charge_not_refundable');
   if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, 'charge_disputed');
   const remaining = charge.amount - charge.amount_refunded;
@@ -101,7 +97,14 @@ export function disputeCharge(store: Store, chargeId: string): Stripe.Dispute {
   if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${chargeId} was not paid and cannot be disputed.`);
   if (charge.disputed) throw invalidRequest(`Charge ${chargeId} is already disputed.`);
   const at = nowSeconds();
-  const withdrawal = buildBalanceTransaction({ amount: -charge.amount, currency: charge.currency, source: '', type: 'adjustment', description: `Chargeback withdrawal for ${chargeId}`, created: at });
+  const withdrawal = buildBalanceTransaction({
+    amount: -charge.amount,
+    currency: charge.currency,
+    source: '',
+    type: 'adjustment',
+    description: `Chargeback withdrawal for ${chargeId}`,
+    created: at,
+  });
   const dispute = buildDispute(charge, withdrawal, at);
   withdrawal.source = dispute.id;
   store.put('balanceTransactions', withdrawal);

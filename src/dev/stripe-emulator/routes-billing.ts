@@ -24,13 +24,16 @@ function portalFlow(store: Store, customerId: string, flow: Params | undefined):
   const type = str(flow, 'type', 'flow_data[');
   if (type !== 'subscription_cancel') throw invalidParam('flow_data[type]', `The emulator supports flow_data[type]=subscription_cancel only, not ${type ?? 'nothing'}.`);
   const subscriptionId = str(obj(flow, 'subscription_cancel', 'flow_data[') ?? {}, 'subscription', 'flow_data[subscription_cancel][');
-  if (!subscriptionId) throw invalidParam('flow_data[subscription_cancel][subscription]', 'Missing required param: flow_data[subscription_cancel][subscription].', 'parameter_missing');
+  if (!subscriptionId)
+    throw invalidParam('flow_data[subscription_cancel][subscription]', 'Missing required param: flow_data[subscription_cancel][subscription].', 'parameter_missing');
   const sub = getSubscription(store, subscriptionId);
-  if (sub.customer !== customerId) throw invalidParam('flow_data[subscription_cancel][subscription]', `The subscription ${subscriptionId} does not belong to the customer ${customerId}.`);
+  if (sub.customer !== customerId)
+    throw invalidParam('flow_data[subscription_cancel][subscription]', `The subscription ${subscriptionId} does not belong to the customer ${customerId}.`);
   const after = obj(flow, 'after_completion', 'flow_data[');
   const afterType = (after ? str(after, 'type', 'flow_data[after_completion][') : undefined) ?? 'portal_homepage';
   const redirectUrl = after ? str(obj(after, 'redirect', 'flow_data[after_completion][') ?? {}, 'return_url', 'flow_data[after_completion][redirect][') : undefined;
-  if (afterType === 'redirect' && !redirectUrl) throw invalidParam('flow_data[after_completion][redirect][return_url]', 'Missing required param: flow_data[after_completion][redirect][return_url].', 'parameter_missing');
+  if (afterType === 'redirect' && !redirectUrl)
+    throw invalidParam('flow_data[after_completion][redirect][return_url]', 'Missing required param: flow_data[after_completion][redirect][return_url].', 'parameter_missing');
   return {
     type: 'subscription_cancel',
     after_completion: {
@@ -88,7 +91,8 @@ export function mountBillingRoutes(router: Router, store: Store, baseUrl: () => 
   // Stripe's own "expire a session" call: an open session ends now, with checkout.session.expired.
   router.api('POST', '/v1/checkout/sessions/:id/expire', ({ params }) => {
     const session = sessionOrThrow(store, params.id!);
-    if (session.status !== 'open') throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`);
+    if (session.status !== 'open')
+      throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`);
     session.expires_at = Math.min(session.expires_at, nowSeconds());
     expireIfDue(store, session);
     return json(session);
@@ -96,14 +100,27 @@ export function mountBillingRoutes(router: Router, store: Store, baseUrl: () => 
   router.api('GET', '/v1/checkout/sessions/:id/line_items', ({ params, input }) => {
     sessionOrThrow(store, params.id!);
     const items = store.state.sessionLineItems[params.id!] ?? [];
-    const page = paginate(items.map((item, i) => ({ ...item, created: items.length - i })), input, `/v1/checkout/sessions/${params.id}/line_items`);
-    return json(apiList(page.data.map(({ created: _created, ...item }) => item), page.url, page.has_more));
+    const page = paginate(
+      items.map((item, i) => ({ ...item, created: items.length - i })),
+      input,
+      `/v1/checkout/sessions/${params.id}/line_items`,
+    );
+    return json(
+      apiList(
+        page.data.map(({ created: _created, ...item }) => item),
+        page.url,
+        page.has_more,
+      ),
+    );
   });
   router.api('GET', '/v1/checkout/sessions', ({ input }) => {
     const f = (k: string) => str(input, k);
     const items = Object.values(store.state.checkoutSessions).filter(
-      (s) => (!f('customer') || s.customer === f('customer')) && (!f('subscription') || s.subscription === f('subscription')) &&
-        (!f('payment_intent') || s.payment_intent === f('payment_intent')) && (!f('status') || s.status === f('status')),
+      (s) =>
+        (!f('customer') || s.customer === f('customer')) &&
+        (!f('subscription') || s.subscription === f('subscription')) &&
+        (!f('payment_intent') || s.payment_intent === f('payment_intent')) &&
+        (!f('status') || s.status === f('status')),
     );
     return json(paginate(items, input, '/v1/checkout/sessions'));
   });
@@ -136,7 +153,9 @@ export function mountBillingRoutes(router: Router, store: Store, baseUrl: () => 
   router.api('GET', '/v1/invoices', ({ input }) => {
     const f = (k: string) => str(input, k);
     const items = Object.values(store.state.invoices).filter(
-      (i) => (!f('customer') || i.customer === f('customer')) && (!f('status') || i.status === f('status')) &&
+      (i) =>
+        (!f('customer') || i.customer === f('customer')) &&
+        (!f('status') || i.status === f('status')) &&
         (!f('subscription') || i.parent?.subscription_details?.subscription === f('subscription')),
     );
     return json(paginate(items, input, '/v1/invoices'));

@@ -83,7 +83,13 @@ export function mountCatalogRoutes(router: Router, store: Store): void {
   });
   router.api('GET', '/v1/customers/:id/payment_methods', ({ params, input }) => {
     getCustomer(store, params.id!);
-    return json(paginate(Object.values(store.state.paymentMethods).filter((pm) => pm.customer === params.id), input, `/v1/customers/${params.id}/payment_methods`));
+    return json(
+      paginate(
+        Object.values(store.state.paymentMethods).filter((pm) => pm.customer === params.id),
+        input,
+        `/v1/customers/${params.id}/payment_methods`,
+      ),
+    );
   });
   router.api('GET', '/v1/payment_methods/:id', ({ params }) => {
     const pm = store.state.paymentMethods[params.id!];
@@ -92,7 +98,13 @@ export function mountCatalogRoutes(router: Router, store: Store): void {
   });
   router.api('GET', '/v1/payment_methods', ({ input }) => {
     const customer = str(input, 'customer');
-    return json(paginate(Object.values(store.state.paymentMethods).filter((pm) => !customer || pm.customer === customer), input, '/v1/payment_methods'));
+    return json(
+      paginate(
+        Object.values(store.state.paymentMethods).filter((pm) => !customer || pm.customer === customer),
+        input,
+        '/v1/payment_methods',
+      ),
+    );
   });
 
   router.api('POST', '/v1/products', ({ input }) => {
@@ -173,7 +185,11 @@ function createPrice(store: Store, { input }: ApiRequest): Stripe.Price {
   else {
     const data = obj(input, 'product_data');
     if (!data) throw invalidParam('product', 'You must specify either `product` or `product_data` when creating a price.', 'parameter_missing');
-    const product = buildProduct({ name: reqStr(data, 'name', 'product_data['), metadata: mergeMetadata({}, data), statement_descriptor: str(data, 'statement_descriptor') ?? null });
+    const product = buildProduct({
+      name: reqStr(data, 'name', 'product_data['),
+      metadata: mergeMetadata({}, data),
+      statement_descriptor: str(data, 'statement_descriptor') ?? null,
+    });
     store.put('products', product);
     store.emit('product.created', product);
     productId = product.id;
@@ -182,7 +198,8 @@ function createPrice(store: Store, { input }: ApiRequest): Stripe.Price {
   if (unitAmount === undefined) throw invalidParam('unit_amount', 'The emulator needs `unit_amount` (custom_unit_amount and tiers are not supported).', 'parameter_missing');
   const recurring = obj(input, 'recurring');
   const interval = recurring ? reqStr(recurring, 'interval', 'recurring[') : undefined;
-  if (interval && !['day', 'week', 'month', 'year'].includes(interval)) throw invalidParam('recurring[interval]', `Invalid recurring[interval]: must be one of day, week, month, or year`);
+  if (interval && !['day', 'week', 'month', 'year'].includes(interval))
+    throw invalidParam('recurring[interval]', `Invalid recurring[interval]: must be one of day, week, month, or year`);
   const lookupKey = str(input, 'lookup_key') || null;
   const price = buildPrice({
     product: productId,

@@ -31,7 +31,12 @@ export function cardForm(input: Params): Record<CheckoutField, string | undefine
 /** The field a card problem points at. */
 export function fieldOf(problem: string): CheckoutField | undefined {
   const fields: Record<string, CheckoutField> = {
-    invalid_number: 'card_number', declined: 'card_number', invalid_expiry: 'card_expiry', expired: 'card_expiry', invalid_cvc: 'card_cvc', missing_email: 'email',
+    invalid_number: 'card_number',
+    declined: 'card_number',
+    invalid_expiry: 'card_expiry',
+    expired: 'card_expiry',
+    invalid_cvc: 'card_cvc',
+    missing_email: 'email',
   };
   return fields[problem];
 }
@@ -86,7 +91,11 @@ export function mountCheckoutPages(router: Router, store: Store): void {
     if (!session) return html(notFoundPage('en'), 404);
     const form = cardForm(input);
     const result: CheckoutResult = payCheckoutSession(store, session.id, {
-      card: { number: form.card_number ?? '', ...(form.card_expiry !== undefined ? { expiry: form.card_expiry } : {}), ...(form.card_cvc !== undefined ? { cvc: form.card_cvc } : {}) },
+      card: {
+        number: form.card_number ?? '',
+        ...(form.card_expiry !== undefined ? { expiry: form.card_expiry } : {}),
+        ...(form.card_cvc !== undefined ? { cvc: form.card_cvc } : {}),
+      },
       ...(form.email !== undefined ? { email: form.email } : {}),
       ...(form.cardholder_name !== undefined ? { name: form.cardholder_name } : {}),
     });

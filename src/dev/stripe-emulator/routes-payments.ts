@@ -20,7 +20,10 @@ function withoutSecret(endpoint: Stripe.WebhookEndpoint): Stripe.WebhookEndpoint
 }
 
 /** Creates a webhook endpoint with a new signing secret unless one is given. */
-export function createWebhookEndpoint(store: Store, input: { url: string; secret?: string; enabledEvents?: string[]; description?: string | null; metadata?: Stripe.Metadata }): Stripe.WebhookEndpoint {
+export function createWebhookEndpoint(
+  store: Store,
+  input: { url: string; secret?: string; enabledEvents?: string[]; description?: string | null; metadata?: Stripe.Metadata },
+): Stripe.WebhookEndpoint {
   const endpoint = buildWebhookEndpoint({
     url: input.url,
     secret: input.secret ?? `whsec_${newId('x', 32).slice(2)}`,
@@ -38,19 +41,37 @@ export function mountPaymentRoutes(router: Router, store: Store): void {
   router.api('GET', '/v1/payment_intents/:id', ({ params }) => json(byId(s.paymentIntents, 'payment_intent', params.id!)));
   router.api('GET', '/v1/payment_intents', ({ input }) => {
     const customer = str(input, 'customer');
-    return json(paginate(Object.values(s.paymentIntents).filter((pi) => !customer || pi.customer === customer), input, '/v1/payment_intents'));
+    return json(
+      paginate(
+        Object.values(s.paymentIntents).filter((pi) => !customer || pi.customer === customer),
+        input,
+        '/v1/payment_intents',
+      ),
+    );
   });
   router.api('GET', '/v1/charges/:id', ({ params }) => json(byId(s.charges, 'charge', params.id!)));
   router.api('GET', '/v1/charges', ({ input }) => {
     const customer = str(input, 'customer');
     const pi = str(input, 'payment_intent');
-    return json(paginate(Object.values(s.charges).filter((c) => (!customer || c.customer === customer) && (!pi || c.payment_intent === pi)), input, '/v1/charges'));
+    return json(
+      paginate(
+        Object.values(s.charges).filter((c) => (!customer || c.customer === customer) && (!pi || c.payment_intent === pi)),
+        input,
+        '/v1/charges',
+      ),
+    );
   });
   router.api('GET', '/v1/balance_transactions/:id', ({ params }) => json(byId(s.balanceTransactions, 'balance_transaction', params.id!)));
   router.api('GET', '/v1/balance_transactions', ({ input }) => {
     const source = str(input, 'source');
     const type = str(input, 'type');
-    return json(paginate(Object.values(s.balanceTransactions).filter((b) => (!source || b.source === source) && (!type || b.type === type)), input, '/v1/balance_transactions'));
+    return json(
+      paginate(
+        Object.values(s.balanceTransactions).filter((b) => (!source || b.source === source) && (!type || b.type === type)),
+        input,
+        '/v1/balance_transactions',
+      ),
+    );
   });
 
   router.api('POST', '/v1/refunds', ({ input }) => {
@@ -59,7 +80,8 @@ export function mountPaymentRoutes(router: Router, store: Store): void {
     if (!chargeId && !piId) throw missingParam('charge');
     if (!chargeId && piId) {
       const pi = byId(s.paymentIntents, 'payment_intent', piId);
-      if (pi.status !== 'succeeded' || !pi.latest_charge) throw invalidParam('payment_intent', `This PaymentIntent (${piId}) does not have a successful charge to refund.`, 'charge_not_refundable');
+      if (pi.status !== 'succeeded' || !pi.latest_charge)
+        throw invalidParam('payment_intent', `This PaymentIntent (${piId}) does not have a successful charge to refund.`, 'charge_not_refundable');
       chargeId = typeof pi.latest_charge === 'string' ? pi.latest_charge : pi.latest_charge.id;
     }
     const charge = s.charges[chargeId!];
@@ -74,12 +96,24 @@ export function mountPaymentRoutes(router: Router, store: Store): void {
   router.api('GET', '/v1/refunds', ({ input }) => {
     const charge = str(input, 'charge');
     const pi = str(input, 'payment_intent');
-    return json(paginate(Object.values(s.refunds).filter((r) => (!charge || r.charge === charge) && (!pi || r.payment_intent === pi)), input, '/v1/refunds'));
+    return json(
+      paginate(
+        Object.values(s.refunds).filter((r) => (!charge || r.charge === charge) && (!pi || r.payment_intent === pi)),
+        input,
+        '/v1/refunds',
+      ),
+    );
   });
   router.api('GET', '/v1/disputes/:id', ({ params }) => json(byId(s.disputes, 'dispute', params.id!)));
   router.api('GET', '/v1/disputes', ({ input }) => {
     const charge = str(input, 'charge');
-    return json(paginate(Object.values(s.disputes).filter((d) => !charge || d.charge === charge), input, '/v1/disputes'));
+    return json(
+      paginate(
+        Object.values(s.disputes).filter((d) => !charge || d.charge === charge),
+        input,
+        '/v1/disputes',
+      ),
+    );
   });
 
   router.api('GET', '/v1/events/:id', ({ params }) => {
@@ -91,7 +125,13 @@ export function mountPaymentRoutes(router: Router, store: Store): void {
     const type = str(input, 'type');
     const types = strList(input, 'types');
     const matches = (t: string) => (!type || (type.endsWith('*') ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t));
-    return json(paginate(s.events.filter((e) => matches(e.type)), input, '/v1/events'));
+    return json(
+      paginate(
+        s.events.filter((e) => matches(e.type)),
+        input,
+        '/v1/events',
+      ),
+    );
   });
 
   router.api('POST', '/v1/webhook_endpoints', ({ input }) => {

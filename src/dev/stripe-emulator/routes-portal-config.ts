@@ -113,7 +113,9 @@ export function mountPortalConfigurationRoutes(router: Router, store: Store): vo
   router.api('GET', '/v1/billing_portal/configurations', ({ input }) => {
     const active = bool(input, 'active');
     const isDefault = bool(input, 'is_default');
-    const items = Object.values(store.state.portalConfigurations).filter((c) => (active === undefined || c.active === active) && (isDefault === undefined || c.is_default === isDefault));
+    const items = Object.values(store.state.portalConfigurations).filter(
+      (c) => (active === undefined || c.active === active) && (isDefault === undefined || c.is_default === isDefault),
+    );
     return json(paginate(items, input, '/v1/billing_portal/configurations'));
   });
 }

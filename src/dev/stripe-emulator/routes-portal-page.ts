@@ -32,7 +32,11 @@ function allowedPrices(store: Store, ctx: PortalContext, sub: Stripe.Subscriptio
   const productId = typeof current.product === 'string' ? current.product : current.product.id;
   const listed = ctx.config?.features.subscription_update.products?.find((p) => p.product === productId)?.prices;
   return Object.values(store.state.prices)
-    .filter((p) => p.id === current.id || (p.active && p.product === productId && p.recurring?.interval === current.recurring?.interval && p.currency === current.currency && (!listed || listed.includes(p.id))))
+    .filter(
+      (p) =>
+        p.id === current.id ||
+        (p.active && p.product === productId && p.recurring?.interval === current.recurring?.interval && p.currency === current.currency && (!listed || listed.includes(p.id))),
+    )
     .sort((a, b) => (a.unit_amount ?? 0) - (b.unit_amount ?? 0));
 }
 
@@ -54,7 +58,13 @@ function portalSubscription(store: Store, ctx: PortalContext, sub: Stripe.Subscr
     status: sub.status,
     cancelAtPeriodEnd: sub.cancel_at_period_end,
     periodEnd: item.current_period_end,
-    choices: allowedPrices(store, ctx, sub).map((p) => ({ id: p.id, label: p.nickname ?? '', amount: p.unit_amount ?? 0, interval: p.recurring?.interval ?? null, current: p.id === item.price.id })),
+    choices: allowedPrices(store, ctx, sub).map((p) => ({
+      id: p.id,
+      label: p.nickname ?? '',
+      amount: p.unit_amount ?? 0,
+      interval: p.recurring?.interval ?? null,
+      current: p.id === item.price.id,
+    })),
   };
 }
 
@@ -125,7 +135,16 @@ export function mountPortalPages(router: Router, store: Store): void {
       const sub = ownSubscription(ctx, params.sub!);
       if (!sub) return html(notFoundPage(ctx.lang), 404);
       const reason = ctx.config?.features.subscription_cancel.cancellation_reason;
-      return html(renderCancelConfirm({ lang: ctx.lang, sessionId: ctx.session.id, merchant: merchantOf(store, ctx), returnUrl: ctx.session.return_url, sub: portalSubscription(store, ctx, sub), reasons: reason?.enabled ? reason.options : [] }));
+      return html(
+        renderCancelConfirm({
+          lang: ctx.lang,
+          sessionId: ctx.session.id,
+          merchant: merchantOf(store, ctx),
+          returnUrl: ctx.session.return_url,
+          sub: portalSubscription(store, ctx, sub),
+          reasons: reason?.enabled ? reason.options : [],
+        }),
+      );
     }),
   );
 
@@ -153,7 +172,11 @@ export function mountPortalPages(router: Router, store: Store): void {
   router.page('POST', '/portal/:id/card', ({ params, input }) =>
     withContext(params.id!, (ctx) => {
       const form = cardForm(input);
-      const check = checkCard({ number: form.card_number ?? '', ...(form.card_expiry !== undefined ? { expiry: form.card_expiry } : {}), ...(form.card_cvc !== undefined ? { cvc: form.card_cvc } : {}) });
+      const check = checkCard({
+        number: form.card_number ?? '',
+        ...(form.card_expiry !== undefined ? { expiry: form.card_expiry } : {}),
+        ...(form.card_cvc !== undefined ? { cvc: form.card_cvc } : {}),
+      });
       // Like Stripe's 0341, a card that fails only when charged is accepted here; 0002 is refused at once.
       if (!check.ok || check.behaviour === 'declines') {
         const problem = check.ok ? 'declined' : check.problem;

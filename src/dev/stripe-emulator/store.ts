@@ -67,9 +67,22 @@ export type Collection = Exclude<keyof State, 'sessionLineItems' | 'checkoutOpti
 export type StoredObject = State[Collection][string];
 
 const collections: Collection[] = [
-  'customers', 'products', 'prices', 'paymentMethods', 'checkoutSessions', 'subscriptions', 'invoices',
-  'invoicePayments', 'paymentIntents', 'charges', 'balanceTransactions', 'refunds', 'disputes',
-  'portalSessions', 'portalConfigurations', 'webhookEndpoints',
+  'customers',
+  'products',
+  'prices',
+  'paymentMethods',
+  'checkoutSessions',
+  'subscriptions',
+  'invoices',
+  'invoicePayments',
+  'paymentIntents',
+  'charges',
+  'balanceTransactions',
+  'refunds',
+  'disputes',
+  'portalSessions',
+  'portalConfigurations',
+  'webhookEndpoints',
 ];
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -78,10 +91,27 @@ const MAX_IDEMPOTENT_RECORDS = 2000;
 /** An empty state. */
 export function emptyState(): State {
   return {
-    customers: {}, products: {}, prices: {}, paymentMethods: {}, checkoutSessions: {}, subscriptions: {},
-    invoices: {}, invoicePayments: {}, paymentIntents: {}, charges: {}, balanceTransactions: {}, refunds: {},
-    disputes: {}, portalSessions: {}, portalConfigurations: {}, webhookEndpoints: {}, sessionLineItems: {},
-    checkoutOptions: {}, cards: {}, events: [], idempotency: {},
+    customers: {},
+    products: {},
+    prices: {},
+    paymentMethods: {},
+    checkoutSessions: {},
+    subscriptions: {},
+    invoices: {},
+    invoicePayments: {},
+    paymentIntents: {},
+    charges: {},
+    balanceTransactions: {},
+    refunds: {},
+    disputes: {},
+    portalSessions: {},
+    portalConfigurations: {},
+    webhookEndpoints: {},
+    sessionLineItems: {},
+    checkoutOptions: {},
+    cards: {},
+    events: [],
+    idempotency: {},
   };
 }
 
@@ -109,7 +139,10 @@ export class Store {
   private saveTimer: NodeJS.Timeout | undefined;
   private eventListeners: ((event: Stripe.Event) => void)[] = [];
 
-  constructor(private readonly stateFile?: string, private readonly saveDelayMs = 50) {
+  constructor(
+    private readonly stateFile?: string,
+    private readonly saveDelayMs = 50,
+  ) {
     this.state = emptyState();
     if (stateFile && fs.existsSync(stateFile)) {
       const loaded = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Partial<State>;
@@ -142,9 +175,7 @@ export class Store {
   emit(type: Stripe.Event['type'], object: object, previousAttributes?: Record<string, unknown>): Stripe.Event {
     const data: { object: object; previous_attributes?: Record<string, unknown> } = { object: clone(object) };
     if (previousAttributes) data.previous_attributes = clone(previousAttributes);
-    const enabled = Object.values(this.state.webhookEndpoints).filter(
-      (e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)),
-    );
+    const enabled = Object.values(this.state.webhookEndpoints).filter((e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
     const event = {
       id: newId('evt'),
       object: 'event',

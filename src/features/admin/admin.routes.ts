@@ -16,20 +16,20 @@ import type { AdminRoute } from '../../web/route-table';
 /** Every staff console route, in one list (each feature's file shows the permission on each line). */
 export function adminRouteList(ctx: AppContext): AdminRoute[] {
   return [
-    ...authRoutes(ctx),            // /admin/login, /admin/login/code, /admin/logout
-    ...accountRoutes(ctx),         // /admin/account (password, two-factor, sign out everywhere)
-    ...dashboardRoutes(ctx),       // /admin (the month at a glance)
-    ...supporterAdminRoutes(ctx),  // /admin/supporters (search, detail, edit, add, merge, notes, tags)
+    ...authRoutes(ctx), // /admin/login, /admin/login/code, /admin/logout
+    ...accountRoutes(ctx), // /admin/account (password, two-factor, sign out everywhere)
+    ...dashboardRoutes(ctx), // /admin (the month at a glance)
+    ...supporterAdminRoutes(ctx), // /admin/supporters (search, detail, edit, add, merge, notes, tags)
     ...deletionRequestRoutes(ctx), // /admin/deletion-requests (supporters' requests to erase their data: confirm or decline)
-    ...giftAdminRoutes(ctx),       // /admin/gifts (offline gifts, reversing entries)
-    ...bankImportRoutes(ctx),      // /admin/imports (bank statement CSV → review → record)
+    ...giftAdminRoutes(ctx), // /admin/gifts (offline gifts, reversing entries)
+    ...bankImportRoutes(ctx), // /admin/imports (bank statement CSV → review → record)
     ...newsletterAdminRoutes(ctx), // /admin/newsletters (compose, preview, audience, test send, schedule, send, progress, deliveries)
     ...annualReportAdminRoutes(ctx), // /admin/annual-reports (a year's figures and narrative, preview per supporter, send, reissue a receipt)
-    ...exportRoutes(ctx),          // /admin/exports (donation CSVs for freee / Money Forward / Yayoi, monthly summary, address labels)
-    ...reconciliationRoutes(ctx),  // /admin/reconciliation (Stripe vs ledger, last 35 days; replay missing events)
-    ...settingsRoutes(ctx),        // /admin/settings (organisation texts, both languages)
-    ...auditRoutes(ctx),           // /admin/audit (append-only log)
-    ...jobsRoutes(ctx),            // /admin/jobs (queue dashboard, admins only)
+    ...exportRoutes(ctx), // /admin/exports (donation CSVs for freee / Money Forward / Yayoi, monthly summary, address labels)
+    ...reconciliationRoutes(ctx), // /admin/reconciliation (Stripe vs ledger, last 35 days; replay missing events)
+    ...settingsRoutes(ctx), // /admin/settings (organisation texts, both languages)
+    ...auditRoutes(ctx), // /admin/audit (append-only log)
+    ...jobsRoutes(ctx), // /admin/jobs (queue dashboard, admins only)
   ];
 }
 

@@ -123,7 +123,5 @@ export function jobsRoutes(ctx: AppContext): AdminRoute[] {
   const styles = boardInlineStyles(template, bundleScripts(path.join(uiDir, 'dist', 'static', 'js')));
   const policy = jobsContentSecurityPolicy(styles, ctx.config.publicUrl.startsWith('https://'));
 
-  return [
-    route('use', BASE_PATH, 'jobs:view', [withPolicy(policy), boardMiddleware(board)]),
-  ];
+  return [route('use', BASE_PATH, 'jobs:view', [withPolicy(policy), boardMiddleware(board)])];
 }

@@ -22,7 +22,10 @@ async function lockSupporterYear(tx: Tx, supporterId: string, year: number): Pro
 
 /** The supporter's valid combined receipt of the year, if one was issued. */
 export async function findValidReceipt(tx: Tx, supporterId: string, year: number): Promise<AnnualReceipt | undefined> {
-  const [row] = await tx.select().from(annualReceipts).where(and(eq(annualReceipts.supporterId, supporterId), eq(annualReceipts.year, year), eq(annualReceipts.status, 'valid')));
+  const [row] = await tx
+    .select()
+    .from(annualReceipts)
+    .where(and(eq(annualReceipts.supporterId, supporterId), eq(annualReceipts.year, year), eq(annualReceipts.status, 'valid')));
   return row;
 }
 

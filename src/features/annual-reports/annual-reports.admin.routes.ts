@@ -20,7 +20,12 @@ const PROBLEM_STATUS: Record<ReportProblem, number> = { notFound: 404, alreadySt
 const notices = ['prepared', 'saved', 'reissued'] as const;
 
 const translate = (req: Request, errors: Record<string, string>) =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(req.locale, v, { max: k.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL, figures: MAX_FIGURES })]));
+  Object.fromEntries(
+    Object.entries(errors).map(([k, v]) => [
+      k,
+      translateKey(req.locale, v, { max: k.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL, figures: MAX_FIGURES }),
+    ]),
+  );
 
 /** Form rows for the figures: the report's, then two blank ones for new figures (at most MAX_FIGURES in all). */
 function figureRows(rows: FigureRowValues[]) {
@@ -79,7 +84,13 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
     });
   }
 
-  async function renderReport(req: Request, res: Response, report: AnnualReport, status = 200, extra: { errors?: Record<string, string>; rows?: FigureRowValues[]; narrativeJa?: string; narrativeEn?: string; problem?: ReportProblem } = {}) {
+  async function renderReport(
+    req: Request,
+    res: Response,
+    report: AnnualReport,
+    status = 200,
+    extra: { errors?: Record<string, string>; rows?: FigureRowValues[]; narrativeJa?: string; narrativeEn?: string; problem?: ReportProblem } = {},
+  ) {
     const recipients = await reportRecipients(ctx.db, report.year, 10);
     const notice = notices.find((n) => req.query[n] !== undefined);
     res.status(status).render('admin/annual-reports/show', {
@@ -114,25 +125,37 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
         maxYear: thisYear,
       });
     }),
-    route('post', '/admin/annual-reports', P, async (req, res) => {
-      const parsed = parseYear(typeof req.body?.year === 'string' ? req.body.year.trim() : undefined, now());
-      if (!parsed.ok) return error(req, res, 422, `annual.errors.${parsed.problem}`);
-      const { created } = await prepareDraft(ctx.db, parsed.year, req.staff!.id);
-      res.redirect(303, `/admin/annual-reports/${parsed.year}${created ? '?prepared=1' : ''}`);
-    }, 303),
+    route(
+      'post',
+      '/admin/annual-reports',
+      P,
+      async (req, res) => {
+        const parsed = parseYear(typeof req.body?.year === 'string' ? req.body.year.trim() : undefined, now());
+        if (!parsed.ok) return error(req, res, 422, `annual.errors.${parsed.problem}`);
+        const { created } = await prepareDraft(ctx.db, parsed.year, req.staff!.id);
+        res.redirect(303, `/admin/annual-reports/${parsed.year}${created ? '?prepared=1' : ''}`);
+      },
+      303,
+    ),
     route('get', '/admin/annual-reports/:year', P, async (req, res) => {
       const report = await reportOr404(req, res);
       if (report) await renderReport(req, res, report);
     }),
-    route('post', '/admin/annual-reports/:year', P, async (req, res) => {
-      const report = await reportOr404(req, res);
-      if (!report) return;
-      const parsed = parseReportForm((req.body ?? {}) as Record<string, unknown>);
-      if (!parsed.ok) return renderReport(req, res, report, 422, { errors: parsed.errors, rows: parsed.rows, narrativeJa: parsed.narrativeJa, narrativeEn: parsed.narrativeEn });
-      const problem = await saveContent(ctx.db, report.year, parsed.value, req.staff!.id);
-      if (problem) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[problem], { problem });
-      res.redirect(303, `/admin/annual-reports/${report.year}?saved=1`);
-    }, 303),
+    route(
+      'post',
+      '/admin/annual-reports/:year',
+      P,
+      async (req, res) => {
+        const report = await reportOr404(req, res);
+        if (!report) return;
+        const parsed = parseReportForm((req.body ?? {}) as Record<string, unknown>);
+        if (!parsed.ok) return renderReport(req, res, report, 422, { errors: parsed.errors, rows: parsed.rows, narrativeJa: parsed.narrativeJa, narrativeEn: parsed.narrativeEn });
+        const problem = await saveContent(ctx.db, report.year, parsed.value, req.staff!.id);
+        if (problem) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[problem], { problem });
+        res.redirect(303, `/admin/annual-reports/${report.year}?saved=1`);
+      },
+      303,
+    ),
     route('get', '/admin/annual-reports/:year/preview', P, async (req, res) => {
       const report = await reportOr404(req, res);
       if (!report) return;
@@ -155,7 +178,15 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       if (!supporter) return error(req, res, 404, 'annual.preview.noSupporter');
       const settings = await ctx.settings.get();
       const receipt = await findValidReceipt(ctx.db, supporter.id, report.year);
-      const email = await renderReportEmail({ db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl }, ctx.db, report, supporter, receipt?.number ?? t(supporter.locale, 'annual.preview.sampleNumber'), settings, supporter.locale);
+      const email = await renderReportEmail(
+        { db: ctx.db, renderEmail: ctx.renderEmail, publicUrl: ctx.config.publicUrl },
+        ctx.db,
+        report,
+        supporter,
+        receipt?.number ?? t(supporter.locale, 'annual.preview.sampleNumber'),
+        settings,
+        supporter.locale,
+      );
       sendEmailPreview(res, email.html);
     }),
     // A preview never issues a number: the PDF says 見本 (sample) unless the supporter has their receipt already.
@@ -165,9 +196,24 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       const supporter = await previewSupporter(req, report.year);
       if (!supporter) return error(req, res, 404, 'annual.preview.noSupporter');
       const issued = await findValidReceipt(ctx.db, supporter.id, report.year);
-      const receipt = issued ?? { id: '', supporterId: supporter.id, year: report.year, number: t(supporter.locale, 'annual.preview.sampleNumber'), status: 'valid' as const, total: 0, giftCount: 0, replacesId: null, issuedAt: now(), voidedAt: null };
+      const receipt = issued ?? {
+        id: '',
+        supporterId: supporter.id,
+        year: report.year,
+        number: t(supporter.locale, 'annual.preview.sampleNumber'),
+        status: 'valid' as const,
+        total: 0,
+        giftCount: 0,
+        replacesId: null,
+        issuedAt: now(),
+        voidedAt: null,
+      };
       const pdf = await renderAnnualReceipt(ctx.db, await ctx.settings.get(), supporter, receipt, supporter.locale);
-      res.set('Cache-Control', 'private, no-store').set('Content-Type', 'application/pdf').set('Content-Disposition', `inline; filename="combined-receipt-${report.year}-preview.pdf"`).send(pdf);
+      res
+        .set('Cache-Control', 'private, no-store')
+        .set('Content-Type', 'application/pdf')
+        .set('Content-Disposition', `inline; filename="combined-receipt-${report.year}-preview.pdf"`)
+        .send(pdf);
     }),
     route('get', '/admin/annual-reports/:year/send', P, async (req, res) => {
       const report = await reportOr404(req, res);
@@ -175,24 +221,36 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       if (report.newsletterId) return res.redirect(302, `/admin/newsletters/${report.newsletterId}`);
       await renderConfirm(req, res, report);
     }),
-    route('post', '/admin/annual-reports/:year/send', P, async (req, res) => {
-      const report = await reportOr404(req, res);
-      if (!report) return;
-      if ((req.body ?? {}).confirm !== 'on') return renderConfirm(req, res, report, 422, { confirm: 'annual.errors.confirm' });
-      const outcome = await startReportSend(ctx.db, report.year, req.staff!.id);
-      if (!outcome.ok) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[outcome.problem], { problem: outcome.problem });
-      ctx.dispatcher.poke();
-      res.redirect(303, `/admin/newsletters/${outcome.newsletterId}?started=1`);
-    }, 303),
-    route('post', '/admin/annual-reports/:year/reissue', P, async (req, res) => {
-      const report = await reportOr404(req, res);
-      if (!report) return;
-      const supporter = await supporterNamed(req.body?.supporter);
-      if (!supporter || !(await findValidReceipt(ctx.db, supporter.id, report.year))) {
-        return renderReport(req, res, report, 404, { errors: { supporter: 'annual.errors.noReceipt' } });
-      }
-      const { receipt } = await reissue(ctx.db, supporter.id, report.year, req.staff!.id);
-      res.redirect(303, `/admin/annual-reports/${report.year}?reissued=1&number=${encodeURIComponent(receipt.number)}`);
-    }, 303),
+    route(
+      'post',
+      '/admin/annual-reports/:year/send',
+      P,
+      async (req, res) => {
+        const report = await reportOr404(req, res);
+        if (!report) return;
+        if ((req.body ?? {}).confirm !== 'on') return renderConfirm(req, res, report, 422, { confirm: 'annual.errors.confirm' });
+        const outcome = await startReportSend(ctx.db, report.year, req.staff!.id);
+        if (!outcome.ok) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[outcome.problem], { problem: outcome.problem });
+        ctx.dispatcher.poke();
+        res.redirect(303, `/admin/newsletters/${outcome.newsletterId}?started=1`);
+      },
+      303,
+    ),
+    route(
+      'post',
+      '/admin/annual-reports/:year/reissue',
+      P,
+      async (req, res) => {
+        const report = await reportOr404(req, res);
+        if (!report) return;
+        const supporter = await supporterNamed(req.body?.supporter);
+        if (!supporter || !(await findValidReceipt(ctx.db, supporter.id, report.year))) {
+          return renderReport(req, res, report, 404, { errors: { supporter: 'annual.errors.noReceipt' } });
+        }
+        const { receipt } = await reissue(ctx.db, supporter.id, report.year, req.staff!.id);
+        res.redirect(303, `/admin/annual-reports/${report.year}?reissued=1&number=${encodeURIComponent(receipt.number)}`);
+      },
+      303,
+    ),
   ];
 }

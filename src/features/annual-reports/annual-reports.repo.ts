@@ -20,16 +20,25 @@ export async function listReports(tx: Tx): Promise<AnnualReport[]> {
 }
 
 /** Writes a draft for the year unless one exists; returns the year's report either way. */
-export async function insertDraft(tx: Tx, values: { year: number; figures: ImpactFigure[]; narrativeJa: string; narrativeEn: string; preparedBy: string | null }): Promise<{ report: AnnualReport; created: boolean }> {
+export async function insertDraft(
+  tx: Tx,
+  values: { year: number; figures: ImpactFigure[]; narrativeJa: string; narrativeEn: string; preparedBy: string | null },
+): Promise<{ report: AnnualReport; created: boolean }> {
   const [created] = await tx.insert(annualReports).values(values).onConflictDoNothing({ target: annualReports.year }).returning();
   if (created) return { report: created, created: true };
   return { report: (await findReport(tx, values.year))!, created: false };
 }
 
 export async function updateReportContent(tx: Tx, year: number, values: { figures: ImpactFigure[]; narrativeJa: string; narrativeEn: string }): Promise<void> {
-  await tx.update(annualReports).set({ ...values, updatedAt: sql`now()` }).where(eq(annualReports.year, year));
+  await tx
+    .update(annualReports)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(annualReports.year, year));
 }
 
 export async function setReportSend(tx: Tx, year: number, newsletterId: string): Promise<void> {
-  await tx.update(annualReports).set({ newsletterId, updatedAt: sql`now()` }).where(eq(annualReports.year, year));
+  await tx
+    .update(annualReports)
+    .set({ newsletterId, updatedAt: sql`now()` })
+    .where(eq(annualReports.year, year));
 }

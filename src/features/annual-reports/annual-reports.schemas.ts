@@ -37,15 +37,19 @@ const badLabel = (v: string) => v.length > MAX_LABEL || hasControlCharacters(v) 
  * The report form: up to eight figures (a Japanese label, an optional English one, a whole number;
  * a row left blank is dropped) and the narrative in both languages. Errors name the field and row.
  */
-export function parseReportForm(body: Record<string, unknown>):
-  | { ok: true; value: ReportContent }
-  | { ok: false; errors: Record<string, string>; rows: FigureRowValues[]; narrativeJa: string; narrativeEn: string } {
+export function parseReportForm(
+  body: Record<string, unknown>,
+): { ok: true; value: ReportContent } | { ok: false; errors: Record<string, string>; rows: FigureRowValues[]; narrativeJa: string; narrativeEn: string } {
   const errors: Record<string, string> = {};
   const [ja, en, values] = [list(body.labelJa), list(body.labelEn), list(body.value)];
   const count = Math.max(ja.length, en.length, values.length);
   const rows: FigureRowValues[] = Array.from({ length: Math.min(count, MAX_FIGURES + 1) }, (_, i) => ({
-    labelJa: text(ja[i]).trim().slice(0, MAX_LABEL * 4),
-    labelEn: text(en[i]).trim().slice(0, MAX_LABEL * 4),
+    labelJa: text(ja[i])
+      .trim()
+      .slice(0, MAX_LABEL * 4),
+    labelEn: text(en[i])
+      .trim()
+      .slice(0, MAX_LABEL * 4),
     value: text(values[i]).trim().slice(0, 40),
   }));
   const narrativeJa = text(body.narrativeJa).replace(/\r\n/g, '\n').trim();
@@ -64,11 +68,15 @@ export function parseReportForm(body: Record<string, unknown>):
     if (!Number.isInteger(value) || value > MAX_VALUE) errors[`value-${n}`] = 'annual.errors.badValue';
     else figures.push({ labelJa: r.labelJa, labelEn: r.labelEn, value });
   }
-  for (const [field, value] of [['narrativeJa', narrativeJa], ['narrativeEn', narrativeEn]] as const) {
+  for (const [field, value] of [
+    ['narrativeJa', narrativeJa],
+    ['narrativeEn', narrativeEn],
+  ] as const) {
     if (value.length > MAX_NARRATIVE) errors[field] = 'annual.errors.tooLong';
     else if (hasControlCharacters(value)) errors[field] = 'annual.errors.control';
   }
   if (!narrativeJa && !errors.narrativeJa) errors.narrativeJa = 'annual.errors.narrativeRequired';
-  if (Object.keys(errors).length > 0) return { ok: false, errors, rows: rows.slice(0, MAX_FIGURES), narrativeJa: narrativeJa.slice(0, MAX_NARRATIVE * 2), narrativeEn: narrativeEn.slice(0, MAX_NARRATIVE * 2) };
+  if (Object.keys(errors).length > 0)
+    return { ok: false, errors, rows: rows.slice(0, MAX_FIGURES), narrativeJa: narrativeJa.slice(0, MAX_NARRATIVE * 2), narrativeEn: narrativeEn.slice(0, MAX_NARRATIVE * 2) };
   return { ok: true, value: { figures, narrativeJa, narrativeEn } };
 }

@@ -74,38 +74,46 @@ type StartOutcome = { ok: true; newsletterId: string; recipients: number } | { o
 
 export async function startReportSend(db: Db, year: number, staffId: string, now = clockNow()): Promise<StartOutcome> {
   if (year >= tokyoYear(now)) return { ok: false, problem: 'yearNotOver' };
-  return db.transaction(async (tx): Promise<StartOutcome> => {
-    const report = await lockReport(tx, year);
-    if (!report) return { ok: false, problem: 'notFound' as const };
-    if (report.newsletterId) return { ok: false, problem: 'alreadyStarted' as const };
-    const [send] = await tx
-      .insert(newsletters)
-      .values({
-        kind: 'annual_report',
-        subjectJa: t('ja', 'email.annual-report.subject', { year }),
-        subjectEn: t('en', 'email.annual-report.subject', { year }),
-        audience: reportAudience(year),
-        hiddenFromArchive: true,
-        createdBy: staffId,
-      })
-      .returning({ id: newsletters.id });
-    const { recipients } = await startSending(tx, send!.id, staffId);
-    // Nobody gave that year: nothing is written, not even the empty send.
-    if (recipients === 0) throw new NoRecipients();
-    await setReportSend(tx, year, send!.id);
-    await recordAudit(tx, { staffId, action: 'annual_report.send', targetType: 'annual_report', targetId: report.id, detail: { recipients, newsletterId: send!.id } });
-    return { ok: true as const, newsletterId: send!.id, recipients };
-  }).catch((err: unknown) => {
-    if (err instanceof NoRecipients) return { ok: false as const, problem: 'noRecipients' as const };
-    throw err;
-  });
+  return db
+    .transaction(async (tx): Promise<StartOutcome> => {
+      const report = await lockReport(tx, year);
+      if (!report) return { ok: false, problem: 'notFound' as const };
+      if (report.newsletterId) return { ok: false, problem: 'alreadyStarted' as const };
+      const [send] = await tx
+        .insert(newsletters)
+        .values({
+          kind: 'annual_report',
+          subjectJa: t('ja', 'email.annual-report.subject', { year }),
+          subjectEn: t('en', 'email.annual-report.subject', { year }),
+          audience: reportAudience(year),
+          hiddenFromArchive: true,
+          createdBy: staffId,
+        })
+        .returning({ id: newsletters.id });
+      const { recipients } = await startSending(tx, send!.id, staffId);
+      // Nobody gave that year: nothing is written, not even the empty send.
+      if (recipients === 0) throw new NoRecipients();
+      await setReportSend(tx, year, send!.id);
+      await recordAudit(tx, { staffId, action: 'annual_report.send', targetType: 'annual_report', targetId: report.id, detail: { recipients, newsletterId: send!.id } });
+      return { ok: true as const, newsletterId: send!.id, recipients };
+    })
+    .catch((err: unknown) => {
+      if (err instanceof NoRecipients) return { ok: false as const, problem: 'noRecipients' as const };
+      throw err;
+    });
 }
 
 /** Voids a supporter's combined receipt of the year and issues a new number. */
 export async function reissue(db: Db, supporterId: string, year: number, staffId: string) {
   return db.transaction(async (tx) => {
     const result = await reissueReceipt(tx, supporterId, year);
-    await recordAudit(tx, { staffId, action: 'annual_receipt.reissue', targetType: 'supporter', targetId: supporterId, detail: { year, number: result.receipt.number, voided: result.voided?.number ?? null } });
+    await recordAudit(tx, {
+      staffId,
+      action: 'annual_receipt.reissue',
+      targetType: 'supporter',
+      targetId: supporterId,
+      detail: { year, number: result.receipt.number, voided: result.voided?.number ?? null },
+    });
     return result;
   });
 }
@@ -120,7 +128,10 @@ const reportRoles = roles.filter((role) => roleCan(role, 'reports:send'));
  */
 export async function prepareDraftAndTellStaff(db: Db, year: number): Promise<{ created: boolean; told: number }> {
   const { created } = await prepareDraft(db, year, null);
-  const people = await db.select({ id: staff.id, email: staff.email, name: staff.name }).from(staff).where(and(eq(staff.isActive, true), inArray(staff.role, reportRoles)));
+  const people = await db
+    .select({ id: staff.id, email: staff.email, name: staff.name })
+    .from(staff)
+    .where(and(eq(staff.isActive, true), inArray(staff.role, reportRoles)));
   const told = await db.transaction(async (tx) => {
     let queued = 0;
     for (const person of people) {

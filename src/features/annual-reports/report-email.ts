@@ -52,7 +52,16 @@ export async function renderReportEmail(
 }
 
 /** The whole message: the email and the combined receipt attached, both from one reading of the year. */
-export async function reportMessage(deps: ReportEmailDeps, report: AnnualReport, supporter: Supporter, receipt: AnnualReceipt, giving: YearGiving, settings: Settings, locale: Locale, to: string): Promise<OutgoingMessage> {
+export async function reportMessage(
+  deps: ReportEmailDeps,
+  report: AnnualReport,
+  supporter: Supporter,
+  receipt: AnnualReceipt,
+  giving: YearGiving,
+  settings: Settings,
+  locale: Locale,
+  to: string,
+): Promise<OutgoingMessage> {
   const [email, pdf] = await Promise.all([
     renderReportEmail(deps, deps.db, report, supporter, receipt.number, settings, locale, giving),
     renderAnnualReceipt(deps.db, settings, supporter, receipt, locale, giving),

@@ -33,8 +33,13 @@ export async function givingInYear(tx: Tx, supporterId: string, year: number): P
   const { from, to } = yearDays(year);
   const rows = await tx
     .select({
-      date: donations.receivedAt, day: donations.receivedOn, entry: donations.entry, amount: donations.amount,
-      method: donations.method, frequency: donations.frequency, planAmount: donations.planAmount,
+      date: donations.receivedAt,
+      day: donations.receivedOn,
+      entry: donations.entry,
+      amount: donations.amount,
+      method: donations.method,
+      frequency: donations.frequency,
+      planAmount: donations.planAmount,
     })
     .from(donations)
     .where(and(eq(donations.supporterId, supporterId), between(donations.receivedOn, from, to)))

@@ -12,8 +12,5 @@ export interface StaffName {
 
 /** Every staff account (active or not), for naming who did what and for the filter list. */
 export async function selectStaffNames(tx: Tx): Promise<StaffName[]> {
-  return tx
-    .select({ id: staff.id, name: staff.name, email: staff.email, role: staff.role, isActive: staff.isActive })
-    .from(staff)
-    .orderBy(asc(staff.name), asc(staff.email));
+  return tx.select({ id: staff.id, name: staff.name, email: staff.email, role: staff.role, isActive: staff.isActive }).from(staff).orderBy(asc(staff.name), asc(staff.email));
 }

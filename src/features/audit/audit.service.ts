@@ -43,5 +43,11 @@ export async function listAudit(tx: Tx, filter: AuditFilter, limit = 50, offset 
   if (filter.targetId) where.push(eq(auditLog.targetId, filter.targetId));
   if (filter.from) where.push(gte(auditLog.at, filter.from));
   if (filter.to) where.push(lt(auditLog.at, filter.to));
-  return tx.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(limit).offset(offset);
+  return tx
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(limit)
+    .offset(offset);
 }

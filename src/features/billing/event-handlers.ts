@@ -1,12 +1,6 @@
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client';
-import {
-  applySubscription,
-  markCheckoutCompleted,
-  notifyPaymentFailed,
-  recordGift,
-  recordTakeBack,
-} from '../giving';
+import { applySubscription, markCheckoutCompleted, notifyPaymentFailed, recordGift, recordTakeBack } from '../giving';
 import { askToConfirmSignups, confirmSignupsByPayment, findSupporterByStripeCustomer, findSupporterById, followMerges, linkStripeCustomer } from '../supporters';
 import { fromUnix } from '../../lib/dates';
 import { chargeFacts, paymentIntentIdOfInvoice, snapshotOf, subscriptionIdOfInvoice } from './stripe-objects';
@@ -140,7 +134,14 @@ const chargeRefunded: Handler = async (deps, object) => {
 const disputeCreated: Handler = async (deps, object) => {
   const dispute = await deps.gateway.retrieveDispute(object.id);
   await deps.db.transaction((tx) =>
-    recordTakeBack(tx, { entry: 'dispute', stripeChargeId: idOf(dispute.charge)!, stripeDisputeId: dispute.id, amount: dispute.amount, at: fromUnix(dispute.created), note: dispute.reason }),
+    recordTakeBack(tx, {
+      entry: 'dispute',
+      stripeChargeId: idOf(dispute.charge)!,
+      stripeDisputeId: dispute.id,
+      amount: dispute.amount,
+      at: fromUnix(dispute.created),
+      note: dispute.reason,
+    }),
   );
 };
 

@@ -5,10 +5,7 @@ import { stripeEvents } from '../../db/schema';
 export type StoredEvent = typeof stripeEvents.$inferSelect;
 
 /** Stores an event once by its id; true when this call stored it. */
-export async function insertEventOnce(
-  tx: Tx,
-  event: { id: string; type: string; api_version: string | null; created: number; data: { object: unknown } },
-): Promise<boolean> {
+export async function insertEventOnce(tx: Tx, event: { id: string; type: string; api_version: string | null; created: number; data: { object: unknown } }): Promise<boolean> {
   const objectId = (event.data.object as { id?: unknown }).id;
   const rows = await tx
     .insert(stripeEvents)

@@ -6,7 +6,10 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /** The t= timestamp of a Stripe-Signature header, or undefined when it has none. */
 export function signatureTimestamp(header: string): number | undefined {
-  const t = header.split(',').map((part) => part.trim().split('=')).find(([key]) => key === 't')?.[1];
+  const t = header
+    .split(',')
+    .map((part) => part.trim().split('='))
+    .find(([key]) => key === 't')?.[1];
   return t && /^\d{1,12}$/.test(t) ? Number(t) : undefined;
 }
 

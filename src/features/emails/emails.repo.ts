@@ -29,9 +29,15 @@ export async function markEmailSent(tx: Tx, id: number, messageId: string): Prom
 
 /** Marks an email failed for good (no retry); the supporter's console page shows it. */
 export async function markEmailFailed(tx: Tx, id: number, error: string): Promise<void> {
-  await tx.update(emails).set({ status: 'failed', error: error.slice(0, 1000), failedAt: now() }).where(eq(emails.id, id));
+  await tx
+    .update(emails)
+    .set({ status: 'failed', error: error.slice(0, 1000), failedAt: now() })
+    .where(eq(emails.id, id));
 }
 
 export async function recordEmailError(tx: Tx, id: number, error: string): Promise<void> {
-  await tx.update(emails).set({ error: error.slice(0, 1000) }).where(eq(emails.id, id));
+  await tx
+    .update(emails)
+    .set({ error: error.slice(0, 1000) })
+    .where(eq(emails.id, id));
 }

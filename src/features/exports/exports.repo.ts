@@ -7,17 +7,26 @@ export type ExportRun = typeof exportRuns.$inferSelect;
 export type ExportKind = ExportRun['kind'];
 
 /** Opens a run; with an id the page chose (to find the report afterwards) unless that id is taken. */
-export async function insertExportRun(tx: Tx, run: { id?: string; kind: ExportKind; staffId: string | null; source: 'console' | 'cli'; params: Record<string, unknown> }): Promise<ExportRun> {
+export async function insertExportRun(
+  tx: Tx,
+  run: { id?: string; kind: ExportKind; staffId: string | null; source: 'console' | 'cli'; params: Record<string, unknown> },
+): Promise<ExportRun> {
   if (run.id) {
     const [row] = await tx.insert(exportRuns).values(run).onConflictDoNothing().returning();
     if (row) return row;
   }
-  const [row] = await tx.insert(exportRuns).values({ ...run, id: undefined }).returning();
+  const [row] = await tx
+    .insert(exportRuns)
+    .values({ ...run, id: undefined })
+    .returning();
   return row!;
 }
 
 export async function finishExportRun(tx: Tx, id: string, outcome: { status: 'done' | 'aborted' | 'failed'; rowCount: number; replacements: ReplacedCharacter[] }): Promise<void> {
-  await tx.update(exportRuns).set({ ...outcome, finishedAt: now() }).where(eq(exportRuns.id, id));
+  await tx
+    .update(exportRuns)
+    .set({ ...outcome, finishedAt: now() })
+    .where(eq(exportRuns.id, id));
 }
 
 export async function findExportRun(tx: Tx, id: string): Promise<ExportRun | undefined> {

@@ -40,7 +40,7 @@ function csvHeaders(res: Response, name: string, encoding: Encoding, runId: stri
   res.setHeader('X-Export-Run', runId);
 }
 
-const encodingOf = (value: unknown): Encoding | undefined => (encodings as readonly unknown[]).includes(value ?? 'utf8') ? ((value ?? 'utf8') as Encoding) : undefined;
+const encodingOf = (value: unknown): Encoding | undefined => ((encodings as readonly unknown[]).includes(value ?? 'utf8') ? ((value ?? 'utf8') as Encoding) : undefined);
 
 /** /admin/exports: donation CSVs for the accounting software, monthly summary, address labels. */
 export function exportRoutes(ctx: AppContext): AdminRoute[] {
@@ -67,7 +67,11 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
       encodings: options(locale, 'exports.encoding.', encodings, values.encoding),
       methods: options(locale, 'giving.gifts.method.', exportMethods, values.method),
       statuses: options(locale, 'exports.status.', giftStatuses, values.status),
-      plans: exportPlans.map((p) => ({ value: p, label: p === 'one_time' ? t(locale, 'exports.plan.one_time') : t(locale, 'exports.plan.monthly', { amount: Number(p).toLocaleString('ja-JP') }), selected: p === values.plan })),
+      plans: exportPlans.map((p) => ({
+        value: p,
+        label: p === 'one_time' ? t(locale, 'exports.plan.one_time') : t(locale, 'exports.plan.monthly', { amount: Number(p).toLocaleString('ja-JP') }),
+        selected: p === values.plan,
+      })),
       kinds: options(locale, 'exports.kind.', supporterKinds, values.kind),
       preview,
       runs: (await listRecentExportRuns(ctx.db, 10)).map((r) => ({
@@ -130,15 +134,20 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
     route('get', '/admin/exports/summary.csv', 'exports:create', async (req, res) => {
       const year = yearOf(req.query.year);
       const encoding = encodingOf(req.query.encoding);
-      if (year === undefined || !encoding) return res.status(400).render('errors/error', { layout: 'admin', status: 400, title: t(req.locale, year === undefined ? 'exports.errors.year' : 'exports.errors.encoding'), message: '' });
+      if (year === undefined || !encoding)
+        return res
+          .status(400)
+          .render('errors/error', { layout: 'admin', status: 400, title: t(req.locale, year === undefined ? 'exports.errors.year' : 'exports.errors.encoding'), message: '' });
       const id = randomUUID();
       csvHeaders(res, `welgee-monthly-summary-${year}${encoding === 'cp932' ? '-sjis' : ''}.csv`, encoding, id);
-      await streamed(res, () => recordedExport(ctx.db, 'monthly_summary', { year, encoding }, { staffId: req.staff!.id, source: 'console', ip: req.ip, runId: id }, async () => {
-        const encoder = new ExportEncoder(encoding);
-        const lines = summaryCsvLines(await monthlySummary(ctx.db, year), req.locale);
-        await writeChunk(res, Buffer.concat([encoder.preamble(), encoder.encode(lines.map((l) => encoder.line(l, () => 'summary')).join('\r\n') + '\r\n')]));
-        return { rows: lines.length - 1, replacements: encoder.report() };
-      }));
+      await streamed(res, () =>
+        recordedExport(ctx.db, 'monthly_summary', { year, encoding }, { staffId: req.staff!.id, source: 'console', ip: req.ip, runId: id }, async () => {
+          const encoder = new ExportEncoder(encoding);
+          const lines = summaryCsvLines(await monthlySummary(ctx.db, year), req.locale);
+          await writeChunk(res, Buffer.concat([encoder.preamble(), encoder.encode(lines.map((l) => encoder.line(l, () => 'summary')).join('\r\n') + '\r\n')]));
+          return { rows: lines.length - 1, replacements: encoder.report() };
+        }),
+      );
     }),
 
     route('get', '/admin/exports/labels.csv', 'exports:create', async (req, res) => {
@@ -146,7 +155,11 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
       if (!encoding) return res.status(400).render('errors/error', { layout: 'admin', status: 400, title: t(req.locale, 'exports.errors.encoding'), message: '' });
       const id = randomUUID();
       csvHeaders(res, `welgee-address-labels${encoding === 'cp932' ? '-sjis' : ''}.csv`, encoding, id);
-      await streamed(res, () => recordedExport(ctx.db, 'address_labels', { encoding }, { staffId: req.staff!.id, source: 'console', ip: req.ip, runId: id }, () => writeAddressLabels(ctx.db, encoding, res)));
+      await streamed(res, () =>
+        recordedExport(ctx.db, 'address_labels', { encoding }, { staffId: req.staff!.id, source: 'console', ip: req.ip, runId: id }, () =>
+          writeAddressLabels(ctx.db, encoding, res),
+        ),
+      );
     }),
   ];
 }

@@ -13,9 +13,11 @@ export const supporterKinds = ['individual', 'organisation'] as const;
 /** The longest range one export covers: ten years of the ledger. */
 export const MAX_RANGE_DAYS = 3660;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'exports.errors.date').refine((v) => isoDay(v) === v, 'exports.errors.date');
-const optional = <T extends readonly [string, ...string[]]>(values: T, message: string) =>
-  z.preprocess((v) => (v === '' ? undefined : v), z.enum(values, { message }).optional());
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'exports.errors.date')
+  .refine((v) => isoDay(v) === v, 'exports.errors.date');
+const optional = <T extends readonly [string, ...string[]]>(values: T, message: string) => z.preprocess((v) => (v === '' ? undefined : v), z.enum(values, { message }).optional());
 
 /** What a donations export asks for: the days (Asia/Tokyo, inclusive), the file's shape and filters. */
 export const donationsExportQuery = z

@@ -57,7 +57,13 @@ export async function recordedExport<T extends { rows: number; replacements?: Ex
 }
 
 /** A donations export written to `out`, recorded as a run. */
-export async function exportDonations(deps: ExportDeps, query: DonationsExportQuery, lang: Locale, who: Requester, out: Writable): Promise<{ run: ExportRun; result: ExportResult }> {
+export async function exportDonations(
+  deps: ExportDeps,
+  query: DonationsExportQuery,
+  lang: Locale,
+  who: Requester,
+  out: Writable,
+): Promise<{ run: ExportRun; result: ExportResult }> {
   const settings = await deps.settings.get();
   const params = { ...query, lang };
   return recordedExport(deps.db, 'donations', params, who, () => writeDonationsExport(deps.db, settings.accounting, { ...query, lang }, out));

@@ -12,7 +12,13 @@ function methodLabel(locale: Locale, method: string): string {
   return tOrValue(locale, 'giving.gifts.method.', method);
 }
 
-const yen = (f: Figures, locale: Locale) => ({ count: f.count, gross: formatYen(f.gross, locale), fees: formatYen(f.fees, locale), refunds: formatYen(f.refunds, locale), net: formatYen(f.net, locale) });
+const yen = (f: Figures, locale: Locale) => ({
+  count: f.count,
+  gross: formatYen(f.gross, locale),
+  fees: formatYen(f.fees, locale),
+  refunds: formatYen(f.refunds, locale),
+  net: formatYen(f.net, locale),
+});
 
 /** The summary page's data: the months, the year's total, and the split by plan and by method. */
 export function summaryView(summary: { months: MonthSummary[]; year: Figures }, year: number, locale: Locale) {
@@ -24,7 +30,12 @@ export function summaryView(summary: { months: MonthSummary[]; year: Figures }, 
     previousYear: year - 1,
     nextYear: year + 1,
     isEmpty: summary.year.count === 0 && summary.year.refunds === 0,
-    months: summary.months.map((m) => ({ month: m.month, ...yen(m.total, locale), plans: plans.map((p) => gross(m.byPlan[p])), methods: methods.map((x) => gross(m.byMethod[x])) })),
+    months: summary.months.map((m) => ({
+      month: m.month,
+      ...yen(m.total, locale),
+      plans: plans.map((p) => gross(m.byPlan[p])),
+      methods: methods.map((x) => gross(m.byMethod[x])),
+    })),
     total: yen(summary.year, locale),
     planHeads: plans.map((p) => planLabel(locale, p)),
     methodHeads: methods.map((m) => methodLabel(locale, m)),

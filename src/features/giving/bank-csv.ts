@@ -105,7 +105,12 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: LinePr
   return { records, problems };
 }
 
-const headerKey = (value: string) => value.normalize('NFKC').replace(/\(.*?\)/g, '').replace(/\s/g, '').toLowerCase();
+const headerKey = (value: string) =>
+  value
+    .normalize('NFKC')
+    .replace(/\(.*?\)/g, '')
+    .replace(/\s/g, '')
+    .toLowerCase();
 
 type Columns = { date: number; amount: number; payer: number; withdrawal: number; kind: number };
 

@@ -73,7 +73,10 @@ export async function listImportLines(tx: Tx, importId: string): Promise<BankImp
 /** One line of an import (undefined for a line of another import). */
 export async function findImportLine(tx: Tx, importId: string, lineId: string): Promise<BankImportLine | undefined> {
   if (!/^\d{1,15}$/.test(lineId)) return undefined;
-  const [row] = await tx.select().from(bankImportLines).where(and(eq(bankImportLines.importId, importId), eq(bankImportLines.id, Number(lineId))));
+  const [row] = await tx
+    .select()
+    .from(bankImportLines)
+    .where(and(eq(bankImportLines.importId, importId), eq(bankImportLines.id, Number(lineId))));
   return row;
 }
 
@@ -84,14 +87,20 @@ export async function updateImportLine(tx: Tx, lineId: number, changes: Partial<
 
 /** Marks an import done once none of its lines wait for a decision. */
 export async function markImportConfirmed(tx: Tx, id: string): Promise<void> {
-  await tx.update(bankImports).set({ status: 'confirmed', confirmedAt: sql`coalesce(${bankImports.confirmedAt}, now())` }).where(eq(bankImports.id, id));
+  await tx
+    .update(bankImports)
+    .set({ status: 'confirmed', confirmedAt: sql`coalesce(${bankImports.confirmedAt}, now())` })
+    .where(eq(bankImports.id, id));
 }
 
 /** The fingerprints among these that a ledger row carries already. */
 export async function findBookedFingerprints(tx: Tx, fingerprints: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < fingerprints.length; i += 500) {
-    const rows = await tx.select({ f: donations.bankFingerprint }).from(donations).where(inArray(donations.bankFingerprint, fingerprints.slice(i, i + 500)));
+    const rows = await tx
+      .select({ f: donations.bankFingerprint })
+      .from(donations)
+      .where(inArray(donations.bankFingerprint, fingerprints.slice(i, i + 500)));
     for (const r of rows) if (r.f) found.add(r.f);
   }
   return found;
@@ -121,6 +130,9 @@ export async function listKanaSupporters(tx: Tx): Promise<KanaSupporter[]> {
 export async function findUsableSupporterIds(tx: Tx, ids: string[]): Promise<Set<string>> {
   const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
   if (valid.length === 0) return new Set();
-  const rows = await tx.select({ id: supporters.id }).from(supporters).where(and(inArray(supporters.id, valid), isNull(supporters.mergedIntoId)));
+  const rows = await tx
+    .select({ id: supporters.id })
+    .from(supporters)
+    .where(and(inArray(supporters.id, valid), isNull(supporters.mergedIntoId)));
   return new Set(rows.map((r) => r.id));
 }

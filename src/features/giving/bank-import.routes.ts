@@ -33,7 +33,11 @@ function reviewLineView(locale: Locale, { line, suggestion, others, recordedFor 
   const suggested = suggestion ? { ...supporterView(locale, suggestion.supporter), reason: label(locale, 'reason', suggestion.reason) } : undefined;
   const options = [
     ...(suggested ? [{ value: `s:${suggested.id}`, label: t(locale, 'giving.gifts.review.recordFor', { name: name(suggested) }), selected: true }] : []),
-    ...others.map((o) => ({ value: `s:${o.supporter.id}`, label: t(locale, 'giving.gifts.review.recordFor', { name: name(supporterView(locale, o.supporter)) }), selected: false })),
+    ...others.map((o) => ({
+      value: `s:${o.supporter.id}`,
+      label: t(locale, 'giving.gifts.review.recordFor', { name: name(supporterView(locale, o.supporter)) }),
+      selected: false,
+    })),
     { value: 'new', label: t(locale, 'giving.gifts.review.createNew'), selected: false },
     { value: 'skip', label: t(locale, 'giving.gifts.review.skip'), selected: false },
     { value: '', label: t(locale, 'giving.gifts.review.later'), selected: !suggested },
@@ -65,7 +69,12 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
       layout: 'admin',
       title: t(req.locale, 'giving.gifts.import.title'),
       imports: imports.map((i) => ({ ...i, statusLabel: label(req.locale, 'importStatus', i.status) })),
-      columns: { date: STATEMENT_COLUMNS.date.join('、'), amount: STATEMENT_COLUMNS.amount.join('、'), payer: STATEMENT_COLUMNS.payer.join('、'), withdrawal: STATEMENT_COLUMNS.withdrawal.join('、') },
+      columns: {
+        date: STATEMENT_COLUMNS.date.join('、'),
+        amount: STATEMENT_COLUMNS.amount.join('、'),
+        payer: STATEMENT_COLUMNS.payer.join('、'),
+        withdrawal: STATEMENT_COLUMNS.withdrawal.join('、'),
+      },
       maxSize: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB`,
       maxLines: MAX_STATEMENT_LINES.toLocaleString('ja-JP'),
       ...messages,
@@ -77,7 +86,9 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
     upload(req, res, (err: unknown) => {
       if (!err) return next();
       const tooLarge = err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE';
-      void renderIndex(req, res, tooLarge ? 413 : 400, { error: t(req.locale, tooLarge ? 'giving.gifts.import.tooLarge' : 'giving.gifts.import.badUpload', { size: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` }) }).catch(next);
+      void renderIndex(req, res, tooLarge ? 413 : 400, {
+        error: t(req.locale, tooLarge ? 'giving.gifts.import.tooLarge' : 'giving.gifts.import.badUpload', { size: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB` }),
+      }).catch(next);
     });
   }
 
@@ -103,22 +114,35 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
 
   return [
     route('get', '/admin/imports', 'gifts:import', (req, res) => renderIndex(req, res)),
-    route('post', '/admin/imports', 'gifts:import', [receiveFile, async (req: Request, res: Response) => {
-      const file = req.file;
-      if (!file || file.size === 0) return renderIndex(req, res, 422, { error: t(req.locale, 'giving.gifts.import.noFile') });
-      const outcome = await uploadStatement(ctx.db, { bytes: file.buffer, filename: file.originalname }, { staffId: req.staff!.id, ip: req.ip }, todayInTokyo());
-      if (outcome.kind === 'created') return res.redirect(303, `/admin/imports/${outcome.importId}`);
-      if (outcome.kind === 'already') return res.redirect(303, `/admin/imports/${outcome.importId}?already=1`);
-      const status = outcome.reason === 'binary' ? 415 : 422;
-      return renderIndex(req, res, status, { error: t(req.locale, `giving.gifts.import.rejected.${outcome.reason}`, { max: MAX_STATEMENT_LINES.toLocaleString('ja-JP') }), problems: problemMessages(req.locale, outcome.problems) });
-    }], 422),
+    route(
+      'post',
+      '/admin/imports',
+      'gifts:import',
+      [
+        receiveFile,
+        async (req: Request, res: Response) => {
+          const file = req.file;
+          if (!file || file.size === 0) return renderIndex(req, res, 422, { error: t(req.locale, 'giving.gifts.import.noFile') });
+          const outcome = await uploadStatement(ctx.db, { bytes: file.buffer, filename: file.originalname }, { staffId: req.staff!.id, ip: req.ip }, todayInTokyo());
+          if (outcome.kind === 'created') return res.redirect(303, `/admin/imports/${outcome.importId}`);
+          if (outcome.kind === 'already') return res.redirect(303, `/admin/imports/${outcome.importId}?already=1`);
+          const status = outcome.reason === 'binary' ? 415 : 422;
+          return renderIndex(req, res, status, {
+            error: t(req.locale, `giving.gifts.import.rejected.${outcome.reason}`, { max: MAX_STATEMENT_LINES.toLocaleString('ja-JP') }),
+            problems: problemMessages(req.locale, outcome.problems),
+          });
+        },
+      ],
+      422,
+    ),
     route('get', '/admin/imports/:id', 'gifts:import', async (req, res) => {
       const review = await loadReview(ctx.db, String(req.params.id));
       if (!review) return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'giving.gifts.review.notFound'), message: '' });
       let batch = 0;
       const lines = review.lines.map((l) => reviewLineView(req.locale, l, l.line.status === 'pending' && ++batch <= REVIEW_BATCH));
       const tally = (s: string) => lines.filter((l) => l.status === s).length;
-      const done = count(req, 'recorded') !== undefined ? { recorded: count(req, 'recorded'), skipped: count(req, 'skipped') ?? 0, duplicates: count(req, 'duplicates') ?? 0 } : undefined;
+      const done =
+        count(req, 'recorded') !== undefined ? { recorded: count(req, 'recorded'), skipped: count(req, 'skipped') ?? 0, duplicates: count(req, 'duplicates') ?? 0 } : undefined;
       res.render('admin/imports/review', {
         layout: 'admin',
         title: t(req.locale, 'giving.gifts.review.title'),
@@ -133,29 +157,42 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
         error: req.query.error === 'supporter' ? t(req.locale, 'giving.gifts.review.badSupporter') : undefined,
       });
     }),
-    route('post', '/admin/imports/:id/confirm', 'gifts:import', async (req, res) => {
-      const id = String(req.params.id);
-      const choices = parseLineChoices(req.body);
-      if (!choices) return res.status(422).render('errors/error', { layout: 'admin', status: 422, title: t(req.locale, 'giving.gifts.review.badChoice'), message: '' });
-      const outcome = await confirmImport(ctx.db, id, choices, { staffId: req.staff!.id, ip: req.ip });
-      if (!outcome.ok && outcome.problem === 'notFound') return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'giving.gifts.review.notFound'), message: '' });
-      if (!outcome.ok) return res.redirect(303, `/admin/imports/${id}?error=supporter`);
-      res.redirect(303, `/admin/imports/${id}?recorded=${outcome.recorded}&skipped=${outcome.skipped}&duplicates=${outcome.duplicates}`);
-    }, 303),
+    route(
+      'post',
+      '/admin/imports/:id/confirm',
+      'gifts:import',
+      async (req, res) => {
+        const id = String(req.params.id);
+        const choices = parseLineChoices(req.body);
+        if (!choices) return res.status(422).render('errors/error', { layout: 'admin', status: 422, title: t(req.locale, 'giving.gifts.review.badChoice'), message: '' });
+        const outcome = await confirmImport(ctx.db, id, choices, { staffId: req.staff!.id, ip: req.ip });
+        if (!outcome.ok && outcome.problem === 'notFound')
+          return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'giving.gifts.review.notFound'), message: '' });
+        if (!outcome.ok) return res.redirect(303, `/admin/imports/${id}?error=supporter`);
+        res.redirect(303, `/admin/imports/${id}?recorded=${outcome.recorded}&skipped=${outcome.skipped}&duplicates=${outcome.duplicates}`);
+      },
+      303,
+    ),
     route('get', '/admin/imports/:id/lines/:lineId', 'gifts:import', async (req, res) => {
       const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
       await renderLine(req, res, 200, q ? { q } : {});
     }),
-    route('post', '/admin/imports/:id/lines/:lineId', 'gifts:import', async (req, res) => {
-      const parsed = parseSupporterChoice(req.body);
-      if (!parsed.ok) return renderLine(req, res, 422, echo(req.body), parsed.errors);
-      const id = String(req.params.id);
-      const outcome = await chooseLineSupporter(ctx.db, id, String(req.params.lineId), parsed.value, { staffId: req.staff!.id, ip: req.ip });
-      if (outcome === 'notFound') return renderLine(req, res, 404);
-      if (outcome === 'emailTaken') return renderLine(req, res, 422, echo(req.body), { new_email: 'giving.gifts.errors.emailTaken' });
-      if (outcome === 'badSupporter') return renderLine(req, res, 422, echo(req.body), { supporter_id: 'giving.gifts.errors.supporterMissing' });
-      if (outcome === 'notPending') return renderLine(req, res, 409, echo(req.body), { form: 'giving.gifts.line.notPending' });
-      res.redirect(303, `/admin/imports/${id}#line-${String(req.params.lineId)}`);
-    }, 422),
+    route(
+      'post',
+      '/admin/imports/:id/lines/:lineId',
+      'gifts:import',
+      async (req, res) => {
+        const parsed = parseSupporterChoice(req.body);
+        if (!parsed.ok) return renderLine(req, res, 422, echo(req.body), parsed.errors);
+        const id = String(req.params.id);
+        const outcome = await chooseLineSupporter(ctx.db, id, String(req.params.lineId), parsed.value, { staffId: req.staff!.id, ip: req.ip });
+        if (outcome === 'notFound') return renderLine(req, res, 404);
+        if (outcome === 'emailTaken') return renderLine(req, res, 422, echo(req.body), { new_email: 'giving.gifts.errors.emailTaken' });
+        if (outcome === 'badSupporter') return renderLine(req, res, 422, echo(req.body), { supporter_id: 'giving.gifts.errors.supporterMissing' });
+        if (outcome === 'notPending') return renderLine(req, res, 409, echo(req.body), { form: 'giving.gifts.line.notPending' });
+        res.redirect(303, `/admin/imports/${id}#line-${String(req.params.lineId)}`);
+      },
+      422,
+    ),
   ];
 }

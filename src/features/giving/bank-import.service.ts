@@ -34,7 +34,12 @@ export type UploadOutcome =
   | { kind: 'rejected'; reason: 'binary' | 'noHeader' | 'noLines' | 'tooManyLines' | 'lines'; problems: LineProblem[] };
 
 function cleanFilename(name: string): string {
-  return path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001F\u007F]/g, '').slice(0, 200) || 'statement.csv';
+  return (
+    path
+      .basename(name.replace(/\\/g, '/'))
+      .replace(/[\u0000-\u001F\u007F]/g, '')
+      .slice(0, 200) || 'statement.csv'
+  );
 }
 
 /**
@@ -52,7 +57,10 @@ export async function uploadStatement(db: Db, file: { bytes: Buffer; filename: s
   const lines = fingerprintLines(statement.lines);
   const index = indexCandidates(await listKanaSupporters(db));
   return db.transaction(async (tx) => {
-    const booked = await findBookedFingerprints(tx, lines.map((l) => l.fingerprint));
+    const booked = await findBookedFingerprints(
+      tx,
+      lines.map((l) => l.fingerprint),
+    );
     const stored = await insertImportOnce(tx, { fileSha256: sha, filename: cleanFilename(file.filename), encoding: statement.encoding, uploadedBy: by.staffId });
     if (!stored) return { kind: 'already' as const, importId: (await findImportBySha(tx, sha))!.id };
     await insertImportLines(
@@ -115,7 +123,10 @@ export async function loadReview(db: Db, importId: string): Promise<{ imp: BankI
       const chosen = line.suggestedSupporterId ? byId.get(line.suggestedSupporterId) : undefined;
       const reasonOf = (id: string): ReviewCandidate['reason'] => ranked.find((r) => r.id === id)?.reason ?? 'chosen';
       const suggestion: ReviewCandidate | undefined = chosen ? { supporter: chosen, reason: reasonOf(chosen.id) } : undefined;
-      const others = ranked.filter((r) => r.id !== chosen?.id && byId.has(r.id)).slice(0, 8).map((r) => ({ supporter: byId.get(r.id)!, reason: r.reason }));
+      const others = ranked
+        .filter((r) => r.id !== chosen?.id && byId.has(r.id))
+        .slice(0, 8)
+        .map((r) => ({ supporter: byId.get(r.id)!, reason: r.reason }));
       return { line, suggestion, others };
     }),
   };
@@ -141,8 +152,7 @@ function supporterFromPayer(payer: string) {
 }
 
 export type ConfirmOutcome =
-  | { ok: true; recorded: number; skipped: number; duplicates: number; newSupporters: number; pending: number }
-  | { ok: false; problem: 'notFound' | 'badSupporter' };
+  { ok: true; recorded: number; skipped: number; duplicates: number; newSupporters: number; pending: number } | { ok: false; problem: 'notFound' | 'badSupporter' };
 
 /**
  * Records the chosen lines of a statement as offline gifts, in one transaction: each line's
@@ -171,7 +181,14 @@ export async function confirmImport(db: Db, importId: string, choices: Map<numbe
       let supporterId = choice.kind === 'supporter' ? choice.supporterId : added.get(nameKey(line.payerName));
       if (!supporterId) {
         const supporter = await addSupporterByStaff(tx, supporterFromPayer(line.payerName));
-        await recordAudit(tx, { staffId: by.staffId, action: 'supporter.create', targetType: 'supporter', targetId: supporter.id, detail: { source: 'bank_import', importId: imp.id }, ip: by.ip });
+        await recordAudit(tx, {
+          staffId: by.staffId,
+          action: 'supporter.create',
+          targetType: 'supporter',
+          targetId: supporter.id,
+          detail: { source: 'bank_import', importId: imp.id },
+          ip: by.ip,
+        });
         added.set(nameKey(line.payerName), supporter.id);
         supporterId = supporter.id;
         counts.newSupporters++;
@@ -211,7 +228,14 @@ export async function chooseLineSupporter(
     } else {
       if (await findSupporterByEmail(tx, emailKey(choice.email))) return 'emailTaken';
       const supporter = await addSupporterByStaff(tx, choice);
-      await recordAudit(tx, { staffId: by.staffId, action: 'supporter.create', targetType: 'supporter', targetId: supporter.id, detail: { source: 'bank_import', importId }, ip: by.ip });
+      await recordAudit(tx, {
+        staffId: by.staffId,
+        action: 'supporter.create',
+        targetType: 'supporter',
+        targetId: supporter.id,
+        detail: { source: 'bank_import', importId },
+        ip: by.ip,
+      });
       supporterId = supporter.id;
     }
     await updateImportLine(tx, line.id, { suggestedSupporterId: supporterId });

@@ -17,7 +17,10 @@ export const MAX_PAYER_LENGTH = 60;
  * Returns undefined when the text is not a whole non-negative number.
  */
 export function parseYen(raw: string): number | undefined {
-  const value = raw.normalize('NFKC').replace(/[\s,円¥￥]/g, '').replace(/\.0{1,2}$/, '');
+  const value = raw
+    .normalize('NFKC')
+    .replace(/[\s,円¥￥]/g, '')
+    .replace(/\.0{1,2}$/, '');
   if (!/^\d{1,12}$/.test(value)) return undefined;
   return Number(value);
 }

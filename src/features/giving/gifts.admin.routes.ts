@@ -25,7 +25,8 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
   async function renderForm(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
     const q = values.q ?? '';
     const hits = q ? await searchSupporters(ctx.db, q) : [];
-    const chosen = values.supporter_id && values.supporter_id !== 'new' && !hits.some((h) => h.id === values.supporter_id) ? await findSupporterHits(ctx.db, [values.supporter_id]) : [];
+    const chosen =
+      values.supporter_id && values.supporter_id !== 'new' && !hits.some((h) => h.id === values.supporter_id) ? await findSupporterHits(ctx.db, [values.supporter_id]) : [];
     const today = todayInTokyo();
     res.status(status).render('admin/gifts/new', {
       layout: 'admin',
@@ -74,28 +75,45 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       // "Book again" after a reversal: the same day, amount, method and payer, for another supporter.
       const copy = query(req, 'copy') ? await findEntry(ctx.db, query(req, 'copy')) : undefined;
       if (copy?.donation.entry === 'gift') {
-        Object.assign(values, { received_on: copy.donation.receivedOn, amount: String(copy.donation.amount), method: copy.donation.method, payer_name: copy.donation.payerName ?? '' });
+        Object.assign(values, {
+          received_on: copy.donation.receivedOn,
+          amount: String(copy.donation.amount),
+          method: copy.donation.method,
+          payer_name: copy.donation.payerName ?? '',
+        });
       }
       await renderForm(req, res, 200, values);
     }),
-    route('post', '/admin/gifts', 'gifts:record', async (req, res) => {
-      const parsed = parseOfflineGift(req.body, todayInTokyo());
-      if (!parsed.ok) return renderForm(req, res, 422, echo(req.body), parsed.errors);
-      const outcome = await recordOfflineGift(ctx.db, parsed.value, { staffId: req.staff!.id, ip: req.ip });
-      if (!outcome.ok) return renderForm(req, res, 422, echo(req.body), outcome.errors);
-      res.redirect(303, `/admin/gifts/${outcome.gift.id}?recorded=1`);
-    }, 422),
+    route(
+      'post',
+      '/admin/gifts',
+      'gifts:record',
+      async (req, res) => {
+        const parsed = parseOfflineGift(req.body, todayInTokyo());
+        if (!parsed.ok) return renderForm(req, res, 422, echo(req.body), parsed.errors);
+        const outcome = await recordOfflineGift(ctx.db, parsed.value, { staffId: req.staff!.id, ip: req.ip });
+        if (!outcome.ok) return renderForm(req, res, 422, echo(req.body), outcome.errors);
+        res.redirect(303, `/admin/gifts/${outcome.gift.id}?recorded=1`);
+      },
+      422,
+    ),
     route('get', '/admin/gifts/:id', 'gifts:record', async (req, res) => {
       const notice = req.query.recorded ? t(req.locale, 'giving.gifts.show.recorded') : req.query.reversed ? t(req.locale, 'giving.gifts.show.reversed') : undefined;
       await renderEntry(req, res, String(req.params.id), 200, { notice });
     }),
-    route('post', '/admin/gifts/:id/reverse', 'gifts:record', async (req, res) => {
-      const id = String(req.params.id);
-      const parsed = parseReversal(req.body);
-      if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: translateKey(req.locale, parsed.errors.reason ?? 'giving.gifts.errors.invalid') });
-      const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
-      if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });
-      res.redirect(303, `/admin/gifts/${id}?reversed=1`);
-    }, 422),
+    route(
+      'post',
+      '/admin/gifts/:id/reverse',
+      'gifts:record',
+      async (req, res) => {
+        const id = String(req.params.id);
+        const parsed = parseReversal(req.body);
+        if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: translateKey(req.locale, parsed.errors.reason ?? 'giving.gifts.errors.invalid') });
+        const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
+        if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });
+        res.redirect(303, `/admin/gifts/${id}?reversed=1`);
+      },
+      422,
+    ),
   ];
 }

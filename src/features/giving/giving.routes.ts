@@ -83,7 +83,10 @@ export function givingRoutes(ctx: AppContext): Router {
     res.redirect(303, await startGiftCheckout(deps, parsed.data, consentContext(req, 'give_form')));
   });
 
-  for (const [path, view] of [['/family/thanks', 'giving/thanks'], ['/give/thanks', 'giving/thanks']] as const) {
+  for (const [path, view] of [
+    ['/family/thanks', 'giving/thanks'],
+    ['/give/thanks', 'giving/thanks'],
+  ] as const) {
     router.get(path, async (req, res) => {
       const id = typeof req.query.session_id === 'string' && /^cs_[\w]{1,200}$/.test(req.query.session_id) ? req.query.session_id : undefined;
       const session = id ? await findCheckoutSession(ctx.db, id) : undefined;

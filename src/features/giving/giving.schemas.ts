@@ -5,14 +5,22 @@ import { checkbox, kana, name, text } from '../supporters';
 // Form parsing for /family/join and /give. Each failure carries a message key shown next to its field.
 
 const personFields = {
-  kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
-  organisation_name: text(100).optional().transform((v) => v ?? ''),
+  kind: z
+    .enum(['individual', 'organisation'], { error: 'giving.errors.invalid' })
+    .optional()
+    .transform((v) => v ?? 'individual'),
+  organisation_name: text(100)
+    .optional()
+    .transform((v) => v ?? ''),
   email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
   family_name: name,
   given_name: name,
   family_name_kana: kana,
   given_name_kana: kana,
-  locale: z.enum(['ja', 'en'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'ja'),
+  locale: z
+    .enum(['ja', 'en'], { error: 'giving.errors.invalid' })
+    .optional()
+    .transform((v) => v ?? 'ja'),
   newsletter: checkbox,
   privacy: checkbox.refine((v) => v, 'giving.errors.privacy'),
 };
@@ -34,8 +42,14 @@ export const MAX_GIFT = 1_000_000;
 export const giveSchema = z
   .object({
     ...personFields,
-    amount: z.string({ error: 'giving.errors.amount' }).optional().transform((v) => v ?? ''),
-    custom_amount: z.string({ error: 'giving.errors.amount' }).optional().transform((v) => v ?? ''),
+    amount: z
+      .string({ error: 'giving.errors.amount' })
+      .optional()
+      .transform((v) => v ?? ''),
+    custom_amount: z
+      .string({ error: 'giving.errors.amount' })
+      .optional()
+      .transform((v) => v ?? ''),
   })
   .superRefine(requireOrganisationName)
   .transform((v, ctx) => {

@@ -32,7 +32,14 @@ function consentsFrom(form: { locale: Locale }) {
 }
 
 /** After a form's Checkout Session is created: remember it, and the newsletter box if ticked. */
-async function recordFormCheckout(tx: Tx, supporter: Supporter, session: CheckoutSession, row: { mode: 'subscription' | 'payment'; amount: number }, form: { newsletter: boolean; locale: Locale }, context: ConsentContext) {
+async function recordFormCheckout(
+  tx: Tx,
+  supporter: Supporter,
+  session: CheckoutSession,
+  row: { mode: 'subscription' | 'payment'; amount: number },
+  form: { newsletter: boolean; locale: Locale },
+  context: ConsentContext,
+) {
   await insertCheckoutSession(tx, { id: session.id, supporterId: supporter.id, mode: row.mode, amount: row.amount, locale: form.locale });
   if (form.newsletter && !supporter.newsletter) {
     await requestNewsletterSignup(tx, { supporterId: supporter.id, locale: form.locale, text: t(form.locale, 'giving.form.newsletter'), checkoutSessionId: session.id }, context);
@@ -103,7 +110,13 @@ async function createMonthlySession(deps: CheckoutDeps, supporter: Supporter, pl
 }
 
 /** A subscription Checkout URL for a signed-in supporter starting again from My page (refused while they give monthly). */
-export async function startMonthlyCheckoutFor(deps: CheckoutDeps, supporter: Supporter, plan: PlanAmount, locale: Locale, cancelUrl = `${deps.publicUrl}/family?lang=${locale}`): Promise<string> {
+export async function startMonthlyCheckoutFor(
+  deps: CheckoutDeps,
+  supporter: Supporter,
+  plan: PlanAmount,
+  locale: Locale,
+  cancelUrl = `${deps.publicUrl}/family?lang=${locale}`,
+): Promise<string> {
   const current = await findSubscriptionsOf(deps.db, supporter.id);
   if (current.some((s) => isCurrentSubscription(s.status))) throw new AlreadyMonthly();
   const session = await createMonthlySession(deps, supporter, plan, locale, cancelUrl);
@@ -120,7 +133,13 @@ export async function startGiftCheckout(deps: CheckoutDeps, form: GiveForm, cont
 }
 
 /** A payment Checkout URL for a known supporter's one-time gift of `amount` yen. */
-export async function startGiftCheckoutFor(deps: CheckoutDeps, supporter: Supporter, amount: number, locale: Locale, cancelUrl = `${deps.publicUrl}/give?lang=${locale}`): Promise<string> {
+export async function startGiftCheckoutFor(
+  deps: CheckoutDeps,
+  supporter: Supporter,
+  amount: number,
+  locale: Locale,
+  cancelUrl = `${deps.publicUrl}/give?lang=${locale}`,
+): Promise<string> {
   const session = await createGiftSession(deps, supporter, amount, locale, cancelUrl);
   await insertCheckoutSession(deps.db, { id: session.id, supporterId: supporter.id, mode: 'payment', amount, locale });
   return session.url!;

@@ -14,7 +14,10 @@ export async function insertDonationOnce(tx: Tx, row: NewDonation): Promise<Dona
 }
 
 export async function findGiftByCharge(tx: Tx, chargeId: string): Promise<Donation | undefined> {
-  const [row] = await tx.select().from(donations).where(and(eq(donations.stripeChargeId, chargeId), eq(donations.entry, 'gift')));
+  const [row] = await tx
+    .select()
+    .from(donations)
+    .where(and(eq(donations.stripeChargeId, chargeId), eq(donations.entry, 'gift')));
   return row;
 }
 
@@ -63,7 +66,10 @@ export async function insertCheckoutSession(tx: Tx, row: typeof checkoutSessions
 }
 
 export async function markCheckoutCompleted(tx: Tx, id: string): Promise<void> {
-  await tx.update(checkoutSessions).set({ completedAt: sql`coalesce(${checkoutSessions.completedAt}, now())` }).where(eq(checkoutSessions.id, id));
+  await tx
+    .update(checkoutSessions)
+    .set({ completedAt: sql`coalesce(${checkoutSessions.completedAt}, now())` })
+    .where(eq(checkoutSessions.id, id));
 }
 
 export async function findCheckoutSession(tx: Tx, id: string) {

@@ -92,6 +92,9 @@ export async function lockDonation(tx: Tx, id: string): Promise<Donation | undef
 
 /** The reversal of a gift, if it has one. */
 export async function findReversalOf(tx: Tx, giftId: string): Promise<Donation | undefined> {
-  const [row] = await tx.select().from(donations).where(and(eq(donations.relatedDonationId, giftId), eq(donations.entry, 'reversal')));
+  const [row] = await tx
+    .select()
+    .from(donations)
+    .where(and(eq(donations.relatedDonationId, giftId), eq(donations.entry, 'reversal')));
   return row;
 }

@@ -17,7 +17,10 @@ const text = (max: number) =>
     .transform(cleanText)
     .refine((v) => v.length <= max, 'giving.gifts.errors.tooLong');
 
-const optionalText = (max: number) => text(max).optional().transform((v) => v ?? '');
+const optionalText = (max: number) =>
+  text(max)
+    .optional()
+    .transform((v) => v ?? '');
 
 const name = (max: number) => optionalText(max).refine((v) => !/[<>{}\\]/.test(v), 'giving.gifts.errors.characters');
 
@@ -35,7 +38,10 @@ const newSupporterSchema = z.object({
 });
 
 const giftSchema = z.object({
-  received_on: z.string({ error: 'giving.gifts.errors.date' }).refine((v) => v.length <= 20 && parseDay(v) !== undefined, 'giving.gifts.errors.date').transform((v) => parseDay(v)!),
+  received_on: z
+    .string({ error: 'giving.gifts.errors.date' })
+    .refine((v) => v.length <= 20 && parseDay(v) !== undefined, 'giving.gifts.errors.date')
+    .transform((v) => parseDay(v)!),
   amount: z
     .string({ error: 'giving.gifts.errors.amount' })
     .transform((v) => (v.length <= 20 ? parseYen(v) : undefined))
@@ -48,9 +54,7 @@ const giftSchema = z.object({
     .transform((v) => (v ?? '').trim())
     .refine((v) => !hasControlCharacters(v), 'giving.gifts.errors.control')
     .refine((v) => v.length <= 500, 'giving.gifts.errors.tooLong'),
-  supporter_id: z
-    .string({ error: 'giving.gifts.errors.supporter' })
-    .refine((v) => v === 'new' || uuid.test(v), 'giving.gifts.errors.supporter'),
+  supporter_id: z.string({ error: 'giving.gifts.errors.supporter' }).refine((v) => v === 'new' || uuid.test(v), 'giving.gifts.errors.supporter'),
 });
 
 export type NewSupporterFields = {
@@ -155,7 +159,15 @@ export function parseSupporterChoice(body: unknown): Parsed<OfflineGiftForm['sup
   const p = person.data;
   return {
     ok: true,
-    value: { kind: 'new', familyName: p.new_family_name, givenName: p.new_given_name, familyNameKana: p.new_family_name_kana, givenNameKana: p.new_given_name_kana, organisationName: p.new_organisation_name, email: p.new_email },
+    value: {
+      kind: 'new',
+      familyName: p.new_family_name,
+      givenName: p.new_given_name,
+      familyNameKana: p.new_family_name_kana,
+      givenNameKana: p.new_given_name_kana,
+      organisationName: p.new_organisation_name,
+      email: p.new_email,
+    },
   };
 }
 

@@ -99,9 +99,7 @@ export async function recordOfflineGift(db: Db, form: OfflineGiftForm, by: Staff
   });
 }
 
-export type ReverseOutcome =
-  | { ok: true; reversal: Donation }
-  | { ok: false; problem: 'notFound' | 'notGift' | 'stripeGift' | 'alreadyReversed' };
+export type ReverseOutcome = { ok: true; reversal: Donation } | { ok: false; problem: 'notFound' | 'notGift' | 'stripeGift' | 'alreadyReversed' };
 
 /**
  * Takes back a mistaken offline gift with a reversing entry (never an edit or a delete): a negative

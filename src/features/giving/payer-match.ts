@@ -4,8 +4,24 @@ import { toKatakana } from '../../lib/text';
 
 // Small kana and letters banks print differently are folded to one form before comparing.
 const FOLD: Record<string, string> = {
-  ァ: 'ア', ィ: 'イ', ゥ: 'ウ', ェ: 'エ', ォ: 'オ', ッ: 'ツ', ャ: 'ヤ', ュ: 'ユ', ョ: 'ヨ', ヮ: 'ワ', ヵ: 'カ', ヶ: 'ケ',
-  ヂ: 'ジ', ヅ: 'ズ', ヲ: 'オ', ヴ: 'ブ', ヰ: 'イ', ヱ: 'エ',
+  ァ: 'ア',
+  ィ: 'イ',
+  ゥ: 'ウ',
+  ェ: 'エ',
+  ォ: 'オ',
+  ッ: 'ツ',
+  ャ: 'ヤ',
+  ュ: 'ユ',
+  ョ: 'ヨ',
+  ヮ: 'ワ',
+  ヵ: 'カ',
+  ヶ: 'ケ',
+  ヂ: 'ジ',
+  ヅ: 'ズ',
+  ヲ: 'オ',
+  ヴ: 'ブ',
+  ヰ: 'イ',
+  ヱ: 'エ',
 };
 const O_ROW = 'オコゴソゾトドノホボポモヨロ';
 const U_ROW = 'ウクグスズツヌフブプムユル';

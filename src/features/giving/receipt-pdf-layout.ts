@@ -45,7 +45,9 @@ export function useFont(ctx: ReceiptCtx, size: number, bold = false): PDFKit.PDF
 export function write(ctx: ReceiptCtx, text: string, x: number, y: number, options: WriteOptions): number {
   if (text === '') return 0;
   const { size, bold, color = ink.text, ...layout } = options;
-  useFont(ctx, size, bold).fillColor(color).text(text, x, y, { lineGap: size * 0.15, ...layout });
+  useFont(ctx, size, bold)
+    .fillColor(color)
+    .text(text, x, y, { lineGap: size * 0.15, ...layout });
   return ctx.doc.y - y;
 }
 
@@ -79,9 +81,14 @@ export function drawTitle(ctx: ReceiptCtx): void {
   const { input, words, face } = ctx;
   const spacing = input.locale === 'ja' ? 12 : 1;
   // pdfkit counts the spacing after the last character too; shift by half of it to stay centred.
-  ctx.y += write(ctx, ctx.title, page.left + spacing / 2, ctx.y, {
-    size: 24, bold: true, width: page.width, align: 'center', characterSpacing: spacing,
-  }) + 6;
+  ctx.y +=
+    write(ctx, ctx.title, page.left + spacing / 2, ctx.y, {
+      size: 24,
+      bold: true,
+      width: page.width,
+      align: 'center',
+      characterSpacing: spacing,
+    }) + 6;
   const centred = { width: page.width, align: 'center' as const };
   if (input.kind === 'annual' && input.year !== undefined) {
     ctx.y += write(ctx, words.period(input.year), page.left, ctx.y, { size: 10.5, ...centred }) + 2;
@@ -104,7 +111,12 @@ export function drawRecipient(ctx: ReceiptCtx): void {
   // A no-break space keeps 様/御中 on the line of the name's last word.
   const name = face.printable(input.recipient.name) + (honorific ? `\u00a0${honorific}` : '');
   ctx.y += write(ctx, name, page.left, ctx.y + 2, { size: 15, bold: true, width }) + 4;
-  ctx.doc.moveTo(page.left, ctx.y).lineTo(page.left + width, ctx.y).lineWidth(1).strokeColor(ink.text).stroke();
+  ctx.doc
+    .moveTo(page.left, ctx.y)
+    .lineTo(page.left + width, ctx.y)
+    .lineWidth(1)
+    .strokeColor(ink.text)
+    .stroke();
   ctx.y += 22;
 }
 

@@ -64,7 +64,10 @@ function drawHeader(ctx: ReceiptCtx, height: number): void {
 function drawRow(ctx: ReceiptCtx, row: Row, height: number, bold: boolean): void {
   for (const column of columns) {
     write(ctx, row[column.key], column.x + PAD_X, ctx.y + PAD_Y, {
-      size: SIZE, bold, width: column.width - 2 * PAD_X, align: column.align,
+      size: SIZE,
+      bold,
+      width: column.width - 2 * PAD_X,
+      align: column.align,
     });
   }
   ctx.y += height;

@@ -2,9 +2,7 @@
 // Japanese text is drawn with an embedded subset of Noto Sans JP; every string from the input is plain text.
 import PDFDocument from 'pdfkit';
 import { loadNotoSansJp, type ReceiptTypeface } from './receipt-pdf-font';
-import {
-  drawAmount, drawIssuer, drawNote, drawNumberAndDate, drawPageNumbers, drawRecipient, drawTitle, page, type ReceiptCtx,
-} from './receipt-pdf-layout';
+import { drawAmount, drawIssuer, drawNote, drawNumberAndDate, drawPageNumbers, drawRecipient, drawTitle, page, type ReceiptCtx } from './receipt-pdf-layout';
 import { drawLinesTable } from './receipt-pdf-table';
 import { receiptWords } from './receipt-pdf-text';
 

@@ -30,7 +30,10 @@ export function healthRoutes(ctx: AppContext): Router {
       }),
     ]);
     const ok = db === 'ok' && redisState === 'ok';
-    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'error', db, redis: redisState });
+    res
+      .status(ok ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ status: ok ? 'ok' : 'error', db, redis: redisState });
   });
   return router;
 }

@@ -38,7 +38,10 @@ export function metricsRoutes(ctx: AppContext): Router {
     const access = metricsAccess(req, ctx.config.metrics.token);
     if (access === 'hidden') return next(); // the same 404 as any unknown path
     if (access === 'unauthorized') return res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('Unauthorized');
-    res.set('Cache-Control', 'no-store').type(ctx.metrics.contentType).send(await ctx.metrics.exposition());
+    res
+      .set('Cache-Control', 'no-store')
+      .type(ctx.metrics.contentType)
+      .send(await ctx.metrics.exposition());
   });
   return router;
 }

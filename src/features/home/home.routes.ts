@@ -24,13 +24,18 @@ export function homeRoutes(ctx: AppContext): Router {
     const { organisation } = await ctx.settings.get();
     // RFC 9116 asks for an expiry less than a year ahead; the file is made on each request, so it never lapses.
     const expires = new Date(now().getTime() + YEAR_MS - 24 * 3600 * 1000);
-    res.type('text/plain').set('Cache-Control', 'public, max-age=86400').send([
-      `Contact: mailto:${organisation.contactEmail}`,
-      `Expires: ${expires.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
-      'Preferred-Languages: ja, en',
-      `Canonical: ${ctx.config.publicUrl}/.well-known/security.txt`,
-      '',
-    ].join('\n'));
+    res
+      .type('text/plain')
+      .set('Cache-Control', 'public, max-age=86400')
+      .send(
+        [
+          `Contact: mailto:${organisation.contactEmail}`,
+          `Expires: ${expires.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+          'Preferred-Languages: ja, en',
+          `Canonical: ${ctx.config.publicUrl}/.well-known/security.txt`,
+          '',
+        ].join('\n'),
+      );
   });
   return router;
 }

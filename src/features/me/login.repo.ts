@@ -15,7 +15,11 @@ export async function insertLoginRequest(tx: Tx, input: { emailNormalized: strin
 
 /** Locks a request not yet processed, so a retried job cannot issue its link twice. */
 export async function lockUnprocessedRequest(tx: Tx, id: string): Promise<LoginLink | undefined> {
-  const [row] = await tx.select().from(loginLinks).where(and(eq(loginLinks.id, id), isNull(loginLinks.processedAt))).for('update');
+  const [row] = await tx
+    .select()
+    .from(loginLinks)
+    .where(and(eq(loginLinks.id, id), isNull(loginLinks.processedAt)))
+    .for('update');
   return row;
 }
 

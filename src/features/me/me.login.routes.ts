@@ -38,7 +38,8 @@ export function meLoginRoutes(ctx: AppContext): Router {
     const value = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     if (!parsed.success) return renderLogin(req, res, 422, { value, error: t(req.locale, 'me.login.badEmail') });
     const byClient = await perClient.hit(req.ip ?? '');
-    if (byClient.outcome === 'limited') return renderLogin(req, res.set('Retry-After', String(byClient.retryAfterSeconds)), 429, { value, error: t(req.locale, 'me.login.tooMany') });
+    if (byClient.outcome === 'limited')
+      return renderLogin(req, res.set('Retry-After', String(byClient.retryAfterSeconds)), 429, { value, error: t(req.locale, 'me.login.tooMany') });
     if (byClient.outcome === 'unavailable') return sendRefusal(req, res, byClient);
     const byAddress = await perAddress.hit(emailKey(parsed.data));
     if (byAddress.outcome === 'unavailable') return sendRefusal(req, res, byAddress);

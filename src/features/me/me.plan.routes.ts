@@ -120,7 +120,11 @@ export function mePlanRoutes(ctx: AppContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const amount = parseGiftAmount(body.amount === 'other' ? body.custom_amount : body.amount);
     if (amount === undefined) {
-      return res.status(422).render('errors/error', { status: 422, title: t(req.locale, 'me.give.title'), message: t(req.locale, 'giving.errors.amount', { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') }) });
+      return res.status(422).render('errors/error', {
+        status: 422,
+        title: t(req.locale, 'me.give.title'),
+        message: t(req.locale, 'giving.errors.amount', { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') }),
+      });
     }
     res.redirect(303, await startGiftCheckoutFor(deps, req.supporter!, amount, req.supporter!.locale, `${ctx.config.publicUrl}/me`));
   });

@@ -10,10 +10,14 @@ const profileSchema = z.object({
   given_name: name,
   family_name_kana: kana,
   given_name_kana: kana,
-  organisation_name: text(100).optional().transform((v) => v ?? ''),
+  organisation_name: text(100)
+    .optional()
+    .transform((v) => v ?? ''),
   postal_code: postalCode,
   prefecture,
-  address: text(200).optional().transform((v) => v ?? ''),
+  address: text(200)
+    .optional()
+    .transform((v) => v ?? ''),
   locale: z.enum(['ja', 'en'], { error: 'giving.errors.invalid' }),
 });
 
@@ -69,23 +73,29 @@ export function meProfileRoutes(ctx: AppContext): Router {
       return renderProfile(req, res, 422, echo(req.body), errors);
     }
     const f = parsed.data;
-    await updateOwnProfile(ctx.db, req.supporter!, {
-      familyName: f.family_name,
-      givenName: f.given_name,
-      familyNameKana: f.family_name_kana,
-      givenNameKana: f.given_name_kana,
-      organisationName: f.organisation_name,
-      postalCode: f.postal_code,
-      prefecture: f.prefecture,
-      address: f.address,
-      locale: f.locale,
-    }, context(req));
+    await updateOwnProfile(
+      ctx.db,
+      req.supporter!,
+      {
+        familyName: f.family_name,
+        givenName: f.given_name,
+        familyNameKana: f.family_name_kana,
+        givenNameKana: f.given_name_kana,
+        organisationName: f.organisation_name,
+        postalCode: f.postal_code,
+        prefecture: f.prefecture,
+        address: f.address,
+        locale: f.locale,
+      },
+      context(req),
+    );
     res.redirect(303, `/me?done=profile&lang=${f.locale}`);
   });
 
   router.post('/me/preferences', requireSignedIn, async (req, res) => {
     const parsed = preferencesSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return res.status(422).render('errors/error', { status: 422, title: t(req.locale, 'me.preferences.title'), message: t(req.locale, 'giving.errors.invalid') });
+    if (!parsed.success)
+      return res.status(422).render('errors/error', { status: 422, title: t(req.locale, 'me.preferences.title'), message: t(req.locale, 'giving.errors.invalid') });
     // The consent text recorded is the label the supporter saw, in the page's language.
     await setOwnPreferences(
       ctx.db,

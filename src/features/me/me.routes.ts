@@ -13,10 +13,10 @@ export const ME_IDLE_MINUTES = 30;
 export function meRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use('/me', loadSupporter(ctx));
-  router.use(meLoginRoutes(ctx));    // POST /me/login, GET|POST /me/link/:token, POST /me/logout
-  router.use(mePageRoutes(ctx));     // GET /me (overview or sign-in form), GET /me/gifts/:id/receipt.pdf
-  router.use(mePlanRoutes(ctx));     // /me/plan (change), /me/cancel, /me/card, /me/restart, /me/give
-  router.use(meProfileRoutes(ctx));  // /me/profile, /me/preferences
-  router.use(meDataRoutes(ctx));     // /me/data.json, /me/data.csv, /me/delete
+  router.use(meLoginRoutes(ctx)); // POST /me/login, GET|POST /me/link/:token, POST /me/logout
+  router.use(mePageRoutes(ctx)); // GET /me (overview or sign-in form), GET /me/gifts/:id/receipt.pdf
+  router.use(mePlanRoutes(ctx)); // /me/plan (change), /me/cancel, /me/card, /me/restart, /me/give
+  router.use(meProfileRoutes(ctx)); // /me/profile, /me/preferences
+  router.use(meDataRoutes(ctx)); // /me/data.json, /me/data.csv, /me/delete
   return router;
 }

@@ -67,7 +67,11 @@ export function segmentCondition(audience: Audience): SQL {
 }
 
 /** How many supporters the audience reaches now, and a sample of them (name, email, language). */
-export async function previewAudience(tx: Tx, audience: Audience, sampleSize = 10): Promise<{ count: number; sample: { id: string; name: string; email: string; locale: string }[] }> {
+export async function previewAudience(
+  tx: Tx,
+  audience: Audience,
+  sampleSize = 10,
+): Promise<{ count: number; sample: { id: string; name: string; email: string; locale: string }[] }> {
   const where = sql`${eligibleFor(audience)} AND ${segmentCondition(audience)}`;
   const counted = (await tx.execute(sql`SELECT count(*)::text AS count FROM supporters s WHERE ${where}`)) as unknown as { rows: { count: string }[] };
   const sample = (await tx.execute(

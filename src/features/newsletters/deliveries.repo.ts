@@ -125,19 +125,28 @@ export async function claimDeliveries(tx: Tx, newsletterId: string, limit: numbe
 /** Renews the claim on rows this worker still holds, so that no other worker takes them over. */
 export async function renewClaims(tx: Tx, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await tx.update(newsletterDeliveries).set({ claimedAt: sql`now()` }).where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
+  await tx
+    .update(newsletterDeliveries)
+    .set({ claimedAt: sql`now()` })
+    .where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
 }
 
 /** Gives claimed rows that were not attempted back to the queue (a pause, an error). */
 export async function releaseClaims(tx: Tx, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await tx.update(newsletterDeliveries).set({ status: 'queued', claimedAt: null }).where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
+  await tx
+    .update(newsletterDeliveries)
+    .set({ status: 'queued', claimedAt: null })
+    .where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
 }
 
 /** Marks rows sent, right after the SMTP server accepted their messages. */
 export async function markDeliveriesSent(tx: Tx, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await tx.update(newsletterDeliveries).set({ status: 'sent', sentAt: sql`now()`, reason: null }).where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
+  await tx
+    .update(newsletterDeliveries)
+    .set({ status: 'sent', sentAt: sql`now()`, reason: null })
+    .where(and(inArray(newsletterDeliveries.id, ids), eq(newsletterDeliveries.status, 'sending')));
 }
 
 /** Puts a row back in the queue after a temporary failure, due again after `delaySeconds`. */
@@ -150,7 +159,10 @@ export async function retryDeliveryLater(tx: Tx, id: number, attempts: number, d
 
 /** Marks a row failed for good with the SMTP reply. */
 export async function markDeliveryFailed(tx: Tx, id: number, attempts: number, reason: string): Promise<void> {
-  await tx.update(newsletterDeliveries).set({ status: 'failed', attempts, reason }).where(and(eq(newsletterDeliveries.id, id), eq(newsletterDeliveries.status, 'sending')));
+  await tx
+    .update(newsletterDeliveries)
+    .set({ status: 'failed', attempts, reason })
+    .where(and(eq(newsletterDeliveries.id, id), eq(newsletterDeliveries.status, 'sending')));
 }
 
 /**
@@ -207,7 +219,10 @@ export async function countDeliveriesByStatus(tx: Tx, newsletterId: string): Pro
 /** One page of a newsletter's rows in id order, with the supporter's name. */
 export async function selectDeliveries(tx: Tx, newsletterId: string, opts: { status?: DeliveryStatus; limit: number; offset: number }) {
   const where = and(eq(newsletterDeliveries.newsletterId, newsletterId), opts.status ? eq(newsletterDeliveries.status, opts.status) : undefined);
-  const [counted] = await tx.select({ count: sql<string>`count(*)::text` }).from(newsletterDeliveries).where(where);
+  const [counted] = await tx
+    .select({ count: sql<string>`count(*)::text` })
+    .from(newsletterDeliveries)
+    .where(where);
   const rows = await tx
     .select({
       id: newsletterDeliveries.id,

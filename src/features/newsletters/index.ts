@@ -1,7 +1,18 @@
 export { unsubscribeRoutes } from './unsubscribe.routes';
 export { archiveRoutes } from './archive.routes';
 export { newsletterAdminRoutes } from './newsletters.admin.routes';
-export { startSending, pauseSending, resumeSending, resendFailed, deliveryProgress, listDeliveries, DELIVERIES_PAGE_SIZE, type DeliveryProgress, type DeliveryListItem, type DeliveryStatus } from './sending.service';
+export {
+  startSending,
+  pauseSending,
+  resumeSending,
+  resendFailed,
+  deliveryProgress,
+  listDeliveries,
+  DELIVERIES_PAGE_SIZE,
+  type DeliveryProgress,
+  type DeliveryListItem,
+  type DeliveryStatus,
+} from './sending.service';
 export { sendNewsletter, type SendDeps, type SendResult, type ComposerFactory, type NewsletterComposers } from './send';
 export { createSendRate } from './send-rate';
 export { previewAudience } from './audience';

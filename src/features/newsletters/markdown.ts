@@ -25,12 +25,20 @@ export function renderMarkdown(markdown: string): string {
 
 /** Markdown as plain text for the text part: links keep their address in brackets. */
 export function markdownToText(markdown: string): string {
-  const html = md.render(markdown)
+  const html = md
+    .render(markdown)
     .replace(/<a href="([^"]*)"[^>]*>(.*?)<\/a>/g, (_all, href: string, label: string) => (label === href ? href : `${label} (${href})`))
     .replace(/<li>/g, '・')
     .replace(/<\/(p|h[1-6]|li|blockquote|pre|tr)>/g, '\n')
     .replace(/<br\s*\/?>/g, '\n')
     .replace(/<hr\s*\/?>/g, '――――――――\n');
   const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} });
-  return text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

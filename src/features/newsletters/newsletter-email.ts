@@ -36,7 +36,13 @@ export interface RenderedIssue {
 }
 
 /** Renders the issue in a language with the footer (sender, postal address, unsubscribe link). */
-export function renderIssue(deps: NewsletterRenderDeps, newsletter: Pick<Newsletter, 'subjectJa' | 'subjectEn' | 'bodyJa' | 'bodyEn'>, locale: Locale, settings: Settings, opts: { test?: boolean } = {}): RenderedIssue {
+export function renderIssue(
+  deps: NewsletterRenderDeps,
+  newsletter: Pick<Newsletter, 'subjectJa' | 'subjectEn' | 'bodyJa' | 'bodyEn'>,
+  locale: Locale,
+  settings: Settings,
+  opts: { test?: boolean } = {},
+): RenderedIssue {
   const content = contentFor(newsletter, locale);
   const subject = opts.test ? `${t(content.locale, 'email.newsletter.testPrefix')} ${content.subject}` : content.subject;
   const rendered = deps.renderEmail('newsletter', content.locale, {

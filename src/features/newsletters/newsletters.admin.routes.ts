@@ -36,7 +36,12 @@ function receiveForm(req: Request, res: Response, next: NextFunction) {
   composeParser(req, res, (err: unknown) => {
     if (!err) return next();
     const tooLarge = err instanceof multer.MulterError && err.code === 'LIMIT_FIELD_VALUE';
-    res.status(tooLarge ? 413 : 400).render('errors/error', { layout: 'admin', status: tooLarge ? 413 : 400, title: t(req.locale, tooLarge ? 'newsletters.errors.tooLarge' : 'newsletters.errors.badForm'), message: '' });
+    res.status(tooLarge ? 413 : 400).render('errors/error', {
+      layout: 'admin',
+      status: tooLarge ? 413 : 400,
+      title: t(req.locale, tooLarge ? 'newsletters.errors.tooLarge' : 'newsletters.errors.badForm'),
+      message: '',
+    });
   });
 }
 
@@ -60,7 +65,14 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     return found;
   }
 
-  async function renderCompose(req: Request, res: Response, status: number, newsletter: Newsletter | undefined, values: Record<string, string>, errors: Record<string, string> = {}) {
+  async function renderCompose(
+    req: Request,
+    res: Response,
+    status: number,
+    newsletter: Newsletter | undefined,
+    values: Record<string, string>,
+    errors: Record<string, string> = {},
+  ) {
     res.status(status).render('admin/newsletters/compose', {
       layout: 'admin',
       title: t(req.locale, newsletter ? 'newsletters.compose.editTitle' : 'newsletters.compose.newTitle'),
@@ -70,7 +82,13 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     });
   }
 
-  async function renderIssue(req: Request, res: Response, newsletter: Newsletter, status = 200, extra: { errors?: Record<string, string>; values?: Record<string, string>; error?: string } = {}) {
+  async function renderIssue(
+    req: Request,
+    res: Response,
+    newsletter: Newsletter,
+    status = 200,
+    extra: { errors?: Record<string, string>; values?: Record<string, string>; error?: string } = {},
+  ) {
     const locale = req.locale;
     const view = newsletterView(locale, newsletter);
     const settings = await ctx.settings.get();
@@ -81,7 +99,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       progress = progressView(figures, newsletter.status);
       const query = parseDeliveryQuery(req.query as Record<string, unknown>);
       const list = await loadDeliveries(ctx.db, newsletter.id, query);
-      const link = (page: number) => `/admin/newsletters/${newsletter.id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) }).toString()}#deliveries`;
+      const link = (page: number) =>
+        `/admin/newsletters/${newsletter.id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) }).toString()}#deliveries`;
       deliveries = {
         rows: list.rows.map((d) => deliveryRow(locale, d)),
         filters: deliveryFilters(locale, newsletter.id, figures, query.status),
@@ -112,14 +131,20 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
 
   /** Answers an action's outcome: 303 back to the issue with a notice, or the issue page with the problem. */
   function actionRoute(path: string, notice: (typeof notices)[number], run: (id: string, req: Request) => Promise<ActionOutcome>): AdminRoute {
-    return route('post', path, P, async (req, res) => {
-      const newsletter = await issueOr404(req, res);
-      if (!newsletter) return;
-      const outcome = await run(newsletter.id, req);
-      if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?${notice}=1`);
-      const fresh = (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter;
-      await renderIssue(req, res, fresh, PROBLEM_STATUS[outcome.problem], { error: t(req.locale, `newsletters.problem.${outcome.problem}`) });
-    }, 303);
+    return route(
+      'post',
+      path,
+      P,
+      async (req, res) => {
+        const newsletter = await issueOr404(req, res);
+        if (!newsletter) return;
+        const outcome = await run(newsletter.id, req);
+        if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?${notice}=1`);
+        const fresh = (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter;
+        await renderIssue(req, res, fresh, PROBLEM_STATUS[outcome.problem], { error: t(req.locale, `newsletters.problem.${outcome.problem}`) });
+      },
+      303,
+    );
   }
 
   // `version`, not `lang`: ?lang= switches the whole console's language.
@@ -131,21 +156,44 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       const counts = new Map<string, number>();
       // The expected audience of the few issues still to go; sent issues show their deliveries.
       for (const r of rows.filter((x) => x.status === 'draft' || x.status === 'scheduled').slice(0, 20)) counts.set(r.id, (await previewAudience(ctx.db, r.audience, 0)).count);
-      res.render('admin/newsletters/list', { layout: 'admin', title: t(req.locale, 'newsletters.list.title'), rows: rows.map((r) => listRow(req.locale, r, counts.get(r.id))), isEmpty: rows.length === 0 });
+      res.render('admin/newsletters/list', {
+        layout: 'admin',
+        title: t(req.locale, 'newsletters.list.title'),
+        rows: rows.map((r) => listRow(req.locale, r, counts.get(r.id))),
+        isEmpty: rows.length === 0,
+      });
     }),
     route('get', '/admin/newsletters/new', P, (req, res) => renderCompose(req, res, 200, undefined, { segment: 'all' })),
-    route('post', '/admin/newsletters', P, [receiveForm, async (req, res) => {
-      const parsed = parseCompose(req.body);
-      if (!parsed.ok) return renderCompose(req, res, 422, undefined, echo(req.body), parsed.errors);
-      const outcome = await createNewsletter(ctx.db, parsed.value, by(req));
-      if (!outcome.ok) return renderCompose(req, res, 422, undefined, echo(req.body), 'errors' in outcome ? outcome.errors : {});
-      res.redirect(303, `/admin/newsletters/${outcome.newsletter.id}?created=1`);
-    }], 422),
+    route(
+      'post',
+      '/admin/newsletters',
+      P,
+      [
+        receiveForm,
+        async (req, res) => {
+          const parsed = parseCompose(req.body);
+          if (!parsed.ok) return renderCompose(req, res, 422, undefined, echo(req.body), parsed.errors);
+          const outcome = await createNewsletter(ctx.db, parsed.value, by(req));
+          if (!outcome.ok) return renderCompose(req, res, 422, undefined, echo(req.body), 'errors' in outcome ? outcome.errors : {});
+          res.redirect(303, `/admin/newsletters/${outcome.newsletter.id}?created=1`);
+        },
+      ],
+      422,
+    ),
     // The live preview: the draft as typed, rendered as a reader receives it, into the sandboxed frame.
-    route('post', '/admin/newsletters/preview', P, [receiveForm, async (req, res) => {
-      const { html } = await previewHtml(ctx, previewDraft(req.body), previewLocale(req));
-      sendEmailPreview(res, html);
-    }], 200),
+    route(
+      'post',
+      '/admin/newsletters/preview',
+      P,
+      [
+        receiveForm,
+        async (req, res) => {
+          const { html } = await previewHtml(ctx, previewDraft(req.body), previewLocale(req));
+          sendEmailPreview(res, html);
+        },
+      ],
+      200,
+    ),
     route('get', '/admin/newsletters/audience', P, async (req, res) => {
       const parsed = parseAudience(req.query as Record<string, unknown>);
       res.setHeader('Cache-Control', 'no-store');
@@ -162,17 +210,26 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       if (!newsletterView(req.locale, newsletter).isEditable) return renderIssue(req, res, newsletter, 409, { error: t(req.locale, 'newsletters.problem.notEditable') });
       await renderCompose(req, res, 200, newsletter, formValues(newsletter));
     }),
-    route('post', '/admin/newsletters/:id', P, [receiveForm, async (req, res) => {
-      const newsletter = await issueOr404(req, res);
-      if (!newsletter) return;
-      const parsed = parseCompose(req.body);
-      if (!parsed.ok) return renderCompose(req, res, 422, newsletter, echo(req.body), parsed.errors);
-      const outcome = await updateNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
-      if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?saved=1`);
-      if ('errors' in outcome) return renderCompose(req, res, 422, newsletter, echo(req.body), outcome.errors);
-      const fresh = (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter;
-      await renderIssue(req, res, fresh, outcome.problem === 'notFound' ? 404 : 409, { error: t(req.locale, 'newsletters.problem.notEditable') });
-    }], 303),
+    route(
+      'post',
+      '/admin/newsletters/:id',
+      P,
+      [
+        receiveForm,
+        async (req, res) => {
+          const newsletter = await issueOr404(req, res);
+          if (!newsletter) return;
+          const parsed = parseCompose(req.body);
+          if (!parsed.ok) return renderCompose(req, res, 422, newsletter, echo(req.body), parsed.errors);
+          const outcome = await updateNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
+          if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?saved=1`);
+          if ('errors' in outcome) return renderCompose(req, res, 422, newsletter, echo(req.body), outcome.errors);
+          const fresh = (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter;
+          await renderIssue(req, res, fresh, outcome.problem === 'notFound' ? 404 : 409, { error: t(req.locale, 'newsletters.problem.notEditable') });
+        },
+      ],
+      303,
+    ),
     route('get', '/admin/newsletters/:id/preview', P, async (req, res) => {
       const newsletter = await issueOr404(req, res);
       if (!newsletter) return;
@@ -185,55 +242,90 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       if (!newsletter) return res.status(404).json({ error: 'not_found' });
       res.json(progressView(await loadProgress(ctx.db, id), newsletter.status));
     }),
-    route('post', '/admin/newsletters/:id/test', P, async (req, res) => {
-      const newsletter = await issueOr404(req, res);
-      if (!newsletter) return;
-      const choice = parseTestLanguage(req.body);
-      if (!choice) return renderIssue(req, res, newsletter, 422, { errors: { lang: 'newsletters.errors.testLanguage' } });
-      try {
-        const locales = await sendTest(ctx, newsletter, choice, req.staff!.email, by(req));
-        res.redirect(303, `/admin/newsletters/${newsletter.id}?tested=${locales.join(',')}`);
-      } catch (err) {
-        ctx.logger.warn({ err, newsletterId: newsletter.id }, 'newsletter test send failed');
-        await renderIssue(req, res, newsletter, 502, { error: t(req.locale, 'newsletters.problem.testFailed') });
-      }
-    }, 303),
+    route(
+      'post',
+      '/admin/newsletters/:id/test',
+      P,
+      async (req, res) => {
+        const newsletter = await issueOr404(req, res);
+        if (!newsletter) return;
+        const choice = parseTestLanguage(req.body);
+        if (!choice) return renderIssue(req, res, newsletter, 422, { errors: { lang: 'newsletters.errors.testLanguage' } });
+        try {
+          const locales = await sendTest(ctx, newsletter, choice, req.staff!.email, by(req));
+          res.redirect(303, `/admin/newsletters/${newsletter.id}?tested=${locales.join(',')}`);
+        } catch (err) {
+          ctx.logger.warn({ err, newsletterId: newsletter.id }, 'newsletter test send failed');
+          await renderIssue(req, res, newsletter, 502, { error: t(req.locale, 'newsletters.problem.testFailed') });
+        }
+      },
+      303,
+    ),
     route('get', '/admin/newsletters/:id/send', P, async (req, res) => {
       const newsletter = await issueOr404(req, res);
       if (!newsletter) return;
       await renderConfirm(req, res, newsletter, 200);
     }),
-    route('post', '/admin/newsletters/:id/send', P, async (req, res) => {
-      const newsletter = await issueOr404(req, res);
-      if (!newsletter) return;
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') });
-      const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
-      const outcome = await sendNow(ctx.db, newsletter.id, by(req), shown);
-      if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?started=1`);
-      await renderConfirm(req, res, (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter, PROBLEM_STATUS[outcome.problem], {}, t(req.locale, `newsletters.problem.${outcome.problem}`));
-    }, 303),
-    route('post', '/admin/newsletters/:id/schedule', P, async (req, res) => {
-      const newsletter = await issueOr404(req, res);
-      if (!newsletter) return;
-      const parsed = parseSchedule(req.body);
-      if (!parsed.ok) return renderIssue(req, res, newsletter, 422, { errors: parsed.errors, values: echo(req.body) });
-      const outcome = await scheduleNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
-      if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?scheduled=1`);
-      await renderIssue(req, res, (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter, PROBLEM_STATUS[outcome.problem], { error: t(req.locale, `newsletters.problem.${outcome.problem}`) });
-    }, 303),
+    route(
+      'post',
+      '/admin/newsletters/:id/send',
+      P,
+      async (req, res) => {
+        const newsletter = await issueOr404(req, res);
+        if (!newsletter) return;
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') });
+        const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
+        const outcome = await sendNow(ctx.db, newsletter.id, by(req), shown);
+        if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?started=1`);
+        await renderConfirm(
+          req,
+          res,
+          (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter,
+          PROBLEM_STATUS[outcome.problem],
+          {},
+          t(req.locale, `newsletters.problem.${outcome.problem}`),
+        );
+      },
+      303,
+    ),
+    route(
+      'post',
+      '/admin/newsletters/:id/schedule',
+      P,
+      async (req, res) => {
+        const newsletter = await issueOr404(req, res);
+        if (!newsletter) return;
+        const parsed = parseSchedule(req.body);
+        if (!parsed.ok) return renderIssue(req, res, newsletter, 422, { errors: parsed.errors, values: echo(req.body) });
+        const outcome = await scheduleNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
+        if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?scheduled=1`);
+        await renderIssue(req, res, (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter, PROBLEM_STATUS[outcome.problem], {
+          error: t(req.locale, `newsletters.problem.${outcome.problem}`),
+        });
+      },
+      303,
+    ),
     actionRoute('/admin/newsletters/:id/schedule/cancel', 'unscheduled', (id, req) => cancelSchedule(ctx.db, id, by(req))),
     actionRoute('/admin/newsletters/:id/pause', 'paused', (id, req) => pauseNewsletter(ctx.db, id, by(req))),
     actionRoute('/admin/newsletters/:id/resume', 'resumed', (id, req) => resumeNewsletter(ctx.db, id, by(req))),
     actionRoute('/admin/newsletters/:id/resend-failed', 'resent', (id, req) => resendFailedDeliveries(ctx.db, id, by(req))),
-    route('post', '/admin/newsletters/:id/archive', P, async (req, res) => {
-      const newsletter = await issueOr404(req, res);
-      if (!newsletter) return;
-      const hidden = (req.body as Record<string, unknown> | undefined)?.hidden === '1';
-      const outcome = await setArchiveVisibility(ctx.db, newsletter.id, hidden, by(req));
-      if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?${hidden ? 'hidden' : 'shown'}=1`);
-      await renderIssue(req, res, (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter, PROBLEM_STATUS[outcome.problem], { error: t(req.locale, `newsletters.problem.${outcome.problem}`) });
-    }, 303),
+    route(
+      'post',
+      '/admin/newsletters/:id/archive',
+      P,
+      async (req, res) => {
+        const newsletter = await issueOr404(req, res);
+        if (!newsletter) return;
+        const hidden = (req.body as Record<string, unknown> | undefined)?.hidden === '1';
+        const outcome = await setArchiveVisibility(ctx.db, newsletter.id, hidden, by(req));
+        if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?${hidden ? 'hidden' : 'shown'}=1`);
+        await renderIssue(req, res, (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter, PROBLEM_STATUS[outcome.problem], {
+          error: t(req.locale, `newsletters.problem.${outcome.problem}`),
+        });
+      },
+      303,
+    ),
   ];
 
   async function renderConfirm(req: Request, res: Response, newsletter: Newsletter, status: number, errors: Record<string, string> = {}, error?: string) {

@@ -36,11 +36,14 @@ export async function listNewsletters(tx: Tx, limit = 200): Promise<(Newsletter 
     .orderBy(desc(sql`coalesce(${newsletters.startedAt}, ${newsletters.scheduledAt}, ${newsletters.createdAt})`), desc(newsletters.createdAt))
     .limit(limit);
   const ids = rows.map((r) => r.id);
-  const counted = ids.length === 0 ? [] : await tx
-    .select({ id: newsletterDeliveries.newsletterId, status: newsletterDeliveries.status, n: sql<number>`count(*)`.mapWith(Number) })
-    .from(newsletterDeliveries)
-    .where(inArray(newsletterDeliveries.newsletterId, ids))
-    .groupBy(newsletterDeliveries.newsletterId, newsletterDeliveries.status);
+  const counted =
+    ids.length === 0
+      ? []
+      : await tx
+          .select({ id: newsletterDeliveries.newsletterId, status: newsletterDeliveries.status, n: sql<number>`count(*)`.mapWith(Number) })
+          .from(newsletterDeliveries)
+          .where(inArray(newsletterDeliveries.newsletterId, ids))
+          .groupBy(newsletterDeliveries.newsletterId, newsletterDeliveries.status);
   const counts = new Map<string, DeliveryCounts>();
   for (const c of counted) {
     const entry = counts.get(c.id) ?? { total: 0, sent: 0, failed: 0, skipped: 0 };
@@ -64,7 +67,10 @@ export async function findNewsletter(tx: Tx, id: string): Promise<(Newsletter & 
 
 /** Writes a new draft. */
 export async function insertNewsletter(tx: Tx, content: NewsletterContent, staffId: string): Promise<Newsletter> {
-  const [row] = await tx.insert(newsletters).values({ ...content, status: 'draft', createdBy: staffId }).returning();
+  const [row] = await tx
+    .insert(newsletters)
+    .values({ ...content, status: 'draft', createdBy: staffId })
+    .returning();
   return row!;
 }
 

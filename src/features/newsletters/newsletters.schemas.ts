@@ -122,7 +122,15 @@ export function tokyoInstant(day: string, time: string): Date | undefined {
 
 /** A day and time in Japan as form values. */
 export function tokyoParts(at: Date): { day: string; time: string } {
-  const parts = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Tokyo',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
   const [day, time] = parts.split(' ');
   return { day: day!, time: time! };
 }

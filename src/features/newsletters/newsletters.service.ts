@@ -7,7 +7,18 @@ import type { Locale } from '../../lib/i18n';
 import { recordAudit } from '../audit';
 import { previewAudience } from './audience';
 import { contentFor, messageFor, renderIssue, type NewsletterRenderDeps } from './newsletter-email';
-import { clearSchedule, EDITABLE, findNewsletter, insertNewsletter, isIssueMonthTaken, setHiddenFromArchive, setSchedule, updateContent, type Newsletter, type NewsletterContent } from './newsletters.repo';
+import {
+  clearSchedule,
+  EDITABLE,
+  findNewsletter,
+  insertNewsletter,
+  isIssueMonthTaken,
+  setHiddenFromArchive,
+  setSchedule,
+  updateContent,
+  type Newsletter,
+  type NewsletterContent,
+} from './newsletters.repo';
 import type { TestLanguage } from './newsletters.schemas';
 import { deliveryProgress, listDeliveries, pauseSending, resendFailed, resumeSending, startSending, type DeliveryListItem, type DeliveryProgress } from './sending.service';
 
@@ -28,7 +39,14 @@ export async function createNewsletter(db: Db, content: NewsletterContent, by: S
     return await db.transaction(async (tx): Promise<SaveOutcome> => {
       if (content.issueMonth && (await isIssueMonthTaken(tx, content.issueMonth))) return monthTaken;
       const newsletter = await insertNewsletter(tx, content, by.staffId);
-      await recordAudit(tx, { staffId: by.staffId, action: 'newsletter.create', targetType: 'newsletter', targetId: newsletter.id, detail: { issueMonth: content.issueMonth, audience: content.audience }, ip: by.ip });
+      await recordAudit(tx, {
+        staffId: by.staffId,
+        action: 'newsletter.create',
+        targetType: 'newsletter',
+        targetId: newsletter.id,
+        detail: { issueMonth: content.issueMonth, audience: content.audience },
+        ip: by.ip,
+      });
       return { ok: true, newsletter };
     });
   } catch (err) {
@@ -61,10 +79,19 @@ export async function updateNewsletter(db: Db, id: string, content: NewsletterCo
 export type ActionOutcome = { ok: true; newsletter?: Newsletter } | { ok: false; problem: 'notFound' | 'wrongStatus' | 'noRecipients' | 'nothingToResend' };
 
 /** Runs a status change on a locked issue in one of the allowed statuses, with its audit entry. */
-async function onLocked(db: Db, id: string, allowed: Newsletter['status'][], change: (tx: Parameters<Parameters<Db['transaction']>[0]>[0], newsletter: Newsletter) => Promise<ActionOutcome>): Promise<ActionOutcome> {
+async function onLocked(
+  db: Db,
+  id: string,
+  allowed: Newsletter['status'][],
+  change: (tx: Parameters<Parameters<Db['transaction']>[0]>[0], newsletter: Newsletter) => Promise<ActionOutcome>,
+): Promise<ActionOutcome> {
   return db.transaction(async (tx) => {
     if (!(await findNewsletter(tx, id))) return { ok: false as const, problem: 'notFound' as const };
-    const [locked] = await tx.select().from(newsletters).where(and(eq(newsletters.id, id), inArray(newsletters.status, allowed))).for('update');
+    const [locked] = await tx
+      .select()
+      .from(newsletters)
+      .where(and(eq(newsletters.id, id), inArray(newsletters.status, allowed)))
+      .for('update');
     if (!locked) return { ok: false as const, problem: 'wrongStatus' as const };
     return change(tx, locked);
   });
@@ -74,7 +101,14 @@ async function onLocked(db: Db, id: string, allowed: Newsletter['status'][], cha
 export async function scheduleNewsletter(db: Db, id: string, at: Date, by: StaffContext): Promise<ActionOutcome> {
   return onLocked(db, id, EDITABLE, async (tx, before) => {
     const newsletter = await setSchedule(tx, id, at);
-    await recordAudit(tx, { staffId: by.staffId, action: 'newsletter.schedule', targetType: 'newsletter', targetId: id, detail: { at: at.toISOString(), before: before.scheduledAt?.toISOString() ?? null }, ip: by.ip });
+    await recordAudit(tx, {
+      staffId: by.staffId,
+      action: 'newsletter.schedule',
+      targetType: 'newsletter',
+      targetId: id,
+      detail: { at: at.toISOString(), before: before.scheduledAt?.toISOString() ?? null },
+      ip: by.ip,
+    });
     return { ok: true, newsletter };
   });
 }
@@ -83,7 +117,14 @@ export async function scheduleNewsletter(db: Db, id: string, at: Date, by: Staff
 export async function cancelSchedule(db: Db, id: string, by: StaffContext): Promise<ActionOutcome> {
   return onLocked(db, id, ['scheduled'], async (tx, before) => {
     const newsletter = await clearSchedule(tx, id);
-    await recordAudit(tx, { staffId: by.staffId, action: 'newsletter.schedule_cancel', targetType: 'newsletter', targetId: id, detail: { at: before.scheduledAt?.toISOString() ?? null }, ip: by.ip });
+    await recordAudit(tx, {
+      staffId: by.staffId,
+      action: 'newsletter.schedule_cancel',
+      targetType: 'newsletter',
+      targetId: id,
+      detail: { at: before.scheduledAt?.toISOString() ?? null },
+      ip: by.ip,
+    });
     return { ok: true, newsletter };
   });
 }
@@ -95,7 +136,14 @@ export async function sendNow(db: Db, id: string, by: StaffContext, expectedCoun
     if (count === 0) return { ok: false, problem: 'noRecipients' };
     const started = await startSending(tx, id, by.staffId);
     if (!started.started) return { ok: false, problem: 'wrongStatus' };
-    await recordAudit(tx, { staffId: by.staffId, action: 'newsletter.send', targetType: 'newsletter', targetId: id, detail: { audience: before.audience, recipients: started.recipients, shownCount: expectedCount ?? null, wasScheduled: before.status === 'scheduled' }, ip: by.ip });
+    await recordAudit(tx, {
+      staffId: by.staffId,
+      action: 'newsletter.send',
+      targetType: 'newsletter',
+      targetId: id,
+      detail: { audience: before.audience, recipients: started.recipients, shownCount: expectedCount ?? null, wasScheduled: before.status === 'scheduled' },
+      ip: by.ip,
+    });
     return { ok: true };
   });
 }
@@ -156,7 +204,13 @@ function testLocales(newsletter: Pick<Newsletter, 'subjectJa' | 'subjectEn' | 'b
  * the chosen languages. It goes straight to SMTP (one message to one person, who waits for it) and is
  * audited; no delivery row is written, so the real send is unaffected.
  */
-export async function sendTest(ctx: Pick<AppContext, 'db' | 'mailer' | 'renderEmail' | 'config' | 'sessionSecret' | 'settings'>, newsletter: Newsletter, choice: TestLanguage, to: string, by: StaffContext): Promise<Locale[]> {
+export async function sendTest(
+  ctx: Pick<AppContext, 'db' | 'mailer' | 'renderEmail' | 'config' | 'sessionSecret' | 'settings'>,
+  newsletter: Newsletter,
+  choice: TestLanguage,
+  to: string,
+  by: StaffContext,
+): Promise<Locale[]> {
   const settings = await ctx.settings.get();
   const deps = renderDeps(ctx);
   const locales = testLocales(newsletter, choice);
@@ -169,7 +223,11 @@ export async function sendTest(ctx: Pick<AppContext, 'db' | 'mailer' | 'renderEm
 }
 
 /** The issue (or the draft being typed) as a reader's mail client shows it, with an inert unsubscribe link. */
-export async function previewHtml(ctx: Pick<AppContext, 'renderEmail' | 'config' | 'sessionSecret' | 'settings'>, content: Pick<Newsletter, 'subjectJa' | 'subjectEn' | 'bodyJa' | 'bodyEn'>, locale: Locale): Promise<{ html: string; subject: string; locale: Locale }> {
+export async function previewHtml(
+  ctx: Pick<AppContext, 'renderEmail' | 'config' | 'sessionSecret' | 'settings'>,
+  content: Pick<Newsletter, 'subjectJa' | 'subjectEn' | 'bodyJa' | 'bodyEn'>,
+  locale: Locale,
+): Promise<{ html: string; subject: string; locale: Locale }> {
   const settings = await ctx.settings.get();
   const deps = renderDeps(ctx);
   const issue = renderIssue(deps, content, locale, settings);
@@ -183,7 +241,11 @@ export async function loadProgress(db: Db, id: string): Promise<DeliveryProgress
 }
 
 /** One page of an issue's recipients, optionally of one status. */
-export async function loadDeliveries(db: Db, id: string, query: { status?: DeliveryListItem['status']; page: number }): Promise<{ rows: DeliveryListItem[]; page: number; pages: number; total: number }> {
+export async function loadDeliveries(
+  db: Db,
+  id: string,
+  query: { status?: DeliveryListItem['status']; page: number },
+): Promise<{ rows: DeliveryListItem[]; page: number; pages: number; total: number }> {
   const list = await listDeliveries(db, id, query);
   // A page past the end (a filter changed under an old link) shows the last page instead of nothing.
   if (list.rows.length === 0 && list.page > list.pageCount) return loadDeliveries(db, id, { ...query, page: list.pageCount });

@@ -79,7 +79,10 @@ export function listRow(locale: Locale, n: Newsletter & { counts: DeliveryCounts
   return {
     ...view,
     when: view.finishedAt ?? view.startedAt ?? view.scheduledAt,
-    whenLabel: t(locale, n.finishedAt ? 'newsletters.list.finished' : n.startedAt ? 'newsletters.list.started' : n.scheduledAt ? 'newsletters.list.scheduled' : 'newsletters.list.notScheduled'),
+    whenLabel: t(
+      locale,
+      n.finishedAt ? 'newsletters.list.finished' : n.startedAt ? 'newsletters.list.started' : n.scheduledAt ? 'newsletters.list.scheduled' : 'newsletters.list.notScheduled',
+    ),
     counts: n.counts,
     hasCounts: n.counts.total > 0,
     audienceCount,
@@ -92,7 +95,19 @@ export function progressView(p: DeliveryProgress, status: Newsletter['status']) 
   const done = p.sent + p.failed + p.skipped;
   const remaining = Math.max(0, p.total - done);
   const percent = p.total === 0 ? (status === 'sent' ? 100 : 0) : remaining === 0 ? 100 : Math.min(99, Math.floor((done / p.total) * 100));
-  return { status, sent: p.sent, failed: p.failed, skipped: p.skipped, queued: p.queued, sending: p.sending, total: p.total, done, remaining, percent, isFinished: status === 'sent' };
+  return {
+    status,
+    sent: p.sent,
+    failed: p.failed,
+    skipped: p.skipped,
+    queued: p.queued,
+    sending: p.sending,
+    total: p.total,
+    done,
+    remaining,
+    percent,
+    isFinished: status === 'sent',
+  };
 }
 
 /** The status filter of the delivery list, with counts. */
@@ -144,7 +159,11 @@ export function composeView(locale: Locale, newsletter: Newsletter | undefined, 
     cancelUrl: newsletter ? `/admin/newsletters/${newsletter.id}` : '/admin/newsletters',
     values,
     segments: segments.map((value) => ({ value, label: t(locale, `newsletters.audience.${value}`), checked: value === segment })),
-    plans: PLANS.map((amount) => ({ value: String(amount), label: t(locale, 'newsletters.audience.planLabel', { amount: formatYen(amount, locale) }), selected: String(amount) === values.plan })),
+    plans: PLANS.map((amount) => ({
+      value: String(amount),
+      label: t(locale, 'newsletters.audience.planLabel', { amount: formatYen(amount, locale) }),
+      selected: String(amount) === values.plan,
+    })),
     locales: (['ja', 'en'] as const).map((value) => ({ value, label: t(locale, `newsletters.language.${value}`), selected: value === values.locale })),
     tags,
     savedPreviewUrl: newsletter ? `/admin/newsletters/${newsletter.id}/preview?version=ja` : undefined,
@@ -175,7 +194,14 @@ export function scheduleDefaults(n: Newsletter, settings: Partial<NewsletterSett
   return { send_on: tomorrow, send_at: time, min };
 }
 
-const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /**
  * The policy the email preview is served under: nothing runs, nothing is fetched but images, no form

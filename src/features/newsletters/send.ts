@@ -223,14 +223,16 @@ async function sendBatch(deps: SendDeps, newsletter: Newsletter, rows: ClaimedDe
   };
 
   try {
-    const lanes = await Promise.allSettled(Array.from({ length: Math.min(SEND_CONCURRENCY, rows.length) }, async () => {
-      try {
-        await lane();
-      } catch (err) {
-        stopped = true;
-        throw err;
-      }
-    }));
+    const lanes = await Promise.allSettled(
+      Array.from({ length: Math.min(SEND_CONCURRENCY, rows.length) }, async () => {
+        try {
+          await lane();
+        } catch (err) {
+          stopped = true;
+          throw err;
+        }
+      }),
+    );
     const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
     if (failure) throw failure.reason;
   } finally {

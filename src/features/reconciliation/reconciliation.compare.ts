@@ -78,8 +78,7 @@ export function rowFinding(kind: ReconciliationFinding['kind'], row: LedgerRow, 
  */
 export function compareWithLedger(stripe: StripeSide, windowRows: LedgerRow[], extraRows: LedgerRow[] = []): Comparison {
   const rows = [...windowRows, ...extraRows];
-  const index = (entry: LedgerRow['entry'], key: (r: LedgerRow) => string | null) =>
-    new Map(rows.filter((r) => r.entry === entry && key(r)).map((r) => [key(r)!, r]));
+  const index = (entry: LedgerRow['entry'], key: (r: LedgerRow) => string | null) => new Map(rows.filter((r) => r.entry === entry && key(r)).map((r) => [key(r)!, r]));
   const giftByInvoice = index('gift', (r) => r.stripeInvoiceId);
   const giftByCharge = index('gift', (r) => r.stripeChargeId);
   const refundById = index('refund', (r) => r.stripeRefundId);
@@ -94,7 +93,16 @@ export function compareWithLedger(stripe: StripeSide, windowRows: LedgerRow[], e
     }
     seen.add(row.id);
     if (stripeAmountOf(row) !== item.amount) {
-      findings.push({ kind: 'amount_differs', object, stripeId: item.id, donationId: row.id, supporterId: row.supporterId, stripeAmount: item.amount, ledgerAmount: row.amount, at: iso(item.created) });
+      findings.push({
+        kind: 'amount_differs',
+        object,
+        stripeId: item.id,
+        donationId: row.id,
+        supporterId: row.supporterId,
+        stripeAmount: item.amount,
+        ledgerAmount: row.amount,
+        at: iso(item.created),
+      });
     }
   };
 

@@ -6,9 +6,7 @@ import { findRun, reopenEvent } from './reconciliation.repo';
 import type { ReconcileDeps } from './reconciliation.service';
 
 // The events whose handlers write the ledger rows a run can find missing.
-const REPLAYED_TYPES = ['checkout.session.completed', 'invoice.paid', 'charge.refunded', 'charge.dispute.created'].filter((t) =>
-  (WEBHOOK_EVENTS as string[]).includes(t),
-);
+const REPLAYED_TYPES = ['checkout.session.completed', 'invoice.paid', 'charge.refunded', 'charge.dispute.created'].filter((t) => (WEBHOOK_EVENTS as string[]).includes(t));
 
 /** The key an event is matched on: the object its handler re-reads, as the missing item leads to it. */
 function keyOf(event: Stripe.Event): string | undefined {

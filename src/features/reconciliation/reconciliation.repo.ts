@@ -11,7 +11,10 @@ const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 
 /** Opens a run (status running) for the window. */
 export async function insertRun(tx: Tx, row: { trigger: 'schedule' | 'staff'; requestedBy?: string; windowStart: Date; windowEnd: Date }): Promise<ReconciliationRun> {
-  const [run] = await tx.insert(reconciliationRuns).values({ ...row, requestedBy: row.requestedBy ?? null }).returning();
+  const [run] = await tx
+    .insert(reconciliationRuns)
+    .values({ ...row, requestedBy: row.requestedBy ?? null })
+    .returning();
   return run!;
 }
 
@@ -70,7 +73,10 @@ export async function finishRun(
 
 /** Records who asked for the replay of a run's missing events, and when. */
 export async function markReplayed(tx: Tx, id: string, staffId: string): Promise<void> {
-  await tx.update(reconciliationRuns).set({ replayedAt: sql`now()`, replayedBy: staffId }).where(eq(reconciliationRuns.id, id));
+  await tx
+    .update(reconciliationRuns)
+    .set({ replayedAt: sql`now()`, replayedBy: staffId })
+    .where(eq(reconciliationRuns.id, id));
 }
 
 const ledgerColumns = {
@@ -105,7 +111,12 @@ export async function findLedgerRowsByStripeIds(tx: Tx, ids: string[]): Promise<
         .where(
           and(
             eq(donations.channel, 'stripe'),
-            or(inArray(donations.stripeChargeId, chunk), inArray(donations.stripeInvoiceId, chunk), inArray(donations.stripeRefundId, chunk), inArray(donations.stripeDisputeId, chunk)),
+            or(
+              inArray(donations.stripeChargeId, chunk),
+              inArray(donations.stripeInvoiceId, chunk),
+              inArray(donations.stripeRefundId, chunk),
+              inArray(donations.stripeDisputeId, chunk),
+            ),
           ),
         )),
     );
@@ -116,7 +127,10 @@ export async function findLedgerRowsByStripeIds(tx: Tx, ids: string[]): Promise<
 /** Who is told about a mismatch: active finance staff, or the admins when there is no finance staff. */
 export async function listAlertRecipients(tx: Tx): Promise<{ id: string; email: string; name: string }[]> {
   const active = (role: 'finance' | 'admin') =>
-    tx.select({ id: staff.id, email: staff.email, name: staff.name }).from(staff).where(and(eq(staff.role, role), eq(staff.isActive, true)));
+    tx
+      .select({ id: staff.id, email: staff.email, name: staff.name })
+      .from(staff)
+      .where(and(eq(staff.role, role), eq(staff.isActive, true)));
   const finance = await active('finance');
   return finance.length > 0 ? finance : active('admin');
 }

@@ -71,22 +71,34 @@ export function reconciliationRoutes(ctx: AppContext): AdminRoute[] {
 
   return [
     route('get', '/admin/reconciliation', 'exports:create', (req, res) => renderIndex(req, res)),
-    route('post', '/admin/reconciliation', 'exports:create', async (req, res) => {
-      const { already } = await startRun(ctx.db, { staffId: req.staff!.id, ip: req.ip });
-      if (!already) ctx.dispatcher.poke();
-      res.redirect(303, `/admin/reconciliation?${already ? 'already' : 'started'}=1`);
-    }, 303),
-    route('post', '/admin/reconciliation/:id/replay', 'exports:create', async (req, res) => {
-      const notFound = () => res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'reconciliation.notFound'), message: '' });
-      const id = String(req.params.id);
-      if (!(await findReconciliationRun(ctx.db, id))) return notFound();
-      // The form's checkbox is the confirmation: replaying writes to the ledger.
-      if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'on') return renderIndex(req, res, 422, t(req.locale, 'reconciliation.replay.confirmRequired'));
-      const outcome = await requestReplay(ctx.db, id, { staffId: req.staff!.id, ip: req.ip });
-      if (outcome === 'notFound') return notFound();
-      if (outcome === 'nothingToReplay') return renderIndex(req, res, 409, t(req.locale, 'reconciliation.replay.nothing'));
-      ctx.dispatcher.poke();
-      res.redirect(303, '/admin/reconciliation?replayed=1');
-    }, 303),
+    route(
+      'post',
+      '/admin/reconciliation',
+      'exports:create',
+      async (req, res) => {
+        const { already } = await startRun(ctx.db, { staffId: req.staff!.id, ip: req.ip });
+        if (!already) ctx.dispatcher.poke();
+        res.redirect(303, `/admin/reconciliation?${already ? 'already' : 'started'}=1`);
+      },
+      303,
+    ),
+    route(
+      'post',
+      '/admin/reconciliation/:id/replay',
+      'exports:create',
+      async (req, res) => {
+        const notFound = () => res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'reconciliation.notFound'), message: '' });
+        const id = String(req.params.id);
+        if (!(await findReconciliationRun(ctx.db, id))) return notFound();
+        // The form's checkbox is the confirmation: replaying writes to the ledger.
+        if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'on') return renderIndex(req, res, 422, t(req.locale, 'reconciliation.replay.confirmRequired'));
+        const outcome = await requestReplay(ctx.db, id, { staffId: req.staff!.id, ip: req.ip });
+        if (outcome === 'notFound') return notFound();
+        if (outcome === 'nothingToReplay') return renderIndex(req, res, 409, t(req.locale, 'reconciliation.replay.nothing'));
+        ctx.dispatcher.poke();
+        res.redirect(303, '/admin/reconciliation?replayed=1');
+      },
+      303,
+    ),
   ];
 }

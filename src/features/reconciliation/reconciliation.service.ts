@@ -74,10 +74,13 @@ async function checkRowsInStripe(gateway: StripeGateway, rows: LedgerRow[]): Pro
       continue;
     }
     const amount =
-      target.object === 'invoice' ? (await gateway.retrieveInvoiceIfExists(target.id))?.amount_paid
-      : target.object === 'charge' ? (await gateway.retrieveChargeIfExists(target.id))?.amount
-      : target.object === 'refund' ? (await gateway.retrieveRefundIfExists(target.id))?.amount
-      : (await gateway.retrieveDisputeIfExists(target.id))?.amount;
+      target.object === 'invoice'
+        ? (await gateway.retrieveInvoiceIfExists(target.id))?.amount_paid
+        : target.object === 'charge'
+          ? (await gateway.retrieveChargeIfExists(target.id))?.amount
+          : target.object === 'refund'
+            ? (await gateway.retrieveRefundIfExists(target.id))?.amount
+            : (await gateway.retrieveDisputeIfExists(target.id))?.amount;
     // An object that exists but was made outside the window (or not listed for its status) is fine
     // as long as the yen agree.
     if (amount === undefined) findings.push(rowFinding('missing_in_stripe', row));
@@ -154,7 +157,14 @@ export async function startRun(db: Db, by: StaffContext, now = clockNow()): Prom
     if (going) return { runId: going.id, already: true };
     const run = await insertRun(tx, { trigger: 'staff', requestedBy: by.staffId, windowStart: new Date(now.getTime() - WINDOW_DAYS * DAY_MS), windowEnd: now });
     await enqueueJob(tx, 'reconcile-stripe', { runId: run.id });
-    await recordAudit(tx, { staffId: by.staffId, action: 'reconciliation.run', targetType: 'reconciliation_run', targetId: run.id, detail: { windowStart: run.windowStart, windowEnd: run.windowEnd }, ip: by.ip });
+    await recordAudit(tx, {
+      staffId: by.staffId,
+      action: 'reconciliation.run',
+      targetType: 'reconciliation_run',
+      targetId: run.id,
+      detail: { windowStart: run.windowStart, windowEnd: run.windowEnd },
+      ip: by.ip,
+    });
     return { runId: run.id, already: false };
   });
 }
@@ -170,7 +180,14 @@ export async function requestReplay(db: Db, runId: string, by: StaffContext): Pr
     if (run.status !== 'mismatched' || missing.length === 0) return 'nothingToReplay';
     await markReplayed(tx, run.id, by.staffId);
     await enqueueJob(tx, 'replay-stripe-events', { runId: run.id });
-    await recordAudit(tx, { staffId: by.staffId, action: 'reconciliation.replay', targetType: 'reconciliation_run', targetId: run.id, detail: { missing: missing.map((f) => f.stripeId) }, ip: by.ip });
+    await recordAudit(tx, {
+      staffId: by.staffId,
+      action: 'reconciliation.replay',
+      targetType: 'reconciliation_run',
+      targetId: run.id,
+      detail: { missing: missing.map((f) => f.stripeId) },
+      ip: by.ip,
+    });
     return 'queued';
   });
 }

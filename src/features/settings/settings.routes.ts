@@ -29,11 +29,17 @@ export function settingsRoutes(ctx: AppContext): AdminRoute[] {
 
   return [
     route('get', '/admin/settings', 'settings:edit', (req, res) => renderForm(req, res, 200)),
-    route('post', '/admin/settings', 'settings:edit', async (req, res) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const result = await editSettings({ db: ctx.db, settings: ctx.settings }, { staffId: req.staff!.id, ip: req.ip }, body);
-      if (!result.ok) return renderForm(req, res, 422, echoValues(body), result.errors);
-      res.redirect(303, `/admin/settings?saved=${encodeURIComponent(result.changed.join(','))}`);
-    }, 422),
+    route(
+      'post',
+      '/admin/settings',
+      'settings:edit',
+      async (req, res) => {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const result = await editSettings({ db: ctx.db, settings: ctx.settings }, { staffId: req.staff!.id, ip: req.ip }, body);
+        if (!result.ok) return renderForm(req, res, 422, echoValues(body), result.errors);
+        res.redirect(303, `/admin/settings?saved=${encodeURIComponent(result.changed.join(','))}`);
+      },
+      422,
+    ),
   ];
 }

@@ -36,7 +36,15 @@ function optionalText(locale: Locale, key: string): string | undefined {
   return catalog(locale)[key] === undefined ? undefined : translateKey(locale, key);
 }
 
-function viewField(locale: Locale, labelKey: string, base: string, spec: FieldSpec, values: Record<string, string>, messages: Record<string, string>, required: boolean): ViewField {
+function viewField(
+  locale: Locale,
+  labelKey: string,
+  base: string,
+  spec: FieldSpec,
+  values: Record<string, string>,
+  messages: Record<string, string>,
+  required: boolean,
+): ViewField {
   const input = (name: string): Input => ({ name, id: idOf(name), value: values[name] ?? '', error: messages[name] });
   const [first, second] = fieldNames(base, spec).map(input);
   return {

@@ -27,38 +27,56 @@ export function accountRoutes(ctx: AppContext): AdminRoute[] {
   return [
     route('get', '/admin/account', 'account:manage', (req, res) => renderAccount(req, res)),
     route('get', '/admin/account/totp', 'account:manage', (req, res) => renderAccount(req, res)),
-    route('post', '/admin/account/password', 'account:manage', async (req, res) => {
-      const { current, password, confirm } = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof current !== 'string' || typeof password !== 'string' || password !== confirm) {
-        return renderAccount(req, res, 422, { error: t(req.locale, 'admin.account.mismatch') });
-      }
-      const result = await changePassword(ctx.db, req.staff!, current, password);
-      if (result !== 'ok') return renderAccount(req, res, 422, { error: t(req.locale, result === 'wrong' ? 'admin.account.wrongPassword' : 'admin.account.shortPassword') });
-      await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.password', ip: req.ip });
-      // Other sessions end (new epoch); this one carries on with the new epoch.
-      req.session.epoch = req.staff!.sessionEpoch + 1;
-      await saveSession(req);
-      req.staff = await findStaffById(ctx.db, req.staff!.id);
-      res.locals.staff = req.staff;
-      await renderAccount(req, res, 200, { notice: t(req.locale, 'admin.account.passwordChanged') });
-    }, 200),
-    route('post', '/admin/account/totp', 'account:manage', async (req, res) => {
-      const secret = (req.session as unknown as { totpSetup?: string }).totpSetup;
-      const code = (req.body ?? {}).code;
-      if (req.staff!.totpEnabled || !secret || typeof code !== 'string' || !verifyTotp(secret, code.replace(/\s/g, ''))) {
-        return renderAccount(req, res, 422, { error: t(req.locale, 'admin.login.badCode') });
-      }
-      await updateStaff(ctx.db, req.staff!.id, { totpSecret: secret, totpEnabled: true });
-      delete (req.session as unknown as { totpSetup?: string }).totpSetup;
-      await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.totp_enabled', ip: req.ip });
-      res.redirect(303, '/admin/account');
-    }, 422),
-    route('post', '/admin/account/signout-all', 'account:manage', async (req, res) => {
-      await updateStaff(ctx.db, req.staff!.id, { sessionEpoch: req.staff!.sessionEpoch + 1 });
-      await deleteSessionsOf(ctx.db, req.staff!.id);
-      await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.signout_all', ip: req.ip });
-      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-      res.redirect(303, '/admin/login');
-    }, 303),
+    route(
+      'post',
+      '/admin/account/password',
+      'account:manage',
+      async (req, res) => {
+        const { current, password, confirm } = (req.body ?? {}) as Record<string, unknown>;
+        if (typeof current !== 'string' || typeof password !== 'string' || password !== confirm) {
+          return renderAccount(req, res, 422, { error: t(req.locale, 'admin.account.mismatch') });
+        }
+        const result = await changePassword(ctx.db, req.staff!, current, password);
+        if (result !== 'ok') return renderAccount(req, res, 422, { error: t(req.locale, result === 'wrong' ? 'admin.account.wrongPassword' : 'admin.account.shortPassword') });
+        await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.password', ip: req.ip });
+        // Other sessions end (new epoch); this one carries on with the new epoch.
+        req.session.epoch = req.staff!.sessionEpoch + 1;
+        await saveSession(req);
+        req.staff = await findStaffById(ctx.db, req.staff!.id);
+        res.locals.staff = req.staff;
+        await renderAccount(req, res, 200, { notice: t(req.locale, 'admin.account.passwordChanged') });
+      },
+      200,
+    ),
+    route(
+      'post',
+      '/admin/account/totp',
+      'account:manage',
+      async (req, res) => {
+        const secret = (req.session as unknown as { totpSetup?: string }).totpSetup;
+        const code = (req.body ?? {}).code;
+        if (req.staff!.totpEnabled || !secret || typeof code !== 'string' || !verifyTotp(secret, code.replace(/\s/g, ''))) {
+          return renderAccount(req, res, 422, { error: t(req.locale, 'admin.login.badCode') });
+        }
+        await updateStaff(ctx.db, req.staff!.id, { totpSecret: secret, totpEnabled: true });
+        delete (req.session as unknown as { totpSetup?: string }).totpSetup;
+        await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.totp_enabled', ip: req.ip });
+        res.redirect(303, '/admin/account');
+      },
+      422,
+    ),
+    route(
+      'post',
+      '/admin/account/signout-all',
+      'account:manage',
+      async (req, res) => {
+        await updateStaff(ctx.db, req.staff!.id, { sessionEpoch: req.staff!.sessionEpoch + 1 });
+        await deleteSessionsOf(ctx.db, req.staff!.id);
+        await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.signout_all', ip: req.ip });
+        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+        res.redirect(303, '/admin/login');
+      },
+      303,
+    ),
   ];
 }

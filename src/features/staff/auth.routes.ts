@@ -22,9 +22,17 @@ const consoleNext = (value: unknown) => safeNext(value, '/admin', '/admin');
 export function authRoutes(ctx: AppContext): AdminRoute[] {
   const limits = signInLimits(ctx);
   const renderLogin = (req: Request, res: Response, status = 200, error?: string) =>
-    res.status(status).render('admin/login', { layout: 'admin-bare', title: t(req.locale, 'admin.login.title'), error, next: consoleNext(req.query.next ?? req.body?.next), csrfToken: req.csrfToken() });
+    res.status(status).render('admin/login', {
+      layout: 'admin-bare',
+      title: t(req.locale, 'admin.login.title'),
+      error,
+      next: consoleNext(req.query.next ?? req.body?.next),
+      csrfToken: req.csrfToken(),
+    });
   const renderCode = (req: Request, res: Response, status = 200, error?: string) =>
-    res.status(status).render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error, next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
+    res
+      .status(status)
+      .render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error, next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
   // A refused hit: 429 with `message` when a limit is reached, 503 when Redis cannot count it (fail closed).
   const renderRefusal = (req: Request, res: Response, refusal: Refusal, message: MessageKey) => {
     res.set('Retry-After', String(refusal.retryAfterSeconds)).set('Cache-Control', 'no-store');
@@ -97,10 +105,16 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
       await limits.perAccount.refund(staffId);
       await signIn(req, res, member);
     }),
-    route('post', '/admin/logout', 'signed-in', async (req, res) => {
-      await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'logout', ip: req.ip });
-      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-      res.redirect(303, '/admin/login');
-    }, 303),
+    route(
+      'post',
+      '/admin/logout',
+      'signed-in',
+      async (req, res) => {
+        await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'logout', ip: req.ip });
+        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+        res.redirect(303, '/admin/login');
+      },
+      303,
+    ),
   ];
 }

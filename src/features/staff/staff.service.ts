@@ -89,10 +89,16 @@ export class FirstAdminMissingError extends Error {}
  * with a generated password. Safe when several processes start at once on an empty database: the check
  * and the insert run under one transaction-scoped advisory lock, so exactly one process creates it.
  */
-export async function bootstrapAdmin(db: Db, admin: { email: string; password: string } | undefined, opts: { isProduction: boolean }): Promise<{ email: string; password?: string } | undefined> {
+export async function bootstrapAdmin(
+  db: Db,
+  admin: { email: string; password: string } | undefined,
+  opts: { isProduction: boolean },
+): Promise<{ email: string; password?: string } | undefined> {
   if ((await countStaff(db)) > 0) return undefined;
   if (!admin && opts.isProduction) {
-    throw new FirstAdminMissingError('No staff account exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin (a generated password is refused when NODE_ENV=production).');
+    throw new FirstAdminMissingError(
+      'No staff account exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin (a generated password is refused when NODE_ENV=production).',
+    );
   }
   const email = admin?.email ?? 'admin@welgee.example';
   const password = admin?.password ?? generatePassword();

@@ -65,7 +65,11 @@ async function renderRequest(ctx: AppContext, req: Request, res: Response, statu
     layout: 'admin',
     title: t(req.locale, 'admin.deletion.showTitle'),
     request: { ...request, statusLabel: t(req.locale, `admin.deletion.status.${request.status}`), isPending: request.status === 'pending' },
-    person: { ...personView(supporter, req.locale), hasStripe: Boolean(supporter.stripeCustomerId), kana: [supporter.familyNameKana, supporter.givenNameKana].filter(Boolean).join(' ') },
+    person: {
+      ...personView(supporter, req.locale),
+      hasStripe: Boolean(supporter.stripeCustomerId),
+      kana: [supporter.familyNameKana, supporter.givenNameKana].filter(Boolean).join(' '),
+    },
     counts,
     mergedRecords,
     liveSubscriptions,

@@ -11,7 +11,17 @@ export {
 export { text, name, kana, checkbox, postalCode, prefecture, phone } from './person-fields';
 export { prefectures } from './prefectures';
 export { updateOwnProfile, setOwnPreferences, type OwnProfile, type OwnPreferences } from './supporters.self.service';
-export { collectPersonalData, personalDataCsv, requestDeletion, listDeletionRequests, previewErasure, eraseSupporter, declineDeletion, erasedAddress, type PersonalData } from './supporters.privacy.service';
+export {
+  collectPersonalData,
+  personalDataCsv,
+  requestDeletion,
+  listDeletionRequests,
+  previewErasure,
+  eraseSupporter,
+  declineDeletion,
+  erasedAddress,
+  type PersonalData,
+} from './supporters.privacy.service';
 export { requestNewsletterSignup, confirmSignupsByPayment, askToConfirmSignups } from './signups.service';
 export { signupEmailEnrichers } from './signups.emails';
 export { signupRoutes } from './signups.routes';

@@ -29,20 +29,34 @@ export const kana = z
   .refine((v) => v === '' || isKatakana(v), 'giving.errors.kana');
 
 /** An HTML checkbox: present means true. */
-export const checkbox = z.enum(['on', '1', 'true'], { error: 'giving.errors.invalid' }).optional().transform((v) => v !== undefined);
+export const checkbox = z
+  .enum(['on', '1', 'true'], { error: 'giving.errors.invalid' })
+  .optional()
+  .transform((v) => v !== undefined);
 
 /** 〒 1234567, 123-4567, full-width digits and dashes: stored as 123-4567. */
 export const postalCode = z
   .string({ error: 'giving.errors.invalid' })
   .optional()
-  .transform((v) => (v ?? '').normalize('NFKC').replace(/[〒\s]/g, '').replace(/[‐‑‒–—―−ー]/g, '-'))
+  .transform((v) =>
+    (v ?? '')
+      .normalize('NFKC')
+      .replace(/[〒\s]/g, '')
+      .replace(/[‐‑‒–—―−ー]/g, '-'),
+  )
   .refine((v) => v === '' || /^\d{3}-?\d{4}$/.test(v), 'supporters.errors.postalCode')
   .transform((v) => (v === '' ? '' : `${v.replace('-', '').slice(0, 3)}-${v.replace('-', '').slice(3)}`));
 
 export const phone = z
   .string({ error: 'giving.errors.invalid' })
   .optional()
-  .transform((v) => (v ?? '').normalize('NFKC').trim().replace(/[‐‑‒–—―−ー]/g, '-').replace(/\s+/g, ' '))
+  .transform((v) =>
+    (v ?? '')
+      .normalize('NFKC')
+      .trim()
+      .replace(/[‐‑‒–—―−ー]/g, '-')
+      .replace(/\s+/g, ' '),
+  )
   .refine((v) => v === '' || (/^\+?[\d\-() ]+$/.test(v) && v.replace(/\D/g, '').length >= 6 && v.replace(/\D/g, '').length <= 15 && v.length <= 24), 'supporters.errors.phone');
 
 export const prefecture = z

@@ -26,7 +26,13 @@ export function signupRoutes(ctx: AppContext): Router {
     const signup = await findSignupToConfirm(ctx.db, ctx.sessionSecret, req.params.id, req.params.token);
     if (!signup) return invalid(req, res);
     useLocale(req, res, isLocale(req.query.lang) ? req.query.lang : signup.locale);
-    res.render('signups/confirm', { title: t(req.locale, 'supporters.signups.confirm.title'), id: req.params.id, token: req.params.token, consentText: signup.text, csrfToken: req.csrfToken() });
+    res.render('signups/confirm', {
+      title: t(req.locale, 'supporters.signups.confirm.title'),
+      id: req.params.id,
+      token: req.params.token,
+      consentText: signup.text,
+      csrfToken: req.csrfToken(),
+    });
   });
 
   router.post('/family/newsletter/confirm/:id/:token', async (req, res) => {

@@ -23,4 +23,3 @@ export async function supporterOr404(ctx: AppContext, req: Request, res: Respons
 export function notFoundPage(req: Request, res: Response) {
   res.status(404).render('admin/supporters/not-found', { layout: 'admin', title: t(req.locale, 'supporters.notFound.title') });
 }
-

@@ -73,7 +73,16 @@ export async function summariseDonations(tx: Tx, supporterId: string) {
 
 export async function listEmailsSent(tx: Tx, supporterId: string, limit = 200) {
   return tx
-    .select({ id: emails.id, template: emails.template, status: emails.status, toAddress: emails.toAddress, createdAt: emails.createdAt, sentAt: emails.sentAt, error: emails.error, failedAt: emails.failedAt })
+    .select({
+      id: emails.id,
+      template: emails.template,
+      status: emails.status,
+      toAddress: emails.toAddress,
+      createdAt: emails.createdAt,
+      sentAt: emails.sentAt,
+      error: emails.error,
+      failedAt: emails.failedAt,
+    })
     .from(emails)
     .where(eq(emails.supporterId, supporterId))
     .orderBy(desc(emails.createdAt), desc(emails.id))
@@ -106,7 +115,10 @@ export async function insertTag(tx: Tx, supporterId: string, tag: string): Promi
 
 /** Removes a tag; false when the supporter did not have it. */
 export async function deleteTag(tx: Tx, supporterId: string, tag: string): Promise<boolean> {
-  const rows = await tx.delete(supporterTags).where(and(eq(supporterTags.supporterId, supporterId), eq(supporterTags.tag, tag))).returning({ tag: supporterTags.tag });
+  const rows = await tx
+    .delete(supporterTags)
+    .where(and(eq(supporterTags.supporterId, supporterId), eq(supporterTags.tag, tag)))
+    .returning({ tag: supporterTags.tag });
   return rows.length > 0;
 }
 

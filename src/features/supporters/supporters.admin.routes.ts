@@ -4,14 +4,7 @@ import { t, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { notFoundPage, staffAct, supporterOr404 } from './supporters.admin.http';
 import { fieldErrors, noteSchema, parseListQuery, profileSchema, tagSchema } from './supporters.admin.schemas';
-import {
-  addSupporterNote,
-  changeSupporterTag,
-  createSupporterByHand,
-  loadSupporterPage,
-  recordSupporterView,
-  updateSupporterProfile,
-} from './supporters.admin.service';
+import { addSupporterNote, changeSupporterTag, createSupporterByHand, loadSupporterPage, recordSupporterView, updateSupporterProfile } from './supporters.admin.service';
 import { detailView, listRow, prefectureOptions, profileView } from './supporters.admin.view';
 import { mergeHandlers } from './supporters.merge.routes';
 import type { Supporter } from './supporters.repo';
@@ -117,7 +110,16 @@ function echo(body: unknown): Record<string, string> {
   return values;
 }
 
-function renderForm(ctx: AppContext, req: Request, res: Response, status: number, values: Record<string, string>, errors: Record<string, string> = {}, supporter?: Supporter, takenBy?: string) {
+function renderForm(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  status: number,
+  values: Record<string, string>,
+  errors: Record<string, string> = {},
+  supporter?: Supporter,
+  takenBy?: string,
+) {
   const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(req.locale, key)]));
   res.status(status).render('admin/supporters/form', {
     layout: 'admin',
@@ -159,7 +161,7 @@ async function addNote(ctx: AppContext, req: Request, res: Response) {
   if (!supporter) return;
   const parsed = noteSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
-    const key = parsed.success ? 'supporters.errors.merged' : fieldErrors(parsed.error).body ?? 'giving.errors.invalid';
+    const key = parsed.success ? 'supporters.errors.merged' : (fieldErrors(parsed.error).body ?? 'giving.errors.invalid');
     return renderDetail(ctx, req, res, supporter, 422, { noteError: translateKey(req.locale, key), noteValue: echo(req.body).body });
   }
   await addSupporterNote(ctx.db, supporter.id, parsed.data.body, staffAct(req));
@@ -171,7 +173,7 @@ async function changeTag(ctx: AppContext, req: Request, res: Response, change: '
   if (!supporter) return;
   const parsed = tagSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
-    const key = parsed.success ? 'supporters.errors.merged' : fieldErrors(parsed.error).tag ?? 'giving.errors.invalid';
+    const key = parsed.success ? 'supporters.errors.merged' : (fieldErrors(parsed.error).tag ?? 'giving.errors.invalid');
     return renderDetail(ctx, req, res, supporter, 422, { tagError: translateKey(req.locale, key), tagValue: echo(req.body).tag });
   }
   await changeSupporterTag(ctx.db, supporter.id, parsed.data.tag, change, staffAct(req));

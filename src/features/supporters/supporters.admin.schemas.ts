@@ -7,19 +7,28 @@ import { sorts, statuses, type SupporterSearch } from './supporters.search.repo'
 // Console forms and the list's query string. The profile rules are the public join form's
 // (src/features/giving/giving.schemas.ts), with its messages, plus the fields only staff edit.
 
-const optionalText = (max: number) => text(max).optional().transform((v) => v ?? '');
+const optionalText = (max: number) =>
+  text(max)
+    .optional()
+    .transform((v) => v ?? '');
 
 /** The profile form (add by hand and edit). */
 export const profileSchema = z
   .object({
-    kind: z.enum(['individual', 'organisation'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'individual'),
+    kind: z
+      .enum(['individual', 'organisation'], { error: 'giving.errors.invalid' })
+      .optional()
+      .transform((v) => v ?? 'individual'),
     organisation_name: optionalText(100),
     email: emailField({ required: 'giving.errors.required', invalid: 'giving.errors.email', notText: 'giving.errors.invalid' }),
     family_name: name,
     given_name: name,
     family_name_kana: kana,
     given_name_kana: kana,
-    locale: z.enum(['ja', 'en'], { error: 'giving.errors.invalid' }).optional().transform((v) => v ?? 'ja'),
+    locale: z
+      .enum(['ja', 'en'], { error: 'giving.errors.invalid' })
+      .optional()
+      .transform((v) => v ?? 'ja'),
     postal_code: postalCode,
     prefecture,
     address: optionalText(200),

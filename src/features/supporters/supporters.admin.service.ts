@@ -79,7 +79,14 @@ function profileColumns(form: ProfileForm): Omit<NewSupporter, 'status'> {
 const consentLabels = { newsletter: 'supporters.form.newsletter', postalMail: 'supporters.form.postalMail' } as const;
 
 /** Appends a consent row for each toggle that changed, as set by staff (with the reason staff gave, if any). */
-async function recordConsentChanges(tx: Tx, supporterId: string, before: { newsletter: boolean; postalMail: boolean }, after: { newsletter: boolean; postalMail: boolean }, act: StaffAct, reason?: string) {
+async function recordConsentChanges(
+  tx: Tx,
+  supporterId: string,
+  before: { newsletter: boolean; postalMail: boolean },
+  after: { newsletter: boolean; postalMail: boolean },
+  act: StaffAct,
+  reason?: string,
+) {
   for (const field of ['newsletter', 'postalMail'] as const) {
     if (before[field] === after[field]) continue;
     const text = t(act.locale, consentLabels[field]);

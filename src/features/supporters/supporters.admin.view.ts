@@ -61,19 +61,27 @@ function splitRecent<T>(rows: T[]): { donations: T[]; olderDonations: T[] } {
 export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, locale: Locale) {
   return {
     summary: page.summary,
-    ...splitRecent(page.donations.map((d) => ({
-      ...d,
-      entryLabel: label(locale, 'supporters.entry.', d.entry),
-      methodLabel: label(locale, 'supporters.method.', d.method),
-      channelLabel: label(locale, 'supporters.channel.', d.channel),
-      frequencyLabel: label(locale, 'supporters.frequency.', d.frequency),
-      isTakeBack: d.entry !== 'gift',
-    }))),
-    subscriptions: page.subscriptions.map((s) => ({ ...s, statusLabel: label(locale, 'supporters.subscriptionStatus.', s.status), isLive: ['active', 'past_due', 'trialing', 'unpaid'].includes(s.status) })),
+    ...splitRecent(
+      page.donations.map((d) => ({
+        ...d,
+        entryLabel: label(locale, 'supporters.entry.', d.entry),
+        methodLabel: label(locale, 'supporters.method.', d.method),
+        channelLabel: label(locale, 'supporters.channel.', d.channel),
+        frequencyLabel: label(locale, 'supporters.frequency.', d.frequency),
+        isTakeBack: d.entry !== 'gift',
+      })),
+    ),
+    subscriptions: page.subscriptions.map((s) => ({
+      ...s,
+      statusLabel: label(locale, 'supporters.subscriptionStatus.', s.status),
+      isLive: ['active', 'past_due', 'trialing', 'unpaid'].includes(s.status),
+    })),
     consents: page.consents.map((c) => ({ ...c, purposeLabel: label(locale, 'supporters.purpose.', c.purpose), sourceLabel: label(locale, 'supporters.source.', c.source) })),
     emails: page.emails.map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template.', e.template), statusLabel: label(locale, 'supporters.emailStatus.', e.status) })),
     // Emails that failed for good are shown on top: nothing retries them, so staff must act (fix the address).
-    failedEmails: page.emails.filter((e) => e.status === 'failed').map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template.', e.template), failedAt: e.failedAt ?? e.createdAt })),
+    failedEmails: page.emails
+      .filter((e) => e.status === 'failed')
+      .map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template.', e.template), failedAt: e.failedAt ?? e.createdAt })),
     notes: page.notes,
     cancelReasons: page.cancelReasons,
     tags: page.tags.map((tag) => ({ tag, href: `/admin/supporters?${new URLSearchParams({ tag }).toString()}` })),

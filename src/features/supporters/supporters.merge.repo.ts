@@ -22,7 +22,10 @@ const n = sql<number>`count(*)`.mapWith(Number);
 /** How many rows of each kind belong to the supporter (what a merge would move). */
 export async function countMovable(tx: Tx, id: string): Promise<MovableCounts> {
   const [gifts, consentRows, notes, tags, subs, sessions, mails, merged] = await Promise.all([
-    tx.select({ n, total: sql<number>`coalesce(sum(${donations.amount}), 0)`.mapWith(Number) }).from(donations).where(eq(donations.supporterId, id)),
+    tx
+      .select({ n, total: sql<number>`coalesce(sum(${donations.amount}), 0)`.mapWith(Number) })
+      .from(donations)
+      .where(eq(donations.supporterId, id)),
     tx.select({ n }).from(consents).where(eq(consents.supporterId, id)),
     tx.select({ n }).from(supporterNotes).where(eq(supporterNotes.supporterId, id)),
     tx.select({ n }).from(supporterTags).where(eq(supporterTags.supporterId, id)),
@@ -46,7 +49,12 @@ export async function countMovable(tx: Tx, id: string): Promise<MovableCounts> {
 
 /** Locks both supporter rows, in id order (two merges touching the same pair wait, never deadlock). */
 export async function lockPair(tx: Tx, a: string, b: string): Promise<Map<string, Supporter>> {
-  const rows = await tx.select().from(supporters).where(inArray(supporters.id, [a, b])).orderBy(supporters.id).for('update');
+  const rows = await tx
+    .select()
+    .from(supporters)
+    .where(inArray(supporters.id, [a, b]))
+    .orderBy(supporters.id)
+    .for('update');
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -60,18 +68,27 @@ export async function moveOwnedRows(tx: Tx, from: string, to: string): Promise<v
     select ${to}, tag, created_at from supporter_tags where supporter_id = ${from}
     on conflict do nothing`);
   await tx.delete(supporterTags).where(eq(supporterTags.supporterId, from));
-  await tx.update(subscriptions).set({ supporterId: to, updatedAt: sql`now()` }).where(eq(subscriptions.supporterId, from));
+  await tx
+    .update(subscriptions)
+    .set({ supporterId: to, updatedAt: sql`now()` })
+    .where(eq(subscriptions.supporterId, from));
   await tx.update(checkoutSessions).set({ supporterId: to }).where(eq(checkoutSessions.supporterId, from));
   await tx.update(emails).set({ supporterId: to }).where(eq(emails.supporterId, from));
   // Supporters merged into `from` earlier now point straight at `to`, their history with them.
   await tx.update(supporterMerges).set({ keptId: to }).where(eq(supporterMerges.keptId, from));
-  await tx.update(supporters).set({ mergedIntoId: to, updatedAt: sql`now()` }).where(eq(supporters.mergedIntoId, from));
+  await tx
+    .update(supporters)
+    .set({ mergedIntoId: to, updatedAt: sql`now()` })
+    .where(eq(supporters.mergedIntoId, from));
 }
 
 /** Moves the Stripe customer link from one supporter to the other (the column is unique: clear first). */
 export async function moveStripeCustomer(tx: Tx, from: string, to: string, customerId: string): Promise<void> {
   await tx.update(supporters).set({ stripeCustomerId: null }).where(eq(supporters.id, from));
-  await tx.update(supporters).set({ stripeCustomerId: customerId, updatedAt: sql`now()` }).where(eq(supporters.id, to));
+  await tx
+    .update(supporters)
+    .set({ stripeCustomerId: customerId, updatedAt: sql`now()` })
+    .where(eq(supporters.id, to));
 }
 
 export async function insertMerge(tx: Tx, row: typeof supporterMerges.$inferInsert): Promise<void> {

@@ -48,7 +48,15 @@ export async function previewMerge(db: Db, keptId: string, duplicateId: string):
   const [kept, duplicate] = await Promise.all([findSupporter(db, keptId), findSupporter(db, duplicateId)]);
   const problem = mergeProblem(kept, duplicate);
   if (problem) return { problem };
-  return { preview: { kept: kept!, duplicate: duplicate!, moves: await countMovable(db, duplicate!.id), fills: Object.keys(blanksToFill(kept!, duplicate!)) as FillableField[], stripe: stripeOutcome(kept!, duplicate!) } };
+  return {
+    preview: {
+      kept: kept!,
+      duplicate: duplicate!,
+      moves: await countMovable(db, duplicate!.id),
+      fills: Object.keys(blanksToFill(kept!, duplicate!)) as FillableField[],
+      stripe: stripeOutcome(kept!, duplicate!),
+    },
+  };
 }
 
 /** Thrown when a merge is refused; nothing has changed. */
@@ -76,7 +84,12 @@ export async function mergeSupporters(db: Db, input: { keptId: string; duplicate
     await moveOwnedRows(tx, duplicate!.id, kept!.id);
     if (stripe === 'moved') await moveStripeCustomer(tx, duplicate!.id, kept!.id, duplicate!.stripeCustomerId!);
     if (Object.keys(fills).length > 0) await updateSupporter(tx, kept!.id, fills);
-    await insertMerge(tx, { keptId: kept!.id, mergedId: duplicate!.id, snapshot: { supporter: duplicate, moved: moves, filled: Object.keys(fills), stripe }, staffId: input.staffId });
+    await insertMerge(tx, {
+      keptId: kept!.id,
+      mergedId: duplicate!.id,
+      snapshot: { supporter: duplicate, moved: moves, filled: Object.keys(fills), stripe },
+      staffId: input.staffId,
+    });
     await markMerged(tx, duplicate!.id, kept!.id);
     await refreshSupporterStatus(tx, duplicate!.id);
     await refreshSupporterStatus(tx, kept!.id);

@@ -40,12 +40,31 @@ export async function selectPersonalRows(tx: Tx, supporterId: string) {
       .where(eq(emails.supporterId, supporterId))
       .orderBy(asc(emails.createdAt), asc(emails.id)),
     tx.select({ tag: supporterTags.tag, createdAt: supporterTags.createdAt }).from(supporterTags).where(eq(supporterTags.supporterId, supporterId)).orderBy(asc(supporterTags.tag)),
-    tx.select({ body: supporterNotes.body, createdAt: supporterNotes.createdAt }).from(supporterNotes).where(eq(supporterNotes.supporterId, supporterId)).orderBy(asc(supporterNotes.createdAt), asc(supporterNotes.id)),
-    tx.select({ reason: cancellationReasons.reason, createdAt: cancellationReasons.createdAt }).from(cancellationReasons).where(eq(cancellationReasons.supporterId, supporterId)).orderBy(asc(cancellationReasons.createdAt)),
-    tx.select().from(deletionRequests).where(eq(deletionRequests.supporterId, supporterId)).orderBy(asc(deletionRequests.requestedAt)),
-    tx.select({ snapshot: supporterMerges.snapshot, createdAt: supporterMerges.createdAt }).from(supporterMerges).where(eq(supporterMerges.keptId, supporterId)).orderBy(asc(supporterMerges.createdAt)),
     tx
-      .select({ subject: newsletters.subjectJa, kind: newsletters.kind, email: newsletterDeliveries.email, status: newsletterDeliveries.status, sentAt: newsletterDeliveries.sentAt, reason: newsletterDeliveries.reason })
+      .select({ body: supporterNotes.body, createdAt: supporterNotes.createdAt })
+      .from(supporterNotes)
+      .where(eq(supporterNotes.supporterId, supporterId))
+      .orderBy(asc(supporterNotes.createdAt), asc(supporterNotes.id)),
+    tx
+      .select({ reason: cancellationReasons.reason, createdAt: cancellationReasons.createdAt })
+      .from(cancellationReasons)
+      .where(eq(cancellationReasons.supporterId, supporterId))
+      .orderBy(asc(cancellationReasons.createdAt)),
+    tx.select().from(deletionRequests).where(eq(deletionRequests.supporterId, supporterId)).orderBy(asc(deletionRequests.requestedAt)),
+    tx
+      .select({ snapshot: supporterMerges.snapshot, createdAt: supporterMerges.createdAt })
+      .from(supporterMerges)
+      .where(eq(supporterMerges.keptId, supporterId))
+      .orderBy(asc(supporterMerges.createdAt)),
+    tx
+      .select({
+        subject: newsletters.subjectJa,
+        kind: newsletters.kind,
+        email: newsletterDeliveries.email,
+        status: newsletterDeliveries.status,
+        sentAt: newsletterDeliveries.sentAt,
+        reason: newsletterDeliveries.reason,
+      })
       .from(newsletterDeliveries)
       .innerJoin(newsletters, eq(newsletters.id, newsletterDeliveries.newsletterId))
       .where(eq(newsletterDeliveries.supporterId, supporterId))
@@ -141,7 +160,10 @@ export async function selectSupporters(tx: Tx, ids: string[]): Promise<Supporter
 
 /** Subscriptions of these supporters in one of the given Stripe statuses. */
 export async function selectSubscriptionsIn(tx: Tx, ids: string[], statuses: readonly string[]): Promise<SubscriptionRow[]> {
-  return tx.select().from(subscriptions).where(and(inArray(subscriptions.supporterId, ids), inArray(subscriptions.status, [...statuses])));
+  return tx
+    .select()
+    .from(subscriptions)
+    .where(and(inArray(subscriptions.supporterId, ids), inArray(subscriptions.status, [...statuses])));
 }
 
 const n = sql<number>`count(*)`.mapWith(Number);
@@ -149,7 +171,10 @@ const n = sql<number>`count(*)`.mapWith(Number);
 /** How much would be erased, and what the ledger keeps (rows and total). */
 export async function countErasable(tx: Tx, ids: string[]) {
   // One after the other: inside a transaction the queries share one connection.
-  const ledger = await tx.select({ n, total: sql<number>`coalesce(sum(${donations.amount}), 0)`.mapWith(Number) }).from(donations).where(inArray(donations.supporterId, ids));
+  const ledger = await tx
+    .select({ n, total: sql<number>`coalesce(sum(${donations.amount}), 0)`.mapWith(Number) })
+    .from(donations)
+    .where(inArray(donations.supporterId, ids));
   const consentRows = await tx.select({ n }).from(consents).where(inArray(consents.supporterId, ids));
   const emailRows = await tx.select({ n }).from(emails).where(inArray(emails.supporterId, ids));
   const notes = await tx.select({ n }).from(supporterNotes).where(inArray(supporterNotes.supporterId, ids));
@@ -204,7 +229,10 @@ export async function scrubOwnedRows(tx: Tx, owner: { ids: string[]; stripeCusto
     .set({ toAddress: sql`'erased-' || ${emails.supporterId} || '@erased.invalid'`, params: {} })
     .where(inArray(emails.supporterId, ids));
   // An email still waiting would go to the erased address: it is not sent at all.
-  await tx.update(emails).set({ status: 'failed', error: 'recipient erased' }).where(and(inArray(emails.supporterId, ids), eq(emails.status, 'queued')));
+  await tx
+    .update(emails)
+    .set({ status: 'failed', error: 'recipient erased' })
+    .where(and(inArray(emails.supporterId, ids), eq(emails.status, 'queued')));
   // Newsletter and annual report deliveries keep their counts, not the address; one still waiting is skipped.
   await tx
     .update(newsletterDeliveries)
@@ -237,5 +265,7 @@ export async function scrubOwnedRows(tx: Tx, owner: { ids: string[]; stripeCusto
     .where(sql.join(owners, sql` or `));
   await tx.delete(sessions).where(inArray(sql`${sessions.data}->>'supporterId'`, ids));
   // Sign-in links: the person's own, and any request for their address the job has not looked up yet.
-  await tx.delete(loginLinks).where(addresses.length > 0 ? or(inArray(loginLinks.supporterId, ids), inArray(loginLinks.emailNormalized, addresses)) : inArray(loginLinks.supporterId, ids));
+  await tx
+    .delete(loginLinks)
+    .where(addresses.length > 0 ? or(inArray(loginLinks.supporterId, ids), inArray(loginLinks.emailNormalized, addresses)) : inArray(loginLinks.supporterId, ids));
 }

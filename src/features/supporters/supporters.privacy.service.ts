@@ -90,7 +90,16 @@ export async function collectPersonalData(db: Db, supporterId: string, now = clo
     profile: plain(supporter, ['searchText']),
     consents: rows.consentRows.map((c) => plain(c, ['id', 'supporterId'])),
     subscriptions: rows.subscriptionRows.map((s) =>
-      plain({ id: s.id, amount: s.amount, status: s.status, startedAt: s.createdAt, currentPeriodEnd: s.currentPeriodEnd, cancelAtPeriodEnd: s.cancelAtPeriodEnd, canceledAt: s.canceledAt, stripeSubscriptionId: s.stripeSubscriptionId }),
+      plain({
+        id: s.id,
+        amount: s.amount,
+        status: s.status,
+        startedAt: s.createdAt,
+        currentPeriodEnd: s.currentPeriodEnd,
+        cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        canceledAt: s.canceledAt,
+        stripeSubscriptionId: s.stripeSubscriptionId,
+      }),
     ),
     ledger: rows.ledger.map((d) =>
       plain({
@@ -124,11 +133,28 @@ export async function collectPersonalData(db: Db, supporterId: string, now = clo
   };
 }
 
-const SECTIONS = ['profile', 'consents', 'subscriptions', 'ledger', 'emails', 'tags', 'notes', 'cancellationReasons', 'deletionRequests', 'earlierRecords', 'newsletters', 'annualReceipts'] as const;
+const SECTIONS = [
+  'profile',
+  'consents',
+  'subscriptions',
+  'ledger',
+  'emails',
+  'tags',
+  'notes',
+  'cancellationReasons',
+  'deletionRequests',
+  'earlierRecords',
+  'newsletters',
+  'annualReceipts',
+] as const;
 
 /** The export as CSV in long form (section,record,field,value): UTF-8 with BOM, CRLF line ends. */
 export function personalDataCsv(data: PersonalData): string {
-  const lines: Value[][] = [['section', 'record', 'field', 'value'], ['export', 1, 'exportedAt', data.exportedAt], ['export', 1, 'supporterId', data.supporterId]];
+  const lines: Value[][] = [
+    ['section', 'record', 'field', 'value'],
+    ['export', 1, 'exportedAt', data.exportedAt],
+    ['export', 1, 'supporterId', data.supporterId],
+  ];
   for (const section of SECTIONS) {
     const records = section === 'profile' ? [data.profile] : data[section];
     records.forEach((record, i) => {

@@ -30,7 +30,10 @@ export async function insertSupporterOrGet(tx: Tx, supporter: NewSupporter): Pro
 }
 
 export async function updateSupporter(tx: Tx, id: string, changes: Partial<NewSupporter>): Promise<void> {
-  await tx.update(supporters).set({ ...changes, updatedAt: sql`now()` }).where(eq(supporters.id, id));
+  await tx
+    .update(supporters)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(eq(supporters.id, id));
 }
 
 /** Links the Stripe customer unless one is linked already; returns the linked id. */
@@ -60,13 +63,22 @@ export async function selectStatusFacts(tx: Tx, id: string): Promise<{ activeSub
     .select({ n: sql<number>`count(*)`.mapWith(Number) })
     .from(donations)
     // A gift taken back by a reversal (a staff correction) does not make someone a donor.
-    .where(and(eq(donations.supporterId, id), eq(donations.entry, 'gift'), sql`not exists (select 1 from donations r where r.related_donation_id = "donations"."id" and r.entry = 'reversal')`));
+    .where(
+      and(
+        eq(donations.supporterId, id),
+        eq(donations.entry, 'gift'),
+        sql`not exists (select 1 from donations r where r.related_donation_id = "donations"."id" and r.entry = 'reversal')`,
+      ),
+    );
   return { activeSubscriptions: subs?.active ?? 0, anySubscriptions: subs?.any ?? 0, gifts: gifts?.n ?? 0 };
 }
 
 /** Number of supporters giving monthly now (the figure on /family). */
 export async function countMonthlySupporters(tx: Tx): Promise<number> {
-  const [row] = await tx.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(supporters).where(eq(supporters.status, 'monthly'));
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(supporters)
+    .where(eq(supporters.status, 'monthly'));
   return row?.n ?? 0;
 }
 

@@ -65,10 +65,12 @@ export function searchTerms(q: string | undefined): string[] {
 // Correlated subqueries name their tables with an alias and the outer row in full: drizzle writes
 // bare column names when a query has one table, and a bare "id" inside would mean the inner table's.
 const outerId = sql.raw('"supporters"."id"');
-const live = sql.join(LIVE_SUBSCRIPTION.map((s) => sql`${s}`), sql`, `);
+const live = sql.join(
+  LIVE_SUBSCRIPTION.map((s) => sql`${s}`),
+  sql`, `,
+);
 const totalGiven = () => sql<number>`(select coalesce(sum(d.amount), 0) from donations d where d.supporter_id = ${outerId})`.mapWith(Number);
-const currentPlan = () =>
-  sql<number | null>`(select p.amount from subscriptions p where p.supporter_id = ${outerId} and p.status in (${live}) order by p.created_at desc limit 1)`;
+const currentPlan = () => sql<number | null>`(select p.amount from subscriptions p where p.supporter_id = ${outerId} and p.status in (${live}) order by p.created_at desc limit 1)`;
 
 /**
  * One search word, matched anywhere in search_text. Words of 3+ characters are served by the trigram
@@ -169,8 +171,14 @@ async function pageIdsOf(tx: Tx, where: SQL | undefined, sort: SupporterSort, li
   // The count has to see every match anyway, so one pass gives the page and the count. OFFSET 0
   // keeps the matching inside (bitmap scans of the text indexes): left to itself, the planner would
   // walk the created_at index to the end, not seeing that count(*) over () needs every row first.
-  const projected = sql.join(keys.map((k, i) => sql`${k.expr} as ${sql.identifier(`k${i}`)}`), sql`, `);
-  const ordered = sql.join(keys.map((k, i) => sql`${sql.identifier(`k${i}`)} ${direction(k.dir)}`), sql`, `);
+  const projected = sql.join(
+    keys.map((k, i) => sql`${k.expr} as ${sql.identifier(`k${i}`)}`),
+    sql`, `,
+  );
+  const ordered = sql.join(
+    keys.map((k, i) => sql`${sql.identifier(`k${i}`)} ${direction(k.dir)}`),
+    sql`, `,
+  );
   const result = (await tx.execute(sql`
     select id, (count(*) over ())::int as matches
     from (select ${supporters.id} as id, ${projected} from ${supporters} where ${where} offset 0) as matched
@@ -187,11 +195,14 @@ export async function searchSupporters(tx: Tx, search: SupporterSearch): Promise
   const page = Math.max(1, search.page ?? 1);
   const where = whereOf(search, 'exists');
   const isSearch = searchTerms(search.q).length > 0;
-  const countAll = async () => (await tx.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(supporters).where(whereOf(search, 'array')))[0]?.n ?? 0;
-  const [found, counted] = await Promise.all([
-    pageIdsOf(tx, where, search.sort ?? 'newest', perPage, (page - 1) * perPage, isSearch),
-    isSearch ? undefined : countAll(),
-  ]);
+  const countAll = async () =>
+    (
+      await tx
+        .select({ n: sql<number>`count(*)`.mapWith(Number) })
+        .from(supporters)
+        .where(whereOf(search, 'array'))
+    )[0]?.n ?? 0;
+  const [found, counted] = await Promise.all([pageIdsOf(tx, where, search.sort ?? 'newest', perPage, (page - 1) * perPage, isSearch), isSearch ? undefined : countAll()]);
   // A page past the last one has no row to carry the count.
   const total = counted ?? found.matches ?? (page > 1 ? await countAll() : 0);
   if (found.ids.length === 0) return { rows: [], total };

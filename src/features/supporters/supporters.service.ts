@@ -1,15 +1,7 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/client';
 import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
-import {
-  findSupporterById,
-  followMerges,
-  insertConsent,
-  insertSupporterOrGet,
-  selectStatusFacts,
-  updateSupporter,
-  type Supporter,
-} from './supporters.repo';
+import { findSupporterById, followMerges, insertConsent, insertSupporterOrGet, selectStatusFacts, updateSupporter, type Supporter } from './supporters.repo';
 
 export interface SupporterInput {
   kind: 'individual' | 'organisation';
@@ -85,8 +77,7 @@ export async function registerSupporter(tx: Tx, input: SupporterInput, given: (C
 /** Recomputes a supporter's status from their subscriptions and gifts. */
 export async function refreshSupporterStatus(tx: Tx, supporterId: string): Promise<Supporter['status']> {
   const facts = await selectStatusFacts(tx, supporterId);
-  const status: Supporter['status'] =
-    facts.activeSubscriptions > 0 ? 'monthly' : facts.anySubscriptions > 0 ? 'lapsed' : facts.gifts > 0 ? 'one_time' : 'prospect';
+  const status: Supporter['status'] = facts.activeSubscriptions > 0 ? 'monthly' : facts.anySubscriptions > 0 ? 'lapsed' : facts.gifts > 0 ? 'one_time' : 'prospect';
   await updateSupporter(tx, supporterId, { status });
   return status;
 }

@@ -18,11 +18,16 @@ export interface CheckoutView {
 /** "/ 月" or "/ month" for a recurring interval. */
 export function perInterval(t: Strings, interval: string | null): string {
   switch (interval) {
-    case 'month': return t.perMonth;
-    case 'year': return t.perYear;
-    case 'week': return t.perWeek;
-    case 'day': return t.perDay;
-    default: return '';
+    case 'month':
+      return t.perMonth;
+    case 'year':
+      return t.perYear;
+    case 'week':
+      return t.perWeek;
+    case 'day':
+      return t.perDay;
+    default:
+      return '';
   }
 }
 
@@ -49,7 +54,10 @@ export function renderCheckoutPage(view: CheckoutView): string {
   const total = formatMoney(session.amount_total ?? 0, currency, view.lang);
   const back = session.cancel_url ? `<a class="back" href="${esc(session.cancel_url)}" aria-label="${esc(t.back)}"><span aria-hidden="true">←</span> ${esc(t.back)}</a>` : '';
   const lines = view.lines
-    .map((l) => `<li><span>${esc(l.name)}${l.quantity > 1 ? `<small>${esc(t.quantity(l.quantity))}</small>` : ''}</span><span>${esc(formatMoney(l.amount, currency, view.lang))}${l.interval ? ` ${esc(perInterval(t, l.interval))}` : ''}</span></li>`)
+    .map(
+      (l) =>
+        `<li><span>${esc(l.name)}${l.quantity > 1 ? `<small>${esc(t.quantity(l.quantity))}</small>` : ''}</span><span>${esc(formatMoney(l.amount, currency, view.lang))}${l.interval ? ` ${esc(perInterval(t, l.interval))}` : ''}</span></li>`,
+    )
     .join('');
   const hints = TEST_CARD_HINTS.map((c) => `<li><code>${c.number}</code> ${esc(t.cardBehaviour[c.behaviour])}</li>`).join('');
   const error = view.error ? `<div class="alert error" id="form-error" role="alert">${esc(view.error.message)}</div>` : '';

@@ -55,11 +55,15 @@ function subscriptionBlock(view: PortalView, t: Strings, sub: PortalSubscription
     actions = `<div class="alert warn">${esc(t.cancelsOn(formatDate(sub.periodEnd, view.lang)))}</div>
 <form method="post" action="${base}/resume"><button type="submit" class="secondary">${esc(t.undoCancel)}</button></form>`;
   } else if (live) {
-    const choices = sub.choices.length > 1 && view.features.update
-      ? `<form method="post" action="${base}/price"><fieldset><legend>${esc(t.changePlan)}</legend><div class="choices">${sub.choices
-          .map((c, i) => `<label class="choice" for="price-${esc(sub.id)}-${i}"><input type="radio" id="price-${esc(sub.id)}-${i}" name="price" value="${esc(c.id)}"${c.current ? ' checked' : ''}> <span>${esc(money(c.amount, c.interval))}${c.label ? ` · ${esc(c.label)}` : ''}${c.current ? esc(t.currentMarker) : ''}</span></label>`)
-          .join('')}</div><button type="submit">${esc(t.changePlanButton)}</button><p class="note">${esc(t.changeAppliesNext)}</p></fieldset></form>`
-      : '';
+    const choices =
+      sub.choices.length > 1 && view.features.update
+        ? `<form method="post" action="${base}/price"><fieldset><legend>${esc(t.changePlan)}</legend><div class="choices">${sub.choices
+            .map(
+              (c, i) =>
+                `<label class="choice" for="price-${esc(sub.id)}-${i}"><input type="radio" id="price-${esc(sub.id)}-${i}" name="price" value="${esc(c.id)}"${c.current ? ' checked' : ''}> <span>${esc(money(c.amount, c.interval))}${c.label ? ` · ${esc(c.label)}` : ''}${c.current ? esc(t.currentMarker) : ''}</span></label>`,
+            )
+            .join('')}</div><button type="submit">${esc(t.changePlanButton)}</button><p class="note">${esc(t.changeAppliesNext)}</p></fieldset></form>`
+        : '';
     const cancel = view.features.cancel ? `<a class="button secondary" href="${base}/cancel">${esc(t.cancelPlan)}</a>` : '';
     actions = `<div class="actions">${choices}${cancel}</div>`;
   }
@@ -96,7 +100,10 @@ export function renderPortalPage(view: PortalView): string {
     ? `<p><strong>${esc(cardLabel(view.card))}</strong><br><span class="what">${esc(t.expires(String(view.card.expMonth).padStart(2, '0'), String(view.card.expYear).slice(-2)))}</span></p>`
     : `<p>${esc(t.noCard)}</p>`;
   const invoices = view.invoices
-    .map((i) => `<li><span>${esc(formatDate(i.created, view.lang))}</span><span>${esc(formatMoney(i.amount, i.currency, view.lang))}</span><span>${esc(t.invoiceStatuses[i.status] ?? i.status)}</span></li>`)
+    .map(
+      (i) =>
+        `<li><span>${esc(formatDate(i.created, view.lang))}</span><span>${esc(formatMoney(i.amount, i.currency, view.lang))}</span><span>${esc(t.invoiceStatuses[i.status] ?? i.status)}</span></li>`,
+    )
     .join('');
   const body = `
 <main class="pay"><div class="inner">

@@ -26,10 +26,31 @@ export function yayoiLines(row: LedgerRow, a: AccountingSettings): CsvValue[][] 
   return postingsOf(row, a).map((p) => {
     const { debit, credit } = sidesOf(p, a);
     return [
-      2000, '', '', slashDay(p.day),
-      debit.account, debit.sub, '', debit.tax, p.amount, 0,
-      credit.account, credit.sub, '', credit.tax, p.amount, 0,
-      cutToBytes(p.memo, YAYOI_MEMO_BYTES), '', '', 0, '', '', 0, 0, 'no',
+      2000,
+      '',
+      '',
+      slashDay(p.day),
+      debit.account,
+      debit.sub,
+      '',
+      debit.tax,
+      p.amount,
+      0,
+      credit.account,
+      credit.sub,
+      '',
+      credit.tax,
+      p.amount,
+      0,
+      cutToBytes(p.memo, YAYOI_MEMO_BYTES),
+      '',
+      '',
+      0,
+      '',
+      '',
+      0,
+      0,
+      'no',
     ];
   });
 }
