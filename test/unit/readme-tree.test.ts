@@ -34,9 +34,11 @@ describe('README architecture tree', () => {
     expect(named.sort()).toEqual(featureFolders().sort());
   });
 
-  it('when the tree lists the top folders, then src/cli/ and jobs/enqueue.ts are in it', () => {
+  it('when the tree lists the top folders, then src/cli/ is in it, and the job contracts and enqueue where src/lib/ holds them', () => {
     const tree = readmeTree();
     expect(tree).toMatch(/^\s+cli\/\s/m);
-    expect(tree).toMatch(/enqueue\.ts/);
+    const libLine = /^\s+lib\/\s.*$/m.exec(tree)?.[0] ?? '';
+    expect(libLine).toMatch(/\bjob-contracts\b/);
+    expect(libLine).toMatch(/\benqueue\b/);
   });
 });
