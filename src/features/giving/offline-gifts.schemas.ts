@@ -111,17 +111,7 @@ export function parseOfflineGift(body: unknown, today: string): Parsed<OfflineGi
       method: g.method,
       payerName: g.payer_name || null,
       note: g.note || null,
-      supporter: p
-        ? {
-            kind: 'new',
-            familyName: p.new_family_name,
-            givenName: p.new_given_name,
-            familyNameKana: p.new_family_name_kana,
-            givenNameKana: p.new_given_name_kana,
-            organisationName: p.new_organisation_name,
-            email: p.new_email,
-          }
-        : { kind: 'existing', id: g.supporter_id },
+      supporter: p ? newSupporterOf(p) : { kind: 'existing', id: g.supporter_id },
     },
   };
 }
@@ -144,6 +134,19 @@ export function parseReversal(body: unknown): Parsed<{ reason: string }> {
   return { ok: false, errors };
 }
 
+/** The form's new-supporter fields as the supporter choice 'new'. */
+function newSupporterOf(p: z.infer<typeof newSupporterSchema>): OfflineGiftForm['supporter'] {
+  return {
+    kind: 'new',
+    familyName: p.new_family_name,
+    givenName: p.new_given_name,
+    familyNameKana: p.new_family_name_kana,
+    givenNameKana: p.new_given_name_kana,
+    organisationName: p.new_organisation_name,
+    email: p.new_email,
+  };
+}
+
 /** Parses a supporter choice alone: an existing supporter's id, or 'new' with name and email. */
 export function parseSupporterChoice(body: unknown): Parsed<OfflineGiftForm['supporter']> {
   const input = (body ?? {}) as Record<string, unknown>;
@@ -156,19 +159,7 @@ export function parseSupporterChoice(body: unknown): Parsed<OfflineGiftForm['sup
     collect(person.error, errors);
     return { ok: false, errors };
   }
-  const p = person.data;
-  return {
-    ok: true,
-    value: {
-      kind: 'new',
-      familyName: p.new_family_name,
-      givenName: p.new_given_name,
-      familyNameKana: p.new_family_name_kana,
-      givenNameKana: p.new_given_name_kana,
-      organisationName: p.new_organisation_name,
-      email: p.new_email,
-    },
-  };
+  return { ok: true, value: newSupporterOf(person.data) };
 }
 
 export type LineChoice = { kind: 'supporter'; supporterId: string } | { kind: 'new' } | { kind: 'skip' };
