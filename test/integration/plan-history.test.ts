@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { parseMail } from '../../src/dev/mail-sink';
-import { emails, subscriptionEvents, subscriptions } from '../../src/db/schema';
+import { emails, stripeEvents, subscriptionEvents, subscriptions } from '../../src/db/schema';
+import { processStripeEvent } from '../../src/features/billing';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { CARD_OK, joinAndPay } from '../helpers/giving';
 import { unescapeHtml } from '../helpers/http';
@@ -136,6 +137,14 @@ describe('plan history and confirmations', () => {
     }, 20_000);
     // Every webhook delivered again, newest first: no second history row, no second email.
     await redeliverAll(subscription.stripeSubscriptionId);
+    // And each event processed twice in full, as when a worker dies after its commit (jobs run at least once).
+    for (const event of app.stripe
+      .events()
+      .filter((e) => e.type === 'customer.subscription.updated' && (e.data.object as { id: string }).id === subscription.stripeSubscriptionId)) {
+      await app.ctx.db.update(stripeEvents).set({ processedAt: null, payload: event }).where(eq(stripeEvents.id, event.id));
+      await processStripeEvent({ db: app.ctx.db, gateway: app.ctx.stripe }, event.id);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
     const history = await historyOf(subscription.id);
     expect(history.map((h) => [h.kind, h.previousAmount, h.amount])).toEqual([
       ['started', null, 5000],
