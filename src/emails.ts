@@ -2,7 +2,7 @@ import type { AppContext } from './context';
 import { annualReportComposer } from './features/annual-reports';
 import { cardLinkUrl } from './features/billing';
 import type { EmailEnrichers } from './features/emails';
-import { givingEmailEnrichers } from './features/giving';
+import { givingEmailEnrichers, subscriptionEmailEnrichers } from './features/giving';
 import { meEmailEnrichers } from './features/me';
 import type { NewsletterComposers } from './features/newsletters';
 import { signupEmailEnrichers } from './features/supporters';
@@ -18,6 +18,7 @@ export function emailEnrichers(ctx: EmailCtx): EmailEnrichers {
   const { db, sessionSecret: secret } = ctx;
   const { publicUrl } = ctx.config;
   const giving = givingEmailEnrichers(db, publicUrl, (id) => cardLinkUrl(publicUrl, secret, id));
+  const subscriptions = subscriptionEmailEnrichers(db, publicUrl);
   const me = meEmailEnrichers(db, publicUrl, secret);
   const signups = signupEmailEnrichers(db, publicUrl, secret);
   return {
@@ -25,6 +26,10 @@ export function emailEnrichers(ctx: EmailCtx): EmailEnrichers {
     receipt: giving.receipt,
     welcome: giving.welcome,
     cancelled: giving.cancelled,
+    // Confirmations of a plan change, a scheduled stop and its undoing (src/features/giving/subscription-emails.ts).
+    'plan-changed': subscriptions['plan-changed'],
+    'cancel-scheduled': subscriptions['cancel-scheduled'],
+    'cancel-undone': subscriptions['cancel-undone'],
     'already-monthly': giving['already-monthly'],
     'payment-failed': giving['payment-failed'],
     // The sign-in and confirmation links are derived again from the row's id, never stored.

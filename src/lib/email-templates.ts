@@ -52,6 +52,45 @@ export const emailTemplates = {
     amount: 5000,
     joinUrl: 'https://family.welgee.example/family',
   }),
+  // The confirmations of a change the supporter made (My page or the Billing Portal), once per Stripe event.
+  'plan-changed': enriched(
+    z.object({ subscriptionId: z.string(), previousAmount: z.number().int(), amount: z.number().int(), appliesAt: z.string().nullable() }),
+    z.object({ ...greeting, previousAmount: z.number(), amount: z.number(), effectiveAt: z.date().nullable(), meUrl: z.string() }),
+    {
+      subscriptionId: '00000000-0000-4000-8000-000000000002',
+      name: '山田 花子',
+      previousAmount: 5000,
+      amount: 10000,
+      appliesAt: '2027-01-01T15:00:00.000Z',
+      effectiveAt: new Date('2027-01-01T15:00:00Z'),
+      meUrl: 'https://family.welgee.example/me',
+    },
+  ),
+  'cancel-scheduled': enriched(
+    z.object({ subscriptionId: z.string(), amount: z.number().int(), stopsAt: z.string() }),
+    z.object({ ...greeting, amount: z.number(), endsAt: z.date(), lastPaidAt: z.date().nullable(), meUrl: z.string() }),
+    {
+      subscriptionId: '00000000-0000-4000-8000-000000000002',
+      name: '山田 花子',
+      amount: 5000,
+      stopsAt: '2027-01-01T15:00:00.000Z',
+      endsAt: new Date('2027-01-01T15:00:00Z'),
+      lastPaidAt: new Date('2026-12-01T15:00:00Z'),
+      meUrl: 'https://family.welgee.example/me',
+    },
+  ),
+  'cancel-undone': enriched(
+    z.object({ subscriptionId: z.string(), amount: z.number().int(), nextChargeAt: z.string().nullable() }),
+    z.object({ ...greeting, amount: z.number(), nextAt: z.date().nullable(), meUrl: z.string() }),
+    {
+      subscriptionId: '00000000-0000-4000-8000-000000000002',
+      name: '山田 花子',
+      amount: 5000,
+      nextChargeAt: '2027-01-01T15:00:00.000Z',
+      nextAt: new Date('2027-01-01T15:00:00Z'),
+      meUrl: 'https://family.welgee.example/me',
+    },
+  ),
   'already-monthly': enriched(z.object({ plan: z.number().int() }), z.object({ ...greeting, amount: z.number().optional(), meUrl: z.string(), cardUrl: z.string() }), {
     plan: 5000,
     name: '山田 花子',

@@ -139,7 +139,7 @@ describe('My page', () => {
     const [reason] = await app.ctx.db.select().from(cancellationReasons).where(eq(cancellationReasons.supporterId, supporter.id));
     expect(reason!.reason).toBe('家計の見直しのため <b>');
     const after = unescapeHtml((await visitor.get('/me?done=cancel')).html);
-    expect(after).toContain('で終了します');
+    expect(after).toContain('停止予定（');
     expect(after).not.toContain('<b>');
     // Staff read the reason on the supporter's page, escaped.
     const staff = await signInAs(app, 'staff');

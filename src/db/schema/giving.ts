@@ -19,11 +19,42 @@ export const subscriptions = pgTable(
     amount: integer('amount').notNull(),
     currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
     cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    /** When a scheduled stop takes effect (Stripe's cancel_at; the period end for cancel_at_period_end). */
+    cancelAt: timestamp('cancel_at', { withTimezone: true }),
+    /** When the stop was requested (Stripe's canceled_at: set at scheduling time, not at the end). */
     canceledAt: timestamp('canceled_at', { withTimezone: true }),
+    /** When it actually ended (Stripe's ended_at). */
+    endedAt: timestamp('ended_at', { withTimezone: true }),
     createdAt: recordedAt('created_at'),
     updatedAt: recordedAt('updated_at'),
   },
   (t) => [uniqueIndex('subscriptions_stripe_key').on(t.stripeSubscriptionId), index('subscriptions_supporter_idx').on(t.supporterId)],
+);
+
+/**
+ * The history of a subscription, one row per change Stripe reported: started, plan changed, stop
+ * scheduled or undone, ended. Keyed by the Stripe event (a re-delivered or reordered webhook writes nothing twice).
+ */
+export const subscriptionEvents = pgTable(
+  'subscription_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => subscriptions.id),
+    stripeEventId: text('stripe_event_id').notNull(),
+    kind: text('kind', { enum: ['started', 'plan_changed', 'cancel_scheduled', 'cancel_undone', 'ended'] }).notNull(),
+    /** The monthly amount after the change (integer yen). */
+    amount: integer('amount').notNull(),
+    /** For a plan change: the amount before it. */
+    previousAmount: integer('previous_amount'),
+    /** When it takes effect: the next charge for a plan change, the stop date for a scheduled or ended stop. */
+    effectiveAt: timestamp('effective_at', { withTimezone: true }),
+    /** When Stripe made the change (the event's `created`). */
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: recordedAt('created_at'),
+  },
+  (t) => [uniqueIndex('subscription_events_stripe_event_key').on(t.stripeEventId, t.kind), index('subscription_events_subscription_idx').on(t.subscriptionId, t.occurredAt)],
 );
 
 /**

@@ -67,7 +67,8 @@ export async function ensureCatalog(gateway: StripeGateway, opts: { webhookUrl?:
       default_return_url: opts.returnUrl,
       features: {
         payment_method_update: { enabled: true },
-        subscription_cancel: { enabled: true, mode: 'at_period_end', cancellation_reason: { enabled: true, options: ['too_expensive', 'unused', 'other'] } },
+        // The reason is asked once, on our own cancel page (/me/cancel), never again in the portal.
+        subscription_cancel: { enabled: true, mode: 'at_period_end', cancellation_reason: { enabled: false, options: ['other'] } },
         subscription_update: {
           enabled: true,
           default_allowed_updates: ['price'],
@@ -78,6 +79,12 @@ export async function ensureCatalog(gateway: StripeGateway, opts: { webhookUrl?:
       },
     });
     created.push('billing portal configuration');
+  } else {
+    // A configuration made before the reason moved to our page still asks it: stop asking there.
+    for (const config of configurations.data.filter((c) => c.features.subscription_cancel.cancellation_reason.enabled)) {
+      await stripe.billingPortal.configurations.update(config.id, { features: { subscription_cancel: { cancellation_reason: { enabled: false } } } });
+      created.push(`billing portal configuration ${config.id}: cancellation reason no longer asked`);
+    }
   }
 
   let webhookSecret: string | undefined;

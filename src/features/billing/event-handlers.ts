@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client';
-import { applySubscription, markCheckoutCompleted, notifyPaymentFailed, recordGift, recordTakeBack } from '../giving';
+import { applySubscription, markCheckoutCompleted, recordSubscriptionChanges, notifyPaymentFailed, recordGift, recordTakeBack } from '../giving';
 import { askToConfirmSignups, confirmSignupsByPayment, findSupporterByStripeCustomer, findSupporterById, followMerges, linkStripeCustomer } from '../supporters';
 import { fromUnix } from '../../lib/dates';
-import { chargeFacts, paymentIntentIdOfInvoice, snapshotOf, subscriptionIdOfInvoice } from './stripe-objects';
+import { chargeFacts, paymentIntentIdOfInvoice, snapshotOf, subscriptionChangesOf, subscriptionIdOfInvoice } from './stripe-objects';
 import { idOf, type StripeGateway } from './stripe-gateway';
 
 export interface HandlerDeps {
@@ -11,7 +11,15 @@ export interface HandlerDeps {
   gateway: StripeGateway;
 }
 
-type Handler = (deps: HandlerDeps, object: { id: string }) => Promise<string | void>;
+/** The stored event a handler runs for: its id, type, Stripe's `created` and what changed. */
+export interface HandledEvent {
+  id: string;
+  type: string;
+  occurredAt: Date;
+  previousAttributes?: Record<string, unknown>;
+}
+
+type Handler = (deps: HandlerDeps, object: { id: string }, event: HandledEvent) => Promise<string | void>;
 
 /** Thrown when an event cannot be tied to a supporter; retried, then left visible in stripe_events. */
 export class UnknownSupporter extends Error {}
@@ -30,12 +38,18 @@ async function supporterFor(deps: HandlerDeps, metadataId: string | undefined, c
   throw new UnknownSupporter(`no supporter for customer ${customerId ?? '?'} / metadata ${metadataId ?? '?'}`);
 }
 
-async function syncSubscription(deps: HandlerDeps, subscriptionId: string) {
+/** Stores Stripe's current state of a subscription and, for a subscription event, the history it reports. */
+async function syncSubscription(deps: HandlerDeps, subscriptionId: string, reported?: { event: HandledEvent; object: object }) {
   const sub = await deps.gateway.retrieveSubscription(subscriptionId);
   const supporterId = await supporterFor(deps, sub.metadata?.supporter_id, idOf(sub.customer));
   return deps.db.transaction(async (tx) => {
     await linkStripeCustomer(tx, supporterId, idOf(sub.customer)!);
-    return applySubscription(tx, snapshotOf(sub, supporterId));
+    const row = await applySubscription(tx, snapshotOf(sub, supporterId));
+    if (reported) {
+      const changes = subscriptionChangesOf(reported.event.type, reported.object, reported.event.previousAttributes);
+      await recordSubscriptionChanges(tx, row, { stripeEventId: reported.event.id, occurredAt: reported.event.occurredAt }, changes);
+    }
+    return row;
   });
 }
 
@@ -117,8 +131,8 @@ const invoicePaymentFailed: Handler = async (deps, object) => {
   );
 };
 
-const subscriptionChanged: Handler = async (deps, object) => {
-  await syncSubscription(deps, object.id);
+const subscriptionChanged: Handler = async (deps, object, event) => {
+  await syncSubscription(deps, object.id, { event, object });
 };
 
 const chargeRefunded: Handler = async (deps, object) => {

@@ -35,9 +35,9 @@ export async function processStripeEvent(deps: { db: Db; gateway: StripeGateway;
     await markEventProcessed(deps.db, event.id, 'ignored: no handler for this type');
     return 'ignored';
   }
-  const object = (event.payload as { data: { object: { id: string } } }).data.object;
+  const data = (event.payload as { data: { object: { id: string }; previous_attributes?: Record<string, unknown> } }).data;
   try {
-    const note = await handler(deps, object);
+    const note = await handler(deps, data.object, { id: event.id, type: event.type, occurredAt: event.stripeCreatedAt, previousAttributes: data.previous_attributes });
     await markEventProcessed(deps.db, event.id, note || undefined);
     if (deps.metrics) observeWebhookLag(deps.metrics, event.type, event.stripeCreatedAt);
     return note || 'processed';

@@ -195,6 +195,11 @@ export function createStripeGateway(opts: StripeGatewayOptions) {
       return session.url;
     },
 
+    /** Undoes a scheduled stop: the subscription goes on and the next charge happens as usual. */
+    async resumeSubscription(subscriptionId: string): Promise<Stripe.Subscription> {
+      return stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
+    },
+
     /** Ends a subscription at once (used when a supporter's data is erased). */
     async cancelSubscriptionNow(subscriptionId: string): Promise<Stripe.Subscription> {
       return stripe.subscriptions.cancel(subscriptionId);

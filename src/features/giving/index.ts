@@ -1,4 +1,6 @@
 export { applySubscription, notifyPaymentFailed, type SubscriptionSnapshot } from './subscriptions.service';
+export { recordSubscriptionChanges, type SubscriptionChange } from './subscription-history';
+export { subscriptionEmailEnrichers } from './subscription-emails';
 export { recordGift, recordTakeBack, GiftNotRecordedYet, type GiftInput } from './ledger.service';
 export { markCheckoutCompleted, findDonation, findSubscriptionsOf, type Donation, type SubscriptionRow } from './ledger.repo';
 export { createSupporterCounter, startMonthlyCheckoutFor, startGiftCheckoutFor, AlreadyMonthly, type SupporterCounter, type CheckoutDeps } from './giving.service';

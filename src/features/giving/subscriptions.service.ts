@@ -13,7 +13,10 @@ export interface SubscriptionSnapshot {
   amount: number;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  /** When a scheduled stop takes effect. */
+  cancelAt: Date | null;
   canceledAt: Date | null;
+  endedAt: Date | null;
 }
 
 /**

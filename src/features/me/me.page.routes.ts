@@ -10,7 +10,7 @@ import { loadMyPage } from './me.service';
 import { requireSupporter } from './me.session';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const NOTICES = ['plan', 'cancel', 'card', 'profile', 'preferences', 'deletion'] as const;
+const NOTICES = ['plan', 'cancel', 'resume', 'card', 'profile', 'preferences', 'deletion'] as const;
 
 /** GET /me (the overview, or the sign-in form when signed out), each gift's PDF receipt and each year's combined receipt. */
 export function mePageRoutes(ctx: AppContext): Router {

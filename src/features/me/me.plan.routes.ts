@@ -5,7 +5,18 @@ import { hasControlCharacters } from '../../lib/text';
 import { t, translateKey } from '../../lib/i18n';
 import { AlreadyMonthly, MAX_GIFT, MIN_GIFT, startGiftCheckoutFor, startMonthlyCheckoutFor } from '../giving';
 import { listSubscriptionsOf } from './me.repo';
-import { NoLiveSubscription, changeMyPlan, isPlanAmount, liveSubscription, openBillingPortal, startCancelling } from './me.service';
+import {
+  NoLiveSubscription,
+  changeMyPlan,
+  isPlanAmount,
+  isStopping,
+  lastChargeOf,
+  liveSubscription,
+  openBillingPortal,
+  resumeMySubscription,
+  startCancelling,
+  stopDateOf,
+} from './me.service';
 import { requireSupporter } from './me.session';
 
 const planField = z.enum(['1000', '5000', '10000']).transform(Number);
@@ -24,7 +35,7 @@ function parseGiftAmount(value: unknown): number | undefined {
   return Number.isInteger(amount) && amount >= MIN_GIFT && amount <= MAX_GIFT ? amount : undefined;
 }
 
-/** Change plan (with a confirmation step), cancel (offer ¥1,000 first), card, start again, give once. */
+/** Change plan (with a confirmation step), cancel (offer ¥1,000 first), undo a stop, card, start again, give once. */
 export function mePlanRoutes(ctx: AppContext): Router {
   const router = Router();
   const deps = { db: ctx.db, gateway: ctx.stripe, publicUrl: ctx.config.publicUrl };
@@ -34,14 +45,27 @@ export function mePlanRoutes(ctx: AppContext): Router {
     return liveSubscription(await listSubscriptionsOf(ctx.db, req.supporter!.id));
   }
 
-  const gone = (req: Request, res: Response) =>
-    res.status(409).render('errors/error', { status: 409, title: t(req.locale, 'me.plan.goneTitle'), message: t(req.locale, 'me.plan.gone') });
+  // When the plan can't be changed or stopped (a stop is already scheduled, or giving has ended): a page
+  // that says why and offers what can be done instead. GET answers 200, a form sent anyway 409.
+  async function explainState(req: Request, res: Response, asked: 'plan' | 'cancel') {
+    const subscriptions = await listSubscriptionsOf(ctx.db, req.supporter!.id);
+    const subscription = liveSubscription(subscriptions);
+    const stopping = subscription && isStopping(subscription) ? { subscription, stopsAt: stopDateOf(subscription) } : undefined;
+    const title = stopping ? 'me.state.stoppingTitle' : subscriptions.length > 0 ? 'me.state.endedTitle' : 'me.state.noneTitle';
+    res.status(req.method === 'GET' ? 200 : 409).render('me/state', {
+      title: t(req.locale, title),
+      stopping,
+      lead: stopping ? t(req.locale, asked === 'plan' ? 'me.state.stoppingPlan' : 'me.state.stoppingCancel') : undefined,
+      csrfToken: req.csrfToken(),
+    });
+  }
+  const gone = explainState;
 
   // The confirmation step: what changes, and from which charge.
   router.get('/me/plan', requireSupporter, async (req, res) => {
     const amount = planField.safeParse(req.query.amount);
     const subscription = await current(req);
-    if (!subscription || subscription.cancelAtPeriodEnd) return gone(req, res);
+    if (!subscription || isStopping(subscription)) return gone(req, res, 'plan');
     if (!amount.success || !isPlanAmount(amount.data)) return res.redirect(302, '/me#plan');
     res.render('me/plan', {
       title: t(req.locale, 'me.plan.title'),
@@ -60,45 +84,64 @@ export function mePlanRoutes(ctx: AppContext): Router {
     try {
       await changeMyPlan(ctx.db, ctx.stripe, req.supporter!, amount.data);
     } catch (err) {
-      if (err instanceof NoLiveSubscription) return gone(req, res);
+      if (err instanceof NoLiveSubscription) return gone(req, res, 'plan');
       throw err;
     }
     res.redirect(303, '/me?done=plan');
   });
 
+  // What the cancel page states plainly: no charge on the period end, and the last charge that carries support until then.
+  async function cancelPage(req: Request, subscription: NonNullable<Awaited<ReturnType<typeof current>>>) {
+    return {
+      title: t(req.locale, 'me.cancel.title'),
+      subscription,
+      lastPaidAt: await lastChargeOf(ctx.db, req.supporter!, subscription.id),
+      canStepDown: subscription.amount > 1000,
+      csrfToken: req.csrfToken(),
+    };
+  }
+
   router.get('/me/cancel', requireSupporter, async (req, res) => {
     const subscription = await current(req);
-    if (!subscription || subscription.cancelAtPeriodEnd) return gone(req, res);
-    res.render('me/cancel', { title: t(req.locale, 'me.cancel.title'), subscription, canStepDown: subscription.amount > 1000, csrfToken: req.csrfToken() });
+    if (!subscription || isStopping(subscription)) return gone(req, res, 'cancel');
+    res.render('me/cancel', await cancelPage(req, subscription));
   });
 
   router.post('/me/cancel', requireSupporter, async (req, res) => {
     const reason = reasonField.safeParse(req.body?.reason);
     const subscription = await current(req);
-    if (!subscription || subscription.cancelAtPeriodEnd) return gone(req, res);
+    if (!subscription || isStopping(subscription)) return gone(req, res, 'cancel');
     if (!reason.success) {
       return res.status(422).render('me/cancel', {
-        title: t(req.locale, 'me.cancel.title'),
-        subscription,
-        canStepDown: subscription.amount > 1000,
+        ...(await cancelPage(req, subscription)),
         reason: typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '',
         error: translateKey(req.locale, reason.error.issues[0]?.message ?? 'me.cancel.reasonTooLong'),
-        csrfToken: req.csrfToken(),
       });
     }
     try {
       res.redirect(303, await startCancelling(ctx.db, ctx.stripe, req.supporter!, reason.data, back('cancel')));
     } catch (err) {
-      if (err instanceof NoLiveSubscription) return gone(req, res);
+      if (err instanceof NoLiveSubscription) return gone(req, res, 'cancel');
       throw err;
     }
+  });
+
+  // Undo a scheduled stop, straight from My page (no second trip through the portal).
+  router.post('/me/resume', requireSupporter, async (req, res) => {
+    try {
+      await resumeMySubscription(ctx.db, ctx.stripe, req.supporter!);
+    } catch (err) {
+      if (err instanceof NoLiveSubscription) return res.redirect(303, '/me#plan');
+      throw err;
+    }
+    res.redirect(303, '/me?done=resume');
   });
 
   router.post('/me/card', requireSupporter, async (req, res) => {
     try {
       res.redirect(303, await openBillingPortal(ctx.stripe, req.supporter!, back('card')));
     } catch (err) {
-      if (err instanceof NoLiveSubscription) return gone(req, res);
+      if (err instanceof NoLiveSubscription) return gone(req, res, 'plan');
       throw err;
     }
   });

@@ -14,6 +14,16 @@ export function liveSubscription(subscriptions: MySubscription[]): MySubscriptio
   return subscriptions.find((s) => LIVE.includes(s.status));
 }
 
+/** Whether a stop is scheduled (at the period end, or on a date): the subscription runs until then. */
+export function isStopping(subscription: MySubscription): boolean {
+  return subscription.cancelAtPeriodEnd || subscription.cancelAt !== null;
+}
+
+/** When a scheduled stop takes effect: Stripe's cancel_at, else the end of the paid period. */
+export function stopDateOf(subscription: MySubscription): Date | null {
+  return subscription.cancelAt ?? (subscription.cancelAtPeriodEnd ? subscription.currentPeriodEnd : null);
+}
+
 export const isPlanAmount = (value: number): value is PlanAmount => (PLAN_AMOUNTS as readonly number[]).includes(value);
 
 /** Everything the overview shows. */
@@ -31,6 +41,8 @@ export async function loadMyPage(db: Db, supporter: Supporter) {
   const total = ledger.reduce((sum, row) => sum + row.amount, 0);
   return {
     subscription,
+    isStopping: subscription ? isStopping(subscription) : false,
+    stopsAt: subscription ? stopDateOf(subscription) : null,
     isPastDue: subscription ? ['past_due', 'unpaid'].includes(subscription.status) : false,
     hasEnded: !subscription && subscriptions.length > 0,
     gifts,
@@ -47,7 +59,7 @@ export class NoLiveSubscription extends Error {}
 /** Switches the live subscription to another plan from its next charge (no proration). */
 export async function changeMyPlan(db: Db, gateway: StripeGateway, supporter: Supporter, amount: PlanAmount): Promise<MySubscription> {
   const subscription = liveSubscription(await listSubscriptionsOf(db, supporter.id));
-  if (!subscription || subscription.cancelAtPeriodEnd) throw new NoLiveSubscription();
+  if (!subscription || isStopping(subscription)) throw new NoLiveSubscription();
   if (subscription.amount !== amount) await gateway.switchPlan(subscription.stripeSubscriptionId, amount);
   return subscription;
 }
@@ -55,9 +67,22 @@ export async function changeMyPlan(db: Db, gateway: StripeGateway, supporter: Su
 /** Records the optional reason, then returns the Billing Portal URL that opens on cancelling. */
 export async function startCancelling(db: Db, gateway: StripeGateway, supporter: Supporter, reason: string, returnUrl: string): Promise<string> {
   const subscription = liveSubscription(await listSubscriptionsOf(db, supporter.id));
-  if (!subscription || !supporter.stripeCustomerId) throw new NoLiveSubscription();
+  if (!subscription || isStopping(subscription) || !supporter.stripeCustomerId) throw new NoLiveSubscription();
   if (reason) await db.transaction((tx) => insertCancellationReason(tx, { supporterId: supporter.id, subscriptionId: subscription.id, reason }));
   return gateway.createCancelPortalSession(supporter.stripeCustomerId, subscription.stripeSubscriptionId, returnUrl, supporter.locale);
+}
+
+/** Undoes a scheduled stop in Stripe; the page shows it once Stripe's webhook confirms it. */
+export async function resumeMySubscription(db: Db, gateway: StripeGateway, supporter: Supporter): Promise<void> {
+  const subscription = liveSubscription(await listSubscriptionsOf(db, supporter.id));
+  if (!subscription || !isStopping(subscription)) throw new NoLiveSubscription();
+  await gateway.resumeSubscription(subscription.stripeSubscriptionId);
+}
+
+/** The date of the last monthly charge of a subscription, for the cancel page. */
+export async function lastChargeOf(db: Db, supporter: Supporter, subscriptionId: string): Promise<Date | null> {
+  const ledger = await listLedgerOf(db, supporter.id);
+  return ledger.find((row) => row.entry === 'gift' && row.subscriptionId === subscriptionId)?.receivedAt ?? null;
 }
 
 /** The Billing Portal URL where the supporter updates their card (or undoes a cancellation). */

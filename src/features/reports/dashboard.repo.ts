@@ -35,7 +35,8 @@ export async function countStartedMonthly(tx: Tx, from: Date, to: Date): Promise
 
 /** Supporters whose monthly subscription ended in [from, to). */
 export async function countCancelledMonthly(tx: Tx, from: Date, to: Date): Promise<number> {
-  const endedAt = sql`coalesce(${subscriptions.canceledAt}, ${subscriptions.updatedAt})`;
+  // ended_at is the end; canceled_at is when the stop was asked for (a month earlier for a stop at period end).
+  const endedAt = sql`coalesce(${subscriptions.endedAt}, ${subscriptions.canceledAt}, ${subscriptions.updatedAt})`;
   const [row] = await tx
     .select({ n: sql<number>`count(distinct ${subscriptions.supporterId})`.mapWith(Number) })
     .from(subscriptions)

@@ -1,6 +1,18 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { cancellationReasons, consents, donations, emails, staff, subscriptions, supporterMerges, supporterNotes, supporterTags, supporters } from '../../db/schema';
+import {
+  cancellationReasons,
+  consents,
+  donations,
+  emails,
+  staff,
+  subscriptionEvents,
+  subscriptions,
+  supporterMerges,
+  supporterNotes,
+  supporterTags,
+  supporters,
+} from '../../db/schema';
 import type { NewSupporter, Supporter } from './supporters.repo';
 
 // What the console's supporter page reads and writes besides the supporter row itself.
@@ -8,6 +20,24 @@ import type { NewSupporter, Supporter } from './supporters.repo';
 export type ConsentRow = typeof consents.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type DonationRow = typeof donations.$inferSelect;
+
+/** Every change of every subscription of a supporter (started, plan changed, stop scheduled/undone, ended), oldest first. */
+export async function listSubscriptionHistory(tx: Tx, supporterId: string) {
+  return tx
+    .select({
+      id: subscriptionEvents.id,
+      subscriptionId: subscriptionEvents.subscriptionId,
+      kind: subscriptionEvents.kind,
+      amount: subscriptionEvents.amount,
+      previousAmount: subscriptionEvents.previousAmount,
+      effectiveAt: subscriptionEvents.effectiveAt,
+      occurredAt: subscriptionEvents.occurredAt,
+    })
+    .from(subscriptionEvents)
+    .innerJoin(subscriptions, eq(subscriptions.id, subscriptionEvents.subscriptionId))
+    .where(eq(subscriptions.supporterId, supporterId))
+    .orderBy(asc(subscriptionEvents.occurredAt), asc(subscriptionEvents.createdAt));
+}
 
 /** A supporter row by id, only when the id is a well-formed UUID (anything else: undefined). */
 export async function findSupporter(tx: Tx, id: string): Promise<Supporter | undefined> {

@@ -15,6 +15,7 @@ import {
   listEmailsSent,
   listMergesInto,
   listNotes,
+  listSubscriptionHistory,
   listSubscriptions,
   listTags,
   lockSupporter,
@@ -36,9 +37,10 @@ export interface StaffAct {
 
 /** Everything the supporter page shows. */
 export async function loadSupporterPage(db: Db, supporter: Supporter) {
-  const [consents, subscriptions, donations, summary, emails, notes, tags, merges, cancelReasons] = await Promise.all([
+  const [consents, subscriptions, history, donations, summary, emails, notes, tags, merges, cancelReasons] = await Promise.all([
     listConsents(db, supporter.id),
     listSubscriptions(db, supporter.id),
+    listSubscriptionHistory(db, supporter.id),
     listDonations(db, supporter.id),
     summariseDonations(db, supporter.id),
     listEmailsSent(db, supporter.id),
@@ -47,7 +49,7 @@ export async function loadSupporterPage(db: Db, supporter: Supporter) {
     listMergesInto(db, supporter.id),
     listCancellationReasons(db, supporter.id),
   ]);
-  return { consents, subscriptions, donations, summary, emails, notes, tags, merges, cancelReasons };
+  return { consents, subscriptions, history, donations, summary, emails, notes, tags, merges, cancelReasons };
 }
 
 /** Records that a staff member opened a supporter's page. */

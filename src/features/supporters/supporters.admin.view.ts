@@ -1,4 +1,4 @@
-import { t, type Locale, tOrValue, type MessagePrefix } from '../../lib/i18n';
+import { formatDate, formatYen, t, type Locale, tOrValue, type MessagePrefix } from '../../lib/i18n';
 import { prefectureLabel, prefectures } from './prefectures';
 import type { loadSupporterPage } from './supporters.admin.service';
 import type { MergePreview } from './supporters.merge.service';
@@ -57,8 +57,28 @@ function splitRecent<T>(rows: T[]): { donations: T[]; olderDonations: T[] } {
   return { donations: rows.slice(0, RECENT_GIFTS), olderDonations: rows.slice(RECENT_GIFTS) };
 }
 
+type SupporterPage = Awaited<ReturnType<typeof loadSupporterPage>>;
+
+/** The plan history as timeline rows, newest first: a start after an earlier subscription reads as a restart. */
+function historyView(page: SupporterPage, locale: Locale) {
+  const created = new Map(page.subscriptions.map((s) => [s.id, s.createdAt.getTime()]));
+  const isRestart = (subscriptionId: string) => page.subscriptions.some((s) => s.id !== subscriptionId && s.createdAt.getTime() < (created.get(subscriptionId) ?? 0));
+  const perMonth = (amount: number) => t(locale, 'supporters.history.perMonth', { amount: formatYen(amount, locale) });
+  return page.history
+    .map((h) => {
+      const kind = h.kind === 'started' && isRestart(h.subscriptionId) ? 'restarted' : h.kind;
+      return {
+        ...h,
+        isStop: kind === 'cancel_scheduled' || kind === 'ended',
+        title: t(locale, `supporters.history.${kind}`, { amount: perMonth(h.amount), previous: h.previousAmount === null ? '' : perMonth(h.previousAmount) }),
+        detail: h.effectiveAt && kind !== 'started' && kind !== 'restarted' ? t(locale, `supporters.history.${kind}On`, { date: formatDate(h.effectiveAt, locale) }) : '',
+      };
+    })
+    .reverse();
+}
+
 /** Everything on the supporter page, labelled. */
-export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, locale: Locale) {
+export function detailView(page: SupporterPage, locale: Locale) {
   return {
     summary: page.summary,
     ...splitRecent(
@@ -71,11 +91,20 @@ export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, 
         isTakeBack: d.entry !== 'gift',
       })),
     ),
-    subscriptions: page.subscriptions.map((s) => ({
-      ...s,
-      statusLabel: label(locale, 'supporters.subscriptionStatus.', s.status),
-      isLive: ['active', 'past_due', 'trialing', 'unpaid'].includes(s.status),
-    })),
+    subscriptions: page.subscriptions.map((s) => {
+      const isStopping = s.status !== 'canceled' && (s.cancelAtPeriodEnd || s.cancelAt !== null);
+      return {
+        ...s,
+        statusLabel: label(locale, 'supporters.subscriptionStatus.', s.status),
+        isLive: ['active', 'past_due', 'trialing', 'unpaid'].includes(s.status),
+        isStopping,
+        // Stripe sets canceled_at when a stop is asked for, not when it happens: the stop date is
+        // cancel_at (the period end for cancel_at_period_end), and ended_at once it has ended.
+        stopsAt: isStopping ? (s.cancelAt ?? s.currentPeriodEnd) : null,
+        endedAt: s.status === 'canceled' ? (s.endedAt ?? s.canceledAt) : null,
+      };
+    }),
+    history: historyView(page, locale),
     consents: page.consents.map((c) => ({ ...c, purposeLabel: label(locale, 'supporters.purpose.', c.purpose), sourceLabel: label(locale, 'supporters.source.', c.source) })),
     emails: page.emails.map((e) => ({ ...e, templateLabel: label(locale, 'supporters.template.', e.template), statusLabel: label(locale, 'supporters.emailStatus.', e.status) })),
     // Emails that failed for good are shown on top: nothing retries them, so staff must act (fix the address).
