@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, inArray, isNull, or, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { bankImportLines, bankImports, donations, staff, subscriptions, supporters } from '../../db/schema';
+import { fillSearchKeys } from '../../db/search-keys';
 import { hitColumns, type SupporterHit } from './offline-gifts.repo';
+import type { MatchCandidate } from './payer-match';
 
 export type BankImport = typeof bankImports.$inferSelect;
 export type BankImportLine = typeof bankImportLines.$inferSelect;
@@ -106,24 +108,52 @@ export async function findBookedFingerprints(tx: Tx, fingerprints: string[]): Pr
   return found;
 }
 
-export type KanaSupporter = SupporterHit & { planAmounts: number[] };
+export type PayerCandidate = SupporterHit & MatchCandidate;
 
 /**
- * Every supporter with フリガナ (not merged away) and the amounts of their current monthly plans:
- * what a payer name is matched against. A few thousand short rows for an organisation this size.
+ * The supporters (not merged away) these payer names may be: whoever has a name key among `keys`
+ * (the GIN index of name_keys) or paid under one of `payers` before (donations_payer_name_idx), with
+ * their current monthly plans. Index lookups only: a statement's candidates, not every supporter.
  */
-export async function listKanaSupporters(tx: Tx): Promise<KanaSupporter[]> {
+export async function findPayerCandidates(tx: Tx, keys: string[], payers: string[]): Promise<PayerCandidate[]> {
+  if (keys.length === 0 && payers.length === 0) return [];
+  await fillSearchKeys(tx);
+  const uniquePayers = [...new Set(payers)];
+  const paid = uniquePayers.length
+    ? await tx
+        .selectDistinct({ supporterId: donations.supporterId, payerName: donations.payerName })
+        .from(donations)
+        .where(and(inArray(donations.payerName, uniquePayers), eq(donations.entry, 'gift')))
+    : [];
+  const paidAs = new Map<string, string[]>();
+  for (const p of paid) paidAs.set(p.supporterId, [...(paidAs.get(p.supporterId) ?? []), p.payerName!]);
+  const byKey = keys.length
+    ? sql`${supporters.nameKeys} && ${sql`array[${sql.join(
+        [...new Set(keys)].map((k) => sql`${k}`),
+        sql`, `,
+      )}]::text[]`}`
+    : sql`false`;
+  const byPayment = paidAs.size ? inArray(supporters.id, [...paidAs.keys()]) : sql`false`;
   const people = await tx
-    .select(hitColumns)
+    .select({ ...hitColumns, nameKeys: supporters.nameKeys })
     .from(supporters)
-    .where(and(isNull(supporters.mergedIntoId), or(isNotNull(supporters.familyNameKana), isNotNull(supporters.givenNameKana))));
+    .where(and(isNull(supporters.mergedIntoId), or(byKey, byPayment)));
+  if (people.length === 0) return [];
   const plans = await tx
     .select({ supporterId: subscriptions.supporterId, amount: subscriptions.amount })
     .from(subscriptions)
-    .where(inArray(subscriptions.status, ['active', 'past_due', 'trialing']));
+    .where(
+      and(
+        inArray(
+          subscriptions.supporterId,
+          people.map((p) => p.id),
+        ),
+        inArray(subscriptions.status, ['active', 'past_due', 'trialing']),
+      ),
+    );
   const amounts = new Map<string, number[]>();
   for (const p of plans) amounts.set(p.supporterId, [...(amounts.get(p.supporterId) ?? []), p.amount]);
-  return people.map((p) => ({ ...p, planAmounts: amounts.get(p.id) ?? [] }));
+  return people.map((p) => ({ ...p, nameKeys: p.nameKeys ?? [], planAmounts: amounts.get(p.id) ?? [], paidAs: paidAs.get(p.id) ?? [] }));
 }
 
 /** The ids among these that are supporters still in use (not merged into another). */
