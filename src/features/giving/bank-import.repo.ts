@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { bankImportLines, bankImports, donations, staff, subscriptions, supporters } from '../../db/schema';
+import { bankImportLines, bankImports, donations, staff, supporters } from '../../db/schema';
 import { fillSearchKeys } from '../../db/search-keys';
 import { hitColumns, type SupporterHit } from './offline-gifts.repo';
 import type { MatchCandidate } from './payer-match';
@@ -118,42 +118,27 @@ export type PayerCandidate = SupporterHit & MatchCandidate;
 export async function findPayerCandidates(tx: Tx, keys: string[], payers: string[]): Promise<PayerCandidate[]> {
   if (keys.length === 0 && payers.length === 0) return [];
   await fillSearchKeys(tx);
-  const uniquePayers = [...new Set(payers)];
-  const paid = uniquePayers.length
+  // Each list travels as one parameter (a statement has ~900 keys), split back into an array by the server.
+  const asArray = (values: string[]) => sql`string_to_array(${[...new Set(values)].join('\u001f')}, chr(31))`;
+  const paid = payers.length
     ? await tx
         .selectDistinct({ supporterId: donations.supporterId, payerName: donations.payerName })
         .from(donations)
-        .where(and(inArray(donations.payerName, uniquePayers), eq(donations.entry, 'gift')))
+        .where(and(sql`${donations.payerName} = any(${asArray(payers)})`, eq(donations.entry, 'gift')))
     : [];
   const paidAs = new Map<string, string[]>();
   for (const p of paid) paidAs.set(p.supporterId, [...(paidAs.get(p.supporterId) ?? []), p.payerName!]);
-  const byKey = keys.length
-    ? sql`${supporters.nameKeys} && ${sql`array[${sql.join(
-        [...new Set(keys)].map((k) => sql`${k}`),
-        sql`, `,
-      )}]::text[]`}`
-    : sql`false`;
-  const byPayment = paidAs.size ? inArray(supporters.id, [...paidAs.keys()]) : sql`false`;
+  const byKey = keys.length ? sql`${supporters.nameKeys} && ${asArray(keys)}` : sql`false`;
+  const byPayment = paidAs.size ? sql`${supporters.id} = any(${asArray([...paidAs.keys()])}::uuid[])` : sql`false`;
+  // Current monthly plans in the same pass (a correlated lookup on subscriptions_supporter_idx).
+  const plans = sql<
+    number[]
+  >`array(select x.amount from subscriptions x where x.supporter_id = ${sql.raw('"supporters"."id"')} and x.status in ('active', 'past_due', 'trialing'))`;
   const people = await tx
-    .select({ ...hitColumns, nameKeys: supporters.nameKeys })
+    .select({ ...hitColumns, nameKeys: supporters.nameKeys, planAmounts: plans })
     .from(supporters)
     .where(and(isNull(supporters.mergedIntoId), or(byKey, byPayment)));
-  if (people.length === 0) return [];
-  const plans = await tx
-    .select({ supporterId: subscriptions.supporterId, amount: subscriptions.amount })
-    .from(subscriptions)
-    .where(
-      and(
-        inArray(
-          subscriptions.supporterId,
-          people.map((p) => p.id),
-        ),
-        inArray(subscriptions.status, ['active', 'past_due', 'trialing']),
-      ),
-    );
-  const amounts = new Map<string, number[]>();
-  for (const p of plans) amounts.set(p.supporterId, [...(amounts.get(p.supporterId) ?? []), p.amount]);
-  return people.map((p) => ({ ...p, nameKeys: p.nameKeys ?? [], planAmounts: amounts.get(p.id) ?? [], paidAs: paidAs.get(p.id) ?? [] }));
+  return people.map((p) => ({ ...p, nameKeys: p.nameKeys ?? [], planAmounts: (p.planAmounts ?? []).map(Number), paidAs: paidAs.get(p.id) ?? [] }));
 }
 
 /** The ids among these that are supporters still in use (not merged into another). */
