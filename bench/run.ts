@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const benches = ['join-page.ts', 'annual-pdf.ts', 'supporter-search.ts', 'newsletter-send.ts', 'donations-export.ts', 'annual-report.ts'];
+const benches = ['join-page.ts', 'annual-pdf.ts', 'supporter-search.ts', 'bank-import-review.ts', 'newsletter-send.ts', 'donations-export.ts', 'annual-report.ts'];
 const only = process.argv[2];
 let failed = 0;
 for (const file of benches.filter((b) => !only || b.startsWith(only))) {

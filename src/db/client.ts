@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock';
+import { fillSearchKeys } from './search-keys';
 import { projectPath } from '../lib/project-root';
 import * as schema from './schema';
 
@@ -65,6 +66,9 @@ function openPostgres(url: string): Database {
       try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
         await migratePg(drizzlePg(client), { migrationsFolder });
+        // Keys SQL cannot compute (the JS normaliser), under the same lock: a backfill after 0012,
+        // then whatever scripts or restores left without keys.
+        await fillSearchKeys(drizzlePg(client) as unknown as Db);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
         await client.end();
@@ -93,7 +97,10 @@ export async function openPglite(dir: string, opts: { loadDataDir?: Blob } = {})
     return {
       db,
       kind: 'pglite',
-      migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+      async migrate() {
+        await migratePglite(drizzlePglite(client), { migrationsFolder });
+        await fillSearchKeys(db);
+      },
       async ping() {
         await db.execute(sql`select 1`);
       },

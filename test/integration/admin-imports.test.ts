@@ -109,7 +109,7 @@ describe('bank statement import', () => {
     const html = unescapeHtml(review.html);
     expect(html).toContain('ヤマダ ハナコ');
     expect(html).toContain(`<option value="s:${hanakoMonthly.id}" selected>`);
-    expect(html).toContain('名前と月額プランが一致');
+    expect(html).toContain('名前が一致・月額プランの金額と一致');
     expect(html).toContain(`value="s:${yuki1.id}"`);
     expect(html).toContain(`value="s:${yuki2.id}"`);
 
@@ -186,6 +186,47 @@ describe('bank statement import', () => {
       [4, d3, 10000, 'キムラ ケンジ', kenji.id],
       [6, d3, 1000, 'キムラ ケンジ', kenji.id],
     ]);
+  });
+
+  test('when a supporter paid under this exact payer name before, then the review puts them first among namesakes and says why', async () => {
+    const namesakeMonthly = await addSupporter(app, 'ミヤモト', 'サクラ', 5000);
+    const namesake = await addSupporter(app, 'ミヤモト', 'サクラ');
+    const payer = await addSupporter(app, 'ミヤモト', 'サクラ');
+    // The first transfer: three namesakes, staff pick the one who pays.
+    const first = await upload(Buffer.from(`日付,金額,振込依頼人名\n${daysAgo(40)},5000,ﾐﾔﾓﾄ ｻｸﾗ\n`, 'utf8'));
+    const [l1] = await linesOf(importIdFrom(first.location)!);
+    expect(l1!.suggestedSupporterId).toBe(namesakeMonthly.id);
+    await confirm(importIdFrom(first.location)!, { [`line_${l1!.id}`]: `s:${payer.id}` });
+    const [gift] = await app.ctx.db.select().from(donations).where(eq(donations.supporterId, payer.id));
+    expect(gift!.payerName).toBe('ミヤモト サクラ');
+
+    // The next month, the same payer name: the one who paid before comes first, above the namesake with the plan.
+    const next = await upload(Buffer.from(`日付,金額,振込依頼人名\n${daysAgo(10)},5000,ﾐﾔﾓﾄ ｻｸﾗ\n`, 'utf8'));
+    const nextId = importIdFrom(next.location)!;
+    const [l2] = await linesOf(nextId);
+    expect(l2!.suggestedSupporterId).toBe(payer.id);
+    const html = unescapeHtml((await visitor.get(`/admin/imports/${nextId}`)).html);
+    expect(html).toContain('以前この振込名義で入金あり・名前が一致');
+    // The namesakes stay choices, each with its reason, the one with the plan before the other.
+    const options = [...html.matchAll(/<option value="s:([0-9a-f-]{36})"[^>]*>([^<]*)<\/option>/g)];
+    const ids = options.map((m) => m[1]);
+    expect(ids.indexOf(payer.id)).toBe(0);
+    expect(ids.indexOf(namesakeMonthly.id)).toBeLessThan(ids.indexOf(namesake.id));
+    expect(options.find((m) => m[1] === namesakeMonthly.id)![2]).toContain('（名前が一致・月額プランの金額と一致）');
+  });
+
+  test('when payer names come without spaces, in bank notation or with ﾂ for ッ, then the supporter is suggested', async () => {
+    n += 1;
+    const email = `org-${Date.now()}-${n}@example.jp`;
+    const [org] = await app.ctx.db
+      .insert(supporters)
+      .values({ kind: 'organisation', email, emailNormalized: email, familyName: 'ブルーテック', givenName: '', organisationName: '株式会社ブルーテック' })
+      .returning();
+    const kenta = await addSupporter(app, 'ホシノ', 'ケンタ');
+    const d = daysAgo(12);
+    const up = await upload(Buffer.from(`日付,金額,振込依頼人名\n${d},30000,ｶ)ﾌﾞﾙ-ﾃﾂｸ\n${d},3000,ﾎｼﾉｹﾝﾀ\n${d},3000,ｹﾝﾀ ﾎｼﾉ\n`, 'utf8'));
+    const lines = await linesOf(importIdFrom(up.location)!);
+    expect(lines.map((l) => l.suggestedSupporterId)).toEqual([org!.id, kenta.id, kenta.id]);
   });
 
   test('when the same file is uploaded twice, or an overlapping statement later, then nothing is recorded twice', async () => {

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -7,27 +5,12 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { openDatabase, type Database } from '../../src/db/client';
 import { normalizeEmailAddress } from '../../src/lib/email-address';
-import { projectPath } from '../../src/lib/project-root';
+import { migrationsBefore } from '../helpers/migrations';
 import { createPostgresDatabase, serverDatabaseUrl, tempDir } from '../helpers/services';
 
 // Migration 0009 writes stored addresses in the normal form of src/lib/email-address.ts and tells staff.
 
 const MIGRATION = '0009_email_addresses';
-
-/** The committed migrations before `tag`, as a folder of their own. */
-function migrationsBefore(tag: string): string {
-  const source = projectPath('src', 'db', 'migrations');
-  const journal = JSON.parse(fs.readFileSync(path.join(source, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const entries = journal.entries.slice(
-    0,
-    journal.entries.findIndex((e) => e.tag === tag),
-  );
-  const dir = tempDir('wf-migrations-');
-  fs.mkdirSync(path.join(dir, 'meta'));
-  fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
-  for (const e of entries) fs.copyFileSync(path.join(source, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-  return dir;
-}
 
 const rowsOf = async <T>(db: Database, query: ReturnType<typeof sql>) => ((await db.db.execute(query)) as unknown as { rows: T[] }).rows;
 

@@ -86,7 +86,8 @@ describe('personal data: download and deletion', () => {
     expect(html).toContain('\n  "profile": {');
     const data = JSON.parse(html);
     expect(data.profile).toMatchObject({ id: a.supporter.id, email: a.fields.email, familyName: '森', givenName: '陽菜', familyNameKana: 'ヤマダ' });
-    expect(data.profile).not.toHaveProperty('searchText');
+    expect(data.profile).not.toHaveProperty('searchKey');
+    expect(data.profile).not.toHaveProperty('nameKeys');
     expect(data.consents.length).toBeGreaterThan(0);
     expect(data.consents[0]).toEqual(
       expect.objectContaining({

@@ -1,11 +1,12 @@
 import { bestCandidate, indexCandidates, nameKey, rankCandidates, type MatchCandidate } from '../../src/features/giving/payer-match';
+import { payerKeysOf } from '../../src/lib/name-key';
 import { parseLineChoices } from '../../src/features/giving/offline-gifts.schemas';
 
-const person = (id: string, family: string | null, given: string | null, planAmounts: number[] = []): MatchCandidate => ({
+const person = (id: string, family: string | null, given: string | null, planAmounts: number[] = [], paidAs: string[] = []): MatchCandidate => ({
   id,
-  familyNameKana: family,
-  givenNameKana: given,
+  nameKeys: payerKeysOf({ familyName: '', givenName: '', familyNameKana: family, givenNameKana: given, organisationName: null, email: `${id}@example.jp` }),
   planAmounts,
+  paidAs,
 });
 
 describe('payer name keys', () => {
@@ -37,9 +38,9 @@ describe('matching a payer to supporters', () => {
 
   test('when two supporters share the name, then the one whose monthly plan equals the amount is suggested', () => {
     const ranked = rankCandidates('ﾔﾏﾀﾞ ﾊﾅｺ', 5000, index);
-    expect(ranked.map((r) => [r.id, r.reason])).toEqual([
-      ['hanako-monthly', 'namePlan'],
-      ['hanako', 'name'],
+    expect(ranked.map((r) => [r.id, r.reasons])).toEqual([
+      ['hanako-monthly', ['name', 'plan']],
+      ['hanako', ['name']],
     ]);
     expect(bestCandidate(ranked)?.id).toBe('hanako-monthly');
   });
@@ -52,7 +53,25 @@ describe('matching a payer to supporters', () => {
 
   test('when the bank writes 名 then 姓, or puts other words before the name, then the supporter is still found', () => {
     expect(bestCandidate(rankCandidates('ｴﾐﾘｰ ｼﾞﾖｰﾝｽﾞ', 1000, index))?.id).toBe('emily');
-    expect(bestCandidate(rankCandidates('ｷﾌ ｼﾞﾖｰﾝｽﾞ ｴﾐﾘｰ', 1000, index))).toMatchObject({ id: 'emily', reason: 'nameEnd' });
+    expect(bestCandidate(rankCandidates('ｷﾌ ｼﾞﾖｰﾝｽﾞ ｴﾐﾘｰ', 1000, index))).toMatchObject({ id: 'emily', reasons: ['nameEnd'] });
+  });
+
+  test('when a supporter paid under this exact payer name before, then they come first, above namesakes with a matching plan', () => {
+    const withHistory = indexCandidates([
+      person('namesake-monthly', 'ヤマダ', 'ハナコ', [5000]),
+      person('namesake', 'ヤマダ', 'ハナコ'),
+      person('paid-before', 'ヤマダ', 'ハナコ', [], ['ﾔﾏﾀﾞ ﾊﾅｺ']),
+      person('parent', 'スズキ', 'イチロウ', [], ['ﾔﾏﾀﾞ ﾊﾅｺ ']),
+    ]);
+    const ranked = rankCandidates('ﾔﾏﾀﾞ ﾊﾅｺ', 5000, withHistory);
+    expect(ranked[0]).toEqual({ id: 'paid-before', score: 30, reasons: ['paidBefore', 'name'] });
+    expect(bestCandidate(ranked)?.id).toBe('paid-before');
+    // "Exact" is exact: another spelling of the payer is not the same history.
+    expect(ranked.map((r) => r.id)).not.toContain('parent');
+  });
+
+  test('when a plan amount is all a supporter shares with the payer, then they are no candidate', () => {
+    expect(rankCandidates('ﾀｶﾊｼ ｹﾝ', 5000, index)).toEqual([]);
   });
 
   test('when nobody matches, then there is no suggestion', () => {

@@ -122,6 +122,10 @@ export const donations = pgTable(
       .on(t.relatedDonationId)
       .where(sql`entry = 'reversal'`),
     index('donations_supporter_idx').on(t.supporterId, t.receivedAt),
+    // Bank import review: who paid under this payer name before.
+    index('donations_payer_name_idx')
+      .on(t.payerName, t.supporterId)
+      .where(sql`payer_name is not null`),
     index('donations_received_on_idx').on(t.receivedOn),
     // Exports read the ledger in (day, id) order, a page at a time.
     index('donations_received_on_id_idx').on(t.receivedOn, t.id),

@@ -42,12 +42,13 @@ export const supporters = pgTable(
     /** Set when the person's details were erased at their request; their gifts stay under this id. */
     erasedAt: timestamp('erased_at', { withTimezone: true }),
     /**
-     * What staff search: names, kana, email and organisation, lower-cased, with hiragana folded to
-     * katakana so that やまだ finds ヤマダ. Maintained by PostgreSQL itself.
+     * What staff search: names both ways round, kana, organisation and email in the comparison form of
+     * src/lib/name-key.ts (searchKeyOf). NULL until written: src/db/search-keys.ts fills it, and a
+     * trigger empties it again whenever a name or the email changes (migration 0012).
      */
-    searchText: text('search_text').generatedAlwaysAs(
-      sql`lower(translate(coalesce(family_name, '') || ' ' || coalesce(given_name, '') || ' ' || coalesce(family_name_kana, '') || ' ' || coalesce(given_name_kana, '') || ' ' || coalesce(organisation_name, '') || ' ' || email, 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ', 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ'))`,
-    ),
+    searchKey: text('search_key'),
+    /** The keys a bank payer name is matched against (payerKeysOf); filled and emptied with search_key. */
+    nameKeys: text('name_keys').array(),
     createdAt: recordedAt('created_at'),
     updatedAt: recordedAt('updated_at'),
   },
@@ -55,7 +56,13 @@ export const supporters = pgTable(
     uniqueIndex('supporters_email_normalized_key').on(t.emailNormalized),
     uniqueIndex('supporters_stripe_customer_key').on(t.stripeCustomerId),
     index('supporters_status_idx').on(t.status),
-    index('supporters_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('supporters_search_key_trgm_idx').using('gin', sql`${t.searchKey} gin_trgm_ops`),
+    index('supporters_name_keys_idx')
+      .using('gin', t.nameKeys)
+      .where(sql`merged_into_id is null`),
+    index('supporters_search_key_missing_idx')
+      .on(t.id)
+      .where(sql`search_key is null`),
   ],
 );
 

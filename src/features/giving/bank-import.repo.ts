@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, inArray, isNull, or, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { bankImportLines, bankImports, donations, staff, subscriptions, supporters } from '../../db/schema';
+import { bankImportLines, bankImports, donations, staff, supporters } from '../../db/schema';
+import { fillSearchKeys } from '../../db/search-keys';
 import { hitColumns, type SupporterHit } from './offline-gifts.repo';
+import type { MatchCandidate } from './payer-match';
 
 export type BankImport = typeof bankImports.$inferSelect;
 export type BankImportLine = typeof bankImportLines.$inferSelect;
@@ -106,24 +108,37 @@ export async function findBookedFingerprints(tx: Tx, fingerprints: string[]): Pr
   return found;
 }
 
-export type KanaSupporter = SupporterHit & { planAmounts: number[] };
+export type PayerCandidate = SupporterHit & MatchCandidate;
 
 /**
- * Every supporter with フリガナ (not merged away) and the amounts of their current monthly plans:
- * what a payer name is matched against. A few thousand short rows for an organisation this size.
+ * The supporters (not merged away) these payer names may be: whoever has a name key among `keys`
+ * (the GIN index of name_keys) or paid under one of `payers` before (donations_payer_name_idx), with
+ * their current monthly plans. Index lookups only: a statement's candidates, not every supporter.
  */
-export async function listKanaSupporters(tx: Tx): Promise<KanaSupporter[]> {
+export async function findPayerCandidates(tx: Tx, keys: string[], payers: string[]): Promise<PayerCandidate[]> {
+  if (keys.length === 0 && payers.length === 0) return [];
+  await fillSearchKeys(tx);
+  // Each list travels as one parameter (a statement has ~900 keys), split back into an array by the server.
+  const asArray = (values: string[]) => sql`string_to_array(${[...new Set(values)].join('\u001f')}, chr(31))`;
+  const paid = payers.length
+    ? await tx
+        .selectDistinct({ supporterId: donations.supporterId, payerName: donations.payerName })
+        .from(donations)
+        .where(and(sql`${donations.payerName} = any(${asArray(payers)})`, eq(donations.entry, 'gift')))
+    : [];
+  const paidAs = new Map<string, string[]>();
+  for (const p of paid) paidAs.set(p.supporterId, [...(paidAs.get(p.supporterId) ?? []), p.payerName!]);
+  const byKey = keys.length ? sql`${supporters.nameKeys} && ${asArray(keys)}` : sql`false`;
+  const byPayment = paidAs.size ? sql`${supporters.id} = any(${asArray([...paidAs.keys()])}::uuid[])` : sql`false`;
+  // Current monthly plans in the same pass (a correlated lookup on subscriptions_supporter_idx).
+  const plans = sql<
+    number[]
+  >`array(select x.amount from subscriptions x where x.supporter_id = ${sql.raw('"supporters"."id"')} and x.status in ('active', 'past_due', 'trialing'))`;
   const people = await tx
-    .select(hitColumns)
+    .select({ ...hitColumns, nameKeys: supporters.nameKeys, planAmounts: plans })
     .from(supporters)
-    .where(and(isNull(supporters.mergedIntoId), or(isNotNull(supporters.familyNameKana), isNotNull(supporters.givenNameKana))));
-  const plans = await tx
-    .select({ supporterId: subscriptions.supporterId, amount: subscriptions.amount })
-    .from(subscriptions)
-    .where(inArray(subscriptions.status, ['active', 'past_due', 'trialing']));
-  const amounts = new Map<string, number[]>();
-  for (const p of plans) amounts.set(p.supporterId, [...(amounts.get(p.supporterId) ?? []), p.amount]);
-  return people.map((p) => ({ ...p, planAmounts: amounts.get(p.id) ?? [] }));
+    .where(and(isNull(supporters.mergedIntoId), or(byKey, byPayment)));
+  return people.map((p) => ({ ...p, nameKeys: p.nameKeys ?? [], planAmounts: (p.planAmounts ?? []).map(Number), paidAs: paidAs.get(p.id) ?? [] }));
 }
 
 /** The ids among these that are supporters still in use (not merged into another). */

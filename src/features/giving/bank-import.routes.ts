@@ -30,12 +30,13 @@ function problemMessages(locale: Locale, problems: LineProblem[]): string[] {
 
 function reviewLineView(locale: Locale, { line, suggestion, others, recordedFor }: ReviewLine, inBatch: boolean) {
   const name = (s: { name: string; email: string }) => `${s.name}(${s.email})`;
-  const suggested = suggestion ? { ...supporterView(locale, suggestion.supporter), reason: label(locale, 'reason', suggestion.reason) } : undefined;
+  const why = (reasons: string[]) => reasons.map((r) => label(locale, 'reason', r)).join(t(locale, 'giving.gifts.reason.separator'));
+  const suggested = suggestion ? { ...supporterView(locale, suggestion.supporter), reason: why(suggestion.reasons) } : undefined;
   const options = [
     ...(suggested ? [{ value: `s:${suggested.id}`, label: t(locale, 'giving.gifts.review.recordFor', { name: name(suggested) }), selected: true }] : []),
     ...others.map((o) => ({
       value: `s:${o.supporter.id}`,
-      label: t(locale, 'giving.gifts.review.recordFor', { name: name(supporterView(locale, o.supporter)) }),
+      label: t(locale, 'giving.gifts.review.recordForBecause', { name: name(supporterView(locale, o.supporter)), why: why(o.reasons) }),
       selected: false,
     })),
     { value: 'new', label: t(locale, 'giving.gifts.review.createNew'), selected: false },

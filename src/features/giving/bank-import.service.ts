@@ -15,18 +15,28 @@ import {
   insertImportLines,
   insertImportOnce,
   listImportLines,
-  listKanaSupporters,
+  findPayerCandidates,
   lockImport,
   markImportConfirmed,
   updateImportLine,
   type BankImport,
   type BankImportLine,
-  type KanaSupporter,
+  type PayerCandidate,
 } from './bank-import.repo';
 import { findSupporterHits, type SupporterHit } from './offline-gifts.repo';
 import type { LineChoice, NewSupporterFields } from './offline-gifts.schemas';
 import { addSupporterByStaff, bookOfflineGift, type StaffContext } from './offline-gifts.service';
-import { bestCandidate, indexCandidates, nameKey, rankCandidates, type MatchReason } from './payer-match';
+import { bestCandidate, indexCandidates, lookupKeys, nameKey, rankCandidates, type MatchReason } from './payer-match';
+
+/** The candidates of these statement lines, indexed for ranking (one lookup for the whole statement). */
+async function candidatesOf(db: Db, lines: { payerName: string }[]) {
+  const found = await findPayerCandidates(
+    db,
+    lines.flatMap((l) => lookupKeys(l.payerName)),
+    lines.map((l) => l.payerName),
+  );
+  return { found, index: indexCandidates(found) };
+}
 
 export type UploadOutcome =
   | { kind: 'created'; importId: string }
@@ -55,7 +65,7 @@ export async function uploadStatement(db: Db, file: { bytes: Buffer; filename: s
   if (!statement.ok) return { kind: 'rejected', reason: statement.reason, problems: statement.problems };
 
   const lines = fingerprintLines(statement.lines);
-  const index = indexCandidates(await listKanaSupporters(db));
+  const { index } = await candidatesOf(db, lines);
   return db.transaction(async (tx) => {
     const booked = await findBookedFingerprints(
       tx,
@@ -90,7 +100,8 @@ export async function uploadStatement(db: Db, file: { bytes: Buffer; filename: s
 
 export interface ReviewCandidate {
   supporter: SupporterHit;
-  reason: MatchReason | 'chosen';
+  /** Why it is suggested, strongest first ('chosen': staff picked it, no name match). */
+  reasons: (MatchReason | 'chosen')[];
 }
 
 export interface ReviewLine {
@@ -107,13 +118,15 @@ export async function loadReview(db: Db, importId: string): Promise<{ imp: BankI
   const imp = await findImport(db, importId);
   if (!imp) return undefined;
   const lines = await listImportLines(db, imp.id);
-  const kana = lines.some((l) => l.status === 'pending') ? await listKanaSupporters(db) : [];
-  const byId = new Map<string, SupporterHit>(kana.map((k: KanaSupporter) => [k.id, k]));
-  // Chosen supporters without フリガナ, and those lines were recorded for, are loaded by id.
+  const { found, index } = await candidatesOf(
+    db,
+    lines.filter((l) => l.status === 'pending'),
+  );
+  const byId = new Map<string, SupporterHit>(found.map((c: PayerCandidate) => [c.id, c]));
+  // Chosen supporters whose name does not match, and those lines were recorded for, are loaded by id.
   const missing = new Set<string>();
   for (const l of lines) if (l.suggestedSupporterId && !byId.has(l.suggestedSupporterId)) missing.add(l.suggestedSupporterId);
   for (const hit of await findSupporterHits(db, [...missing])) byId.set(hit.id, hit);
-  const index = indexCandidates(kana);
 
   return {
     imp,
@@ -121,12 +134,12 @@ export async function loadReview(db: Db, importId: string): Promise<{ imp: BankI
       if (line.status !== 'pending') return { line, others: [], recordedFor: line.suggestedSupporterId ? byId.get(line.suggestedSupporterId) : undefined };
       const ranked = rankCandidates(line.payerName, line.amount, index);
       const chosen = line.suggestedSupporterId ? byId.get(line.suggestedSupporterId) : undefined;
-      const reasonOf = (id: string): ReviewCandidate['reason'] => ranked.find((r) => r.id === id)?.reason ?? 'chosen';
-      const suggestion: ReviewCandidate | undefined = chosen ? { supporter: chosen, reason: reasonOf(chosen.id) } : undefined;
+      const reasonsOf = (id: string): ReviewCandidate['reasons'] => ranked.find((r) => r.id === id)?.reasons ?? ['chosen'];
+      const suggestion: ReviewCandidate | undefined = chosen ? { supporter: chosen, reasons: reasonsOf(chosen.id) } : undefined;
       const others = ranked
         .filter((r) => r.id !== chosen?.id && byId.has(r.id))
         .slice(0, 8)
-        .map((r) => ({ supporter: byId.get(r.id)!, reason: r.reason }));
+        .map((r) => ({ supporter: byId.get(r.id)!, reasons: r.reasons }));
       return { line, suggestion, others };
     }),
   };

@@ -2,6 +2,8 @@ import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { withoutControlCharacters } from '../../lib/text';
 import { donations, staff, supporters } from '../../db/schema';
+import { fillSearchKeys } from '../../db/search-keys';
+import { searchWords } from '../../lib/name-key';
 import type { Donation } from './ledger.repo';
 
 export type SupporterHit = Pick<
@@ -22,21 +24,13 @@ export const hitColumns = {
   status: supporters.status,
 };
 
-/** The search form of supporters.search_text: NFKC, hiragana as katakana, lower case. */
-function searchForm(term: string): string {
-  // Control characters never occur in stored names (and NUL would fail the query): they separate words.
-  return withoutControlCharacters(term)
-    .normalize('NFKC')
-    .replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60))
-    .toLowerCase()
-    .trim();
-}
-
 /** Supporters (not merged away) whose names, kana, email or organisation contain every word of the term. */
 export async function searchSupporters(tx: Tx, term: string, limit = 20): Promise<SupporterHit[]> {
-  const words = searchForm(term).split(/\s+/).filter(Boolean).slice(0, 5);
+  // Control characters never occur in stored names (and NUL would fail the query): they separate words.
+  const words = searchWords(withoutControlCharacters(term)).slice(0, 5);
   if (words.length === 0) return [];
-  const conditions = words.map((w) => sql`${supporters.searchText} like ${`%${w.replace(/[%_\\]/g, '\\$&')}%`}`);
+  await fillSearchKeys(tx);
+  const conditions = words.map((w) => sql`${supporters.searchKey} like ${`%${w.replace(/[%_\\]/g, '\\$&')}%`}`);
   return tx
     .select(hitColumns)
     .from(supporters)

@@ -1,105 +1,84 @@
-// Matching a bank payer name (カタカナ, as the bank printed it) to supporters' フリガナ.
+// Matching a bank payer name (カタカナ, as the bank printed it) to supporters: first whoever paid under
+// that exact payer name before, then the same name in the comparison form of src/lib/name-key.ts
+// (supporters.name_keys), then a name at the end of a longer payer text.
 
-import { toKatakana } from '../../lib/text';
+import { nameKey } from '../../lib/name-key';
 
-// Small kana and letters banks print differently are folded to one form before comparing.
-const FOLD: Record<string, string> = {
-  ァ: 'ア',
-  ィ: 'イ',
-  ゥ: 'ウ',
-  ェ: 'エ',
-  ォ: 'オ',
-  ッ: 'ツ',
-  ャ: 'ヤ',
-  ュ: 'ユ',
-  ョ: 'ヨ',
-  ヮ: 'ワ',
-  ヵ: 'カ',
-  ヶ: 'ケ',
-  ヂ: 'ジ',
-  ヅ: 'ズ',
-  ヲ: 'オ',
-  ヴ: 'ブ',
-  ヰ: 'イ',
-  ヱ: 'エ',
-};
-const O_ROW = 'オコゴソゾトドノホボポモヨロ';
-const U_ROW = 'ウクグスズツヌフブプムユル';
-const E_ROW = 'エケゲセゼテデネヘベペメレ';
-// What a bank puts before the name on some statements (振込, フリコミ).
-const PREFIX = /^(?:フリコミ|振込み?|振替)[\s.:：]*/;
-
-/**
- * The comparison key of a katakana name: full-width, prefix and spaces removed, small kana made
- * large, and long vowels folded (ユーコ, ユウコ, ﾕ-ｺ and ユコ are one key; so are サトウ and サトー).
- */
-export function nameKey(value: string): string {
-  const wide = toKatakana(value).toUpperCase().replace(PREFIX, '');
-  const flat = [...wide.replace(/[\s\u3000ー‐\-−–—―・.,･]/g, '')].map((c) => FOLD[c] ?? c).join('');
-  // A vowel that only lengthens the one before it (ou, oo, uu, ei) is dropped, like ー above.
-  return flat.replace(new RegExp(`([${O_ROW}])[ウオ]|([${U_ROW}])ウ|([${E_ROW}])イ`, 'g'), '$1$2$3');
-}
+export { nameKey };
 
 export interface MatchCandidate {
   id: string;
-  familyNameKana: string | null;
-  givenNameKana: string | null;
+  /** supporters.name_keys: 姓名 and 名姓, written and in kana, and the organisation. */
+  nameKeys: string[];
   /** Amounts of the supporter's current monthly plans (¥). */
   planAmounts: number[];
+  /** Payer names (exactly as printed) under which bank gifts of theirs were recorded. */
+  paidAs: string[];
 }
 
-export type MatchReason = 'namePlan' | 'name' | 'nameEnd' | 'nameEndPlan';
+/** Why a candidate is suggested, strongest first. */
+export type MatchReason = 'paidBefore' | 'name' | 'nameEnd' | 'plan';
 
 export interface RankedCandidate {
   id: string;
   score: number;
-  reason: MatchReason;
+  reasons: MatchReason[];
 }
 
 export interface CandidateIndex {
   byKey: Map<string, MatchCandidate[]>;
-}
-
-/** Indexes supporters by the keys of 姓名 and of 名姓 (many supporters are not Japanese). */
-export function indexCandidates(candidates: MatchCandidate[]): CandidateIndex {
-  const byKey = new Map<string, MatchCandidate[]>();
-  const add = (key: string, c: MatchCandidate) => {
-    if (key.length < 2) return;
-    const list = byKey.get(key) ?? [];
-    if (!list.includes(c)) list.push(c);
-    byKey.set(key, list);
-  };
-  for (const c of candidates) {
-    const family = c.familyNameKana ?? '';
-    const given = c.givenNameKana ?? '';
-    if (!family && !given) continue;
-    add(nameKey(family + given), c);
-    if (family && given) add(nameKey(given + family), c);
-  }
-  return { byKey };
+  byPayer: Map<string, MatchCandidate[]>;
 }
 
 // Shorter tails than this match too many names (a bare 姓 like サトウ).
 const MIN_TAIL = 4;
 
+/** The keys a payer name is looked up by: the whole name, then each tail of 4+ characters (a name after a company or a note). */
+export function lookupKeys(payer: string): string[] {
+  const key = [...nameKey(payer)];
+  const keys = key.length >= 2 ? [key.join('')] : [];
+  for (let i = 1; key.length - i >= MIN_TAIL; i++) keys.push(key.slice(i).join(''));
+  return keys;
+}
+
+/** Indexes the candidates by their name keys and by the payer names they paid under. */
+export function indexCandidates(candidates: MatchCandidate[]): CandidateIndex {
+  const byKey = new Map<string, MatchCandidate[]>();
+  const byPayer = new Map<string, MatchCandidate[]>();
+  const add = (map: Map<string, MatchCandidate[]>, key: string, c: MatchCandidate) => {
+    const list = map.get(key) ?? [];
+    if (!list.includes(c)) list.push(c);
+    map.set(key, list);
+  };
+  for (const c of candidates) {
+    for (const key of c.nameKeys) add(byKey, key, c);
+    for (const payer of c.paidAs) add(byPayer, payer, c);
+  }
+  return { byKey, byPayer };
+}
+
 /**
- * Supporters whose name matches the payer, best first: the whole name (score 10) or the end of a
- * longer payer text (6), plus 5 when a monthly plan of theirs equals the amount.
+ * Supporters the payer may be, best first: paid under this exact payer name before (20), the whole
+ * name (10) or the end of a longer payer text (6), and 5 more when a monthly plan equals the amount.
  */
 export function rankCandidates(payer: string, amount: number, index: CandidateIndex): RankedCandidate[] {
-  const key = nameKey(payer);
-  const found = new Map<string, RankedCandidate>();
-  const consider = (list: MatchCandidate[] | undefined, base: number) => {
-    for (const c of list ?? []) {
-      const plan = c.planAmounts.includes(amount);
-      const score = base + (plan ? 5 : 0);
-      const reason: MatchReason = base === 10 ? (plan ? 'namePlan' : 'name') : plan ? 'nameEndPlan' : 'nameEnd';
-      if ((found.get(c.id)?.score ?? -1) < score) found.set(c.id, { id: c.id, score, reason });
-    }
-  };
-  consider(index.byKey.get(key), 10);
-  for (let i = 1; key.length - i >= MIN_TAIL; i++) consider(index.byKey.get(key.slice(i)), 6);
-  return [...found.values()].sort((a, b) => b.score - a.score);
+  const found = new Map<string, { c: MatchCandidate; paid: boolean; name: 0 | 6 | 10 }>();
+  const entry = (c: MatchCandidate) => found.get(c.id) ?? found.set(c.id, { c, paid: false, name: 0 }).get(c.id)!;
+  for (const c of index.byPayer.get(payer) ?? []) entry(c).paid = true;
+  const [whole, ...tails] = lookupKeys(payer);
+  for (const c of (whole && index.byKey.get(whole)) || []) entry(c).name = 10;
+  for (const tail of tails) for (const c of index.byKey.get(tail) ?? []) if (entry(c).name === 0) entry(c).name = 6;
+  const ranked = [...found.values()].map(({ c, paid, name }) => {
+    const plan = c.planAmounts.includes(amount);
+    const reasons: MatchReason[] = [];
+    if (paid) reasons.push('paidBefore');
+    if (name === 10) reasons.push('name');
+    if (name === 6) reasons.push('nameEnd');
+    // A plan alone suggests nobody: it only ranks namesakes.
+    if (plan && reasons.length) reasons.push('plan');
+    return { id: c.id, score: (paid ? 20 : 0) + name + (plan ? 5 : 0), reasons };
+  });
+  return ranked.sort((a, b) => b.score - a.score);
 }
 
 /** The one supporter to suggest: the best match when no other scores the same. */

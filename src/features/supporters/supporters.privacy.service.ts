@@ -55,6 +55,9 @@ const LIVE = ['active', 'past_due', 'unpaid', 'trialing', 'incomplete'] as const
 /** The address an erased supporter keeps: unique, and never deliverable (.invalid is reserved). */
 export const erasedAddress = (supporterId: string) => `erased-${supporterId}@erased.invalid`;
 
+// Search keys are derived from the fields shown (and snapshots of older merges may carry search_text).
+const DERIVED = ['searchText', 'searchKey', 'nameKeys'];
+
 function plain(row: object, omit: readonly string[] = []): PersonalRecord {
   const out: PersonalRecord = {};
   for (const [key, value] of Object.entries(row)) {
@@ -87,7 +90,7 @@ export async function collectPersonalData(db: Db, supporterId: string, now = clo
   return {
     exportedAt: now.toISOString(),
     supporterId,
-    profile: plain(supporter, ['searchText']),
+    profile: plain(supporter, DERIVED),
     consents: rows.consentRows.map((c) => plain(c, ['id', 'supporterId'])),
     subscriptions: rows.subscriptionRows.map((s) =>
       plain({
@@ -126,7 +129,7 @@ export async function collectPersonalData(db: Db, supporterId: string, now = clo
     deletionRequests: rows.requests.map((r) => plain({ status: r.status, requestedAt: r.requestedAt, decidedAt: r.decidedAt })),
     earlierRecords: rows.merges.map((m) => {
       const snapshot = (m.snapshot ?? {}) as { supporter?: Record<string, unknown> };
-      return plain({ ...(snapshot.supporter ?? {}), mergedAt: m.createdAt }, ['searchText']);
+      return plain({ ...(snapshot.supporter ?? {}), mergedAt: m.createdAt }, DERIVED);
     }),
     newsletters: rows.deliveries.map((d) => plain(d)),
     annualReceipts: rows.receipts.map((r) => plain(r)),

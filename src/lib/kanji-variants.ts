@@ -1,0 +1,90 @@
+// Kanji variants (異体字) folded to one form when names are compared, never when they are shown.
+//
+// A selected table of the variants that occur in Japanese personal, family and place names, drawn from
+// the variant lists of Mozc (data/single_kanji/variant_rule.txt) and the single_kanji project; the entries
+// are not yet checked one by one against Unicode's Unihan data (kZVariant / kSemanticVariant). Characters that NFKC already folds (CJK compatibility
+// ideographs such as U+F9DC 隆 or U+FA10 塚) are not listed. The right side is the form in everyday
+// use; 斉 and 齊 go to 斎 on purpose: 斉藤 / 斎藤 / 齋藤 are one family name to people, if not to Unicode.
+const VARIANTS: Record<string, string> = {
+  髙: '高',
+  𠮷: '吉',
+  﨑: '崎',
+  嵜: '崎',
+  碕: '崎',
+  齋: '斎',
+  齊: '斎',
+  斉: '斎',
+  邊: '辺',
+  邉: '辺',
+  濵: '浜',
+  濱: '浜',
+  澤: '沢',
+  廣: '広',
+  國: '国',
+  圓: '円',
+  德: '徳',
+  惠: '恵',
+  榮: '栄',
+  櫻: '桜',
+  眞: '真',
+  實: '実',
+  壽: '寿',
+  彌: '弥',
+  豐: '豊',
+  寶: '宝',
+  寳: '宝',
+  藏: '蔵',
+  萬: '万',
+  與: '与',
+  條: '条',
+  來: '来',
+  會: '会',
+  學: '学',
+  瀨: '瀬',
+  嶋: '島',
+  嶌: '島',
+  峯: '峰',
+  舘: '館',
+  冨: '富',
+  桒: '桑',
+  槇: '槙',
+  淵: '渕',
+  渊: '渕',
+  曾: '曽',
+  禮: '礼',
+  龍: '竜',
+  龜: '亀',
+  靜: '静',
+  晉: '晋',
+  稻: '稲',
+  穗: '穂',
+  縣: '県',
+  黑: '黒',
+  黃: '黄',
+  驒: '騨',
+  鐵: '鉄',
+  增: '増',
+  莊: '荘',
+  薰: '薫',
+  塲: '場',
+  邨: '村',
+  籠: '篭',
+  檜: '桧',
+  瀧: '滝',
+  藪: '薮',
+  鷗: '鴎',
+  鄕: '郷',
+  郞: '郎',
+  步: '歩',
+  淺: '浅',
+  戶: '戸',
+  兒: '児',
+};
+
+// Ideographic variation selectors (U+E0100…) and the standard ones (U+FE00…) only choose a glyph.
+const SELECTORS = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
+
+/** The text with each listed kanji variant replaced by its everyday form and glyph selectors removed. */
+export function foldKanjiVariants(value: string): string {
+  return Array.from(value.replace(SELECTORS, ''), (c) => VARIANTS[c] ?? c).join('');
+}
