@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { t, type Locale, tOrValue, type MessagePrefix } from '../../lib/i18n';
 import { prefectureLabel, prefectures } from './prefectures';
 import type { loadSupporterPage } from './supporters.admin.service';
@@ -59,6 +60,7 @@ function splitRecent<T>(rows: T[]): { donations: T[]; olderDonations: T[] } {
 
 /** Everything on the supporter page, labelled. */
 export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, locale: Locale) {
+  const takenBack = new Set(page.donations.filter((d) => d.entry !== 'gift' && d.relatedDonationId).map((d) => d.relatedDonationId));
   return {
     summary: page.summary,
     ...splitRecent(
@@ -69,6 +71,10 @@ export function detailView(page: Awaited<ReturnType<typeof loadSupporterPage>>, 
         channelLabel: label(locale, 'supporters.channel.', d.channel),
         frequencyLabel: label(locale, 'supporters.frequency.', d.frequency),
         isTakeBack: d.entry !== 'gift',
+        // Quick actions: a receipt for any receipted gift not taken back; a refund for card gifts.
+        hasReceipt: d.entry === 'gift' && Boolean(d.receiptNumber) && !takenBack.has(d.id),
+        canRefund: d.entry === 'gift' && d.channel === 'stripe' && d.method === 'card' && Boolean(d.stripeChargeId) && !takenBack.has(d.id),
+        sendKey: crypto.randomUUID(),
       })),
     ),
     subscriptions: page.subscriptions.map((s) => ({
