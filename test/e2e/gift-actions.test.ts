@@ -44,7 +44,7 @@ describe('quick actions on the supporter page in Chromium', () => {
     await save(page, `supporter-quick-actions-${width}`);
     // The quick actions stay inside the window (the gifts table scrolls inside its own box).
     const wide = await page.evaluate(() =>
-      [...document.querySelectorAll('.sup-quick, .sup-quick *, #gifts, .sup-table-wrap')]
+      Array.from(document.querySelectorAll('.sup-quick, .sup-quick *, #gifts, .sup-table-wrap'))
         .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
         .map((el) => el.className),
     );
