@@ -67,7 +67,11 @@ async function connectStripe(config: Config, logger: Logger, closers: (() => Pro
   }
   // The emulator itself refuses to start when NODE_ENV=production; it is not even loaded unless sandboxed.
   const { startStripeEmulator } = require('./dev/stripe-emulator') as typeof import('./dev/stripe-emulator');
-  const emulator = await startStripeEmulator({ env: config.env, stateFile: path.join(config.dataDir, 'stripe-emulator.json') });
+  const emulator = await startStripeEmulator({
+    env: config.env,
+    stateFile: path.join(config.dataDir, 'stripe-emulator.json'),
+    portFile: path.join(config.dataDir, 'stripe-emulator.port'),
+  });
   closers.push(() => emulator.stop());
   const webhookSecret = `whsec_${crypto
     .createHash('sha256')

@@ -6,12 +6,14 @@ import { openDatabase, type Db } from '../db/client';
 import { prefectures } from '../features/supporters';
 import { domains, JAPANESE_ORGANISATIONS, japaneseFamily, japaneseGiven, latinFamily, latinGiven, organisations, tags, towns } from './seed-demo-names';
 
-// npm run seed:demo -- [--supporters 100000] [--gifts 1000000]
+// npm run seed:demo -- [--supporters 100000] [--gifts 1000000] [--force|--yes]
 //
 // Demo supporters, their subscriptions, consents, tags and gifts across three years, written by
 // INSERT … SELECT … FROM generate_series (no row-by-row inserts). Every demo supporter's email is at
 // a demo.example.* domain: a re-run first removes the previous demo rows (and everything attached to
 // them), then writes a fresh set, so running it twice leaves one set. Nothing else is touched.
+// It refuses, changing nothing, when the database holds supporters who are not demo rows or other
+// sessions are connected to it (a running app), unless --force (or --yes) says that is meant.
 
 const DEMO_EMAIL = '%@demo.example.%';
 
@@ -26,6 +28,21 @@ const rnd = (i: string, stream: number) => sql.raw(`abs(hashint8((${i})::bigint 
 async function count(db: Db, query: SQL): Promise<number> {
   const result = (await db.execute(query)) as unknown as { rows: { n: string | number }[] };
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/** Why seeding this database needs --force: real supporters in it, or other sessions (a running app) on it. */
+async function reasonsToRefuse(db: Db, isPostgres: boolean): Promise<string[]> {
+  const reasons: string[] = [];
+  if (isPostgres) {
+    const others = await count(db, sql`select count(*) as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+    if (others > 0) reasons.push(`${others} other sessions are connected to this database (is the app running on it?)`);
+  }
+  const hasSupporters = await count(db, sql`select count(*) as n from pg_class where oid = to_regclass('public.supporters')`);
+  if (hasSupporters > 0) {
+    const real = await count(db, sql`select count(*) as n from supporters where email_normalized not like ${DEMO_EMAIL}`);
+    if (real > 0) reasons.push(`it already holds ${real} supporters who are not demo rows (real data)`);
+  }
+  return reasons;
 }
 
 async function removeDemoRows(db: Db): Promise<number> {
@@ -176,16 +193,33 @@ async function step(label: string, fn: () => Promise<unknown>): Promise<void> {
 }
 
 async function run() {
-  const { values } = parseArgs({ options: { supporters: { type: 'string', default: '100000' }, gifts: { type: 'string', default: '1000000' } } });
+  const { values } = parseArgs({
+    options: {
+      supporters: { type: 'string', default: '100000' },
+      gifts: { type: 'string', default: '1000000' },
+      force: { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+    },
+  });
   const n = Number(values.supporters);
   const m = Number(values.gifts);
   if (!Number.isInteger(n) || n < 1 || n > 10_000_000 || !Number.isInteger(m) || m < 0 || m > 100_000_000) {
-    throw new Error('usage: npm run seed:demo -- [--supporters N (1–10,000,000)] [--gifts M (0–100,000,000)]');
+    throw new Error('usage: npm run seed:demo -- [--supporters N (1–10,000,000)] [--gifts M (0–100,000,000)] [--force|--yes]');
   }
   const config = configFromProcess();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  process.stdout.write(`seed:demo into ${database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.dataDir})`}: ${n} supporters, ${m} gifts\n`);
+  const target = database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.dataDir})`;
   try {
+    const reasons = await reasonsToRefuse(database.db, database.kind === 'postgres');
+    if (reasons.length > 0 && !values.force && !values.yes) {
+      throw new Error(
+        `seed:demo refused to write into ${target}: nothing was changed.\n` +
+          reasons.map((r) => `  - ${r}\n`).join('') +
+          'Demo data is for a development database. Stop the app, or point DATABASE_URL/DATA_DIR at another database;\n' +
+          'to add demo supporters here anyway, run: npm run seed:demo -- --force',
+      );
+    }
+    process.stdout.write(`seed:demo into ${target}: ${n} supporters, ${m} gifts${reasons.length ? ' (--force: ' + reasons.join('; ') + ')' : ''}\n`);
     await database.migrate();
     const db = database.db;
     await step('remove previous demo rows', async () => {

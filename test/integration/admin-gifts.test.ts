@@ -277,7 +277,18 @@ describe('offline gifts in the staff console', () => {
   test('when the route list and other HTTP methods are tried, then nothing edits or deletes a gift', async () => {
     const giftRoutes = adminRouteList(app.ctx).filter((r) => r.path.startsWith('/admin/gifts'));
     expect(giftRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      ['get /admin/gifts', 'get /admin/gifts/new', 'get /admin/gifts/:id', 'post /admin/gifts', 'post /admin/gifts/:id/reverse'].sort(),
+      [
+        'get /admin/gifts',
+        'get /admin/gifts/new',
+        'get /admin/gifts/:id',
+        'post /admin/gifts',
+        'post /admin/gifts/:id/reverse',
+        // Quick actions: none of them edits a ledger row (a refund is booked by Stripe's webhook as a new row).
+        'get /admin/gifts/:id/receipt.pdf',
+        'post /admin/gifts/:id/send-receipt',
+        'get /admin/gifts/:id/refund',
+        'post /admin/gifts/:id/refund',
+      ].sort(),
     );
     const supporter = await addSupporter(app, ['ハヤシ', 'ミキ']);
     const { location } = await record({ received_on: today(), amount: '4000', method: 'cash', supporter_id: supporter.id });

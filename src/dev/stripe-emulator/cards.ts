@@ -5,25 +5,83 @@ import type { CardRecord } from './store';
 export type CardBehaviour = 'succeeds' | 'declines_on_charge' | 'declines';
 
 interface TestCard {
-  brand: string;
   behaviour: CardBehaviour;
+  /** Stripe's `decline_code` for the cards that decline. */
+  declineCode?: string;
 }
 
-/** The only card numbers the emulator knows; any other number is refused as invalid. */
+const PAYS: TestCard = { behaviour: 'succeeds' };
+const declines = (declineCode: string): TestCard => ({ behaviour: 'declines', declineCode });
+
+/**
+ * The card numbers on Stripe's test-card list (docs.stripe.com/testing); any other number, even a valid one,
+ * is refused as Stripe refuses real cards in test mode.
+ */
 export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
-  '4242424242424242': { brand: 'visa', behaviour: 'succeeds' },
-  '4000000000000341': { brand: 'visa', behaviour: 'declines_on_charge' },
-  '4000000000000002': { brand: 'visa', behaviour: 'declines' },
+  '4242424242424242': PAYS,
+  '4000056655665556': PAYS,
+  '4000003560000008': PAYS,
+  '5555555555554444': PAYS,
+  '2223003122003222': PAYS,
+  '5200828282828210': PAYS,
+  '5105105105105100': PAYS,
+  '378282246310005': PAYS,
+  '371449635398431': PAYS,
+  '6011111111111117': PAYS,
+  '6011000990139424': PAYS,
+  '6011981111111113': PAYS,
+  '3056930009020004': PAYS,
+  '36227206271667': PAYS,
+  '6555900000604105': PAYS,
+  '3566002020360505': PAYS,
+  '6200000000000005': PAYS,
+  '6200000000000047': PAYS,
+  '4000000000000341': { behaviour: 'declines_on_charge', declineCode: 'generic_decline' },
+  '4000000000000002': declines('generic_decline'),
+  '4000000000009995': declines('insufficient_funds'),
+  '4000000000009987': declines('lost_card'),
+  '4000000000009979': declines('stolen_card'),
+  '4000000000000069': declines('expired_card'),
+  '4000000000000127': declines('incorrect_cvc'),
+  '4000000000000119': declines('processing_error'),
+  '4100000000000019': declines('fraudulent'),
 };
 
 /** Test cards as people type them, for the hints on the hosted pages. */
 export const TEST_CARD_HINTS = [
   { number: '4242 4242 4242 4242', behaviour: 'succeeds' },
+  { number: '5555 5555 5555 4444', behaviour: 'succeeds' },
   { number: '4000 0000 0000 0341', behaviour: 'declines_on_charge' },
   { number: '4000 0000 0000 0002', behaviour: 'declines' },
 ] as const;
 
 export const DECLINE_MESSAGE = 'Your card was declined.';
+
+/** Whether a number passes the Luhn check every card number carries in its last digit. */
+export function isLuhnValid(number: string): boolean {
+  if (!/^\d{12,19}$/.test(number)) return false;
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let digit = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+/** The card brand as Stripe names it, from the number's leading digits (IIN ranges). */
+export function cardBrand(number: string): string {
+  const two = Number(number.slice(0, 2));
+  const four = Number(number.slice(0, 4));
+  if (number.startsWith('4')) return 'visa';
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return 'mastercard';
+  if (two === 34 || two === 37) return 'amex';
+  if (number.startsWith('6011') || number.startsWith('65') || (Number(number.slice(0, 3)) >= 644 && Number(number.slice(0, 3)) <= 649)) return 'discover';
+  if (two === 36 || two === 38 || two === 39 || (Number(number.slice(0, 3)) >= 300 && Number(number.slice(0, 3)) <= 305)) return 'diners';
+  if (four >= 3528 && four <= 3589) return 'jcb';
+  if (two === 62) return 'unionpay';
+  return 'unknown';
+}
 
 /** What a person typed into a card form. */
 export interface CardInput {
@@ -56,7 +114,7 @@ function parseExpiry(input: string): { month: number; year: number } | undefined
  */
 export function checkCard(input: CardInput, now = clockNow()): CardCheck {
   const number = normaliseCardNumber(input.number);
-  const known = TEST_CARDS[number];
+  const known = isLuhnValid(number) ? TEST_CARDS[number] : undefined;
   if (!known) return { ok: false, problem: 'invalid_number' };
   let expMonth = 12;
   let expYear = now.getUTCFullYear() + 5;
@@ -74,12 +132,13 @@ export function checkCard(input: CardInput, now = clockNow()): CardCheck {
   return {
     ok: true,
     behaviour: known.behaviour,
-    card: { number, brand: known.brand, last4: number.slice(-4), expMonth, expYear },
+    card: { number, brand: cardBrand(number), last4: number.slice(-4), expMonth, expYear },
   };
 }
 
 /** Whether a saved card can be charged now. */
 export function chargeOutcome(card: CardRecord): { ok: true } | { ok: false; declineCode: string; message: string } {
-  const behaviour = TEST_CARDS[card.number]?.behaviour ?? 'declines';
-  return behaviour === 'succeeds' ? { ok: true } : { ok: false, declineCode: 'generic_decline', message: DECLINE_MESSAGE };
+  const known = TEST_CARDS[card.number];
+  if (known?.behaviour === 'succeeds') return { ok: true };
+  return { ok: false, declineCode: known?.declineCode ?? 'generic_decline', message: DECLINE_MESSAGE };
 }

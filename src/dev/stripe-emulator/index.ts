@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type Stripe from 'stripe';
 import { createControls, mountEmulatorRoutes } from './controls';
 import { createListener, Router } from './http';
@@ -15,6 +17,11 @@ export { signPayload, type WebhookAttempt } from './webhooks';
 export interface StripeEmulatorOptions {
   /** Default: a free port on 127.0.0.1. */
   port?: number;
+  /**
+   * When given (and no `port`), the port is kept in this file: reused on the next start when it is free,
+   * else a new free port is chosen and written, so hosted-page links and bookmarks survive a restart.
+   */
+  portFile?: string;
   /** The emulator refuses to start in production. */
   env: 'development' | 'test' | 'production';
   /** The only API key accepted (default 'sk_test_emulator'); any other gets Stripe's 401. */
@@ -65,6 +72,28 @@ function listen(server: http.Server, port: number): Promise<number> {
   });
 }
 
+function readStoredPort(file: string): number {
+  try {
+    const port = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Listens on the stored port when it is free, else on a new free one, and stores the port used. */
+async function listenOnStoredPort(server: http.Server, file: string): Promise<number> {
+  const stored = readStoredPort(file);
+  let port = 0;
+  if (stored) port = await listen(server, stored).catch((error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' || error.code === 'EACCES' ? 0 : Promise.reject(error)));
+  if (!port) port = await listen(server, 0);
+  if (port !== stored) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${port}\n`);
+  }
+  return port;
+}
+
 /** Points stored hosted-page URLs at this run's address (the port may differ from the run that saved them). */
 function rebaseUrls(store: Store, baseUrl: string): void {
   for (const session of Object.values(store.state.checkoutSessions)) {
@@ -98,7 +127,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions): Promise<
 
   const server = http.createServer(createListener({ router, store, secretKey }));
   server.keepAliveTimeout = 5_000;
-  const port = await listen(server, opts.port ?? 0);
+  const port = opts.port === undefined && opts.portFile ? await listenOnStoredPort(server, opts.portFile) : await listen(server, opts.port ?? 0);
   baseUrl = `http://127.0.0.1:${port}`;
   rebaseUrls(store, baseUrl);
 

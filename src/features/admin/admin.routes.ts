@@ -4,6 +4,7 @@ import { auditRoutes } from '../audit';
 import { bankImportRoutes, giftAdminRoutes } from '../giving';
 import { dashboardRoutes } from '../reports';
 import { exportRoutes } from '../exports';
+import { meAdminRoutes } from '../me';
 import { newsletterAdminRoutes } from '../newsletters';
 import { annualReportAdminRoutes } from '../annual-reports';
 import { reconciliationRoutes } from '../reconciliation';
@@ -20,8 +21,9 @@ export function adminRouteList(ctx: AppContext): AdminRoute[] {
     ...accountRoutes(ctx), // /admin/account (password, two-factor, sign out everywhere)
     ...dashboardRoutes(ctx), // /admin (the month at a glance)
     ...supporterAdminRoutes(ctx), // /admin/supporters (search, detail, edit, add, merge, notes, tags)
+    ...meAdminRoutes(ctx), // /admin/supporters/:id/sign-in-link (email a My page sign-in link)
     ...deletionRequestRoutes(ctx), // /admin/deletion-requests (supporters' requests to erase their data: confirm or decline)
-    ...giftAdminRoutes(ctx), // /admin/gifts (offline gifts, reversing entries)
+    ...giftAdminRoutes(ctx), // /admin/gifts (offline gifts, reversing entries, receipt PDF and email, card refunds)
     ...bankImportRoutes(ctx), // /admin/imports (bank statement CSV → review → record)
     ...newsletterAdminRoutes(ctx), // /admin/newsletters (compose, preview, audience, test send, schedule, send, progress, deliveries)
     ...annualReportAdminRoutes(ctx), // /admin/annual-reports (a year's figures and narrative, preview per supporter, send, reissue a receipt)

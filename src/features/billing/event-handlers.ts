@@ -140,7 +140,14 @@ const chargeRefunded: Handler = async (deps, object) => {
   for (const refund of charge.refunds?.data ?? []) {
     if (refund.status !== 'succeeded') continue;
     await deps.db.transaction((tx) =>
-      recordTakeBack(tx, { entry: 'refund', stripeChargeId: charge.id, stripeRefundId: refund.id, amount: refund.amount, at: fromUnix(refund.created) }),
+      recordTakeBack(tx, {
+        entry: 'refund',
+        stripeChargeId: charge.id,
+        stripeRefundId: refund.id,
+        amount: refund.amount,
+        at: fromUnix(refund.created),
+        note: refund.metadata?.note || undefined,
+      }),
     );
   }
 };

@@ -117,6 +117,14 @@ export function createStripeGateway(opts: StripeGatewayOptions) {
       return stripe.charges.retrieve(id, { expand: ['balance_transaction', 'refunds'] });
     },
 
+    /**
+     * Refunds a whole charge. The idempotency key makes a repeated request (a double click, a retry) the
+     * same refund; the ledger row comes from the charge.refunded webhook, with the note from metadata.
+     */
+    refundCharge(chargeId: string, input: { note: string; staffId: string }, idempotencyKey: string): Promise<Stripe.Refund> {
+      return stripe.refunds.create({ charge: chargeId, reason: 'requested_by_customer', metadata: { note: input.note, staff_id: input.staffId } }, { idempotencyKey });
+    },
+
     retrieveDispute(id: string): Promise<Stripe.Dispute> {
       return stripe.disputes.retrieve(id);
     },

@@ -28,7 +28,7 @@ export async function insertImportLines(tx: Tx, rows: NewBankImportLine[]): Prom
 
 /** One import with the name of the staff member who uploaded it. */
 export async function findImport(tx: Tx, id: string): Promise<(BankImport & { uploadedByName: string | null }) | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx
     .select({ imp: bankImports, uploadedByName: staff.name })
     .from(bankImports)
@@ -39,7 +39,7 @@ export async function findImport(tx: Tx, id: string): Promise<(BankImport & { up
 
 /** Locks the import until the end of the transaction: two confirms of one statement apply in turn. */
 export async function lockImport(tx: Tx, id: string): Promise<BankImport | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx.select().from(bankImports).where(eq(bankImports.id, id)).for('update');
   return row;
 }
@@ -143,7 +143,7 @@ export async function findPayerCandidates(tx: Tx, keys: string[], payers: string
 
 /** The ids among these that are supporters still in use (not merged into another). */
 export async function findUsableSupporterIds(tx: Tx, ids: string[]): Promise<Set<string>> {
-  const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const valid = [...new Set(ids)].filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
   if (valid.length === 0) return new Set();
   const rows = await tx
     .select({ id: supporters.id })

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, translateKey } from '../../lib/i18n';
@@ -7,6 +8,7 @@ import { donationView, echo, label, supporterView, translateErrors } from './gif
 import { findEntry, findReversalOf, findSupporterHits, listOfflineEntries, searchSupporters } from './offline-gifts.repo';
 import { OFFLINE_METHODS, parseOfflineGift, parseReversal } from './offline-gifts.schemas';
 import { recordOfflineGift, reverseOfflineGift } from './offline-gifts.service';
+import { giftActionRoutes } from './gift-actions.admin.routes';
 
 const REVERSE_PROBLEMS = {
   notFound: 404,
@@ -56,6 +58,9 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       reversal: reversal ? donationView(req.locale, reversal) : undefined,
       canReverse: donation.entry === 'gift' && donation.channel === 'offline' && !reversal,
       isStripe: donation.channel === 'stripe',
+      hasReceipt: donation.entry === 'gift' && Boolean(donation.receiptNumber) && !reversal,
+      canRefund: donation.entry === 'gift' && donation.channel === 'stripe' && donation.method === 'card' && Boolean(donation.stripeChargeId),
+      sendKey: crypto.randomUUID(),
       ...messages,
     });
   }
@@ -97,8 +102,10 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       },
       422,
     ),
+    ...giftActionRoutes(ctx, renderEntry),
     route('get', '/admin/gifts/:id', 'gifts:record', async (req, res) => {
-      const notice = req.query.recorded ? t(req.locale, 'giving.gifts.show.recorded') : req.query.reversed ? t(req.locale, 'giving.gifts.show.reversed') : undefined;
+      const done = (['recorded', 'reversed', 'receiptSent', 'refundRequested'] as const).find((n) => req.query[n]);
+      const notice = done ? t(req.locale, `giving.gifts.show.${done}`) : undefined;
       await renderEntry(req, res, String(req.params.id), 200, { notice });
     }),
     route(

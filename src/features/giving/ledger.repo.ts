@@ -22,7 +22,7 @@ export async function findGiftByCharge(tx: Tx, chargeId: string): Promise<Donati
 }
 
 export async function findDonation(tx: Tx, id: string): Promise<Donation | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx.select().from(donations).where(eq(donations.id, id));
   return row;
 }
@@ -78,7 +78,7 @@ export async function findCheckoutSession(tx: Tx, id: string) {
 }
 
 export async function findSubscriptionByRowId(tx: Tx, id: string): Promise<SubscriptionRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.id, id));
   return row;
 }

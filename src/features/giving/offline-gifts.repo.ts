@@ -41,7 +41,7 @@ export async function searchSupporters(tx: Tx, term: string, limit = 20): Promis
 
 /** Supporters by id (for showing choices already made). */
 export async function findSupporterHits(tx: Tx, ids: string[]): Promise<SupporterHit[]> {
-  const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
   if (valid.length === 0) return [];
   return tx.select(hitColumns).from(supporters).where(inArray(supporters.id, valid));
 }
@@ -67,7 +67,7 @@ export async function listOfflineEntries(tx: Tx, limit = 50): Promise<OfflineEnt
 
 /** One ledger row with its supporter and who recorded it. */
 export async function findEntry(tx: Tx, id: string): Promise<OfflineEntry | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx
     .select({ donation: donations, supporter: hitColumns, recordedByName: staff.name })
     .from(donations)
@@ -79,7 +79,7 @@ export async function findEntry(tx: Tx, id: string): Promise<OfflineEntry | unde
 
 /** Locks a ledger row until the end of the transaction (two reversals of one gift apply in turn). */
 export async function lockDonation(tx: Tx, id: string): Promise<Donation | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx.select().from(donations).where(eq(donations.id, id)).for('update');
   return row;
 }

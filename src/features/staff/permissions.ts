@@ -8,6 +8,7 @@ export const permissions = [
   'supporters:erase',
   'gifts:record',
   'gifts:import',
+  'gifts:refund',
   'exports:create',
   'newsletters:send',
   'reports:send',
@@ -24,7 +25,7 @@ export type Role = (typeof roles)[number];
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: permissions,
   staff: ['dashboard:view', 'supporters:view', 'supporters:edit', 'supporters:merge', 'gifts:record', 'gifts:import', 'newsletters:send', 'reports:send', 'account:manage'],
-  finance: ['dashboard:view', 'supporters:view', 'gifts:record', 'gifts:import', 'exports:create', 'account:manage'],
+  finance: ['dashboard:view', 'supporters:view', 'gifts:record', 'gifts:import', 'gifts:refund', 'exports:create', 'account:manage'],
 };
 
 /** True when the role grants the permission. */

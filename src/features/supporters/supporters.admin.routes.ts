@@ -28,7 +28,7 @@ export function supporterAdminRoutes(ctx: AppContext): AdminRoute[] {
   ];
 }
 
-const notices = ['saved', 'created', 'merged', 'note', 'tagged', 'untagged'] as const;
+const notices = ['saved', 'created', 'merged', 'note', 'tagged', 'untagged', 'receiptSent', 'refundRequested', 'signInLink'] as const;
 
 async function showList(ctx: AppContext, req: Request, res: Response) {
   const { search, values, invalid } = parseListQuery(req.query as Record<string, unknown>);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { formatDate, formatYen, t, type Locale, tOrValue, type MessagePrefix } from '../../lib/i18n';
 import { prefectureLabel, prefectures } from './prefectures';
 import type { loadSupporterPage } from './supporters.admin.service';
@@ -79,6 +80,7 @@ function historyView(page: SupporterPage, locale: Locale) {
 
 /** Everything on the supporter page, labelled. */
 export function detailView(page: SupporterPage, locale: Locale) {
+  const takenBack = new Set(page.donations.filter((d) => d.entry !== 'gift' && d.relatedDonationId).map((d) => d.relatedDonationId));
   return {
     summary: page.summary,
     ...splitRecent(
@@ -89,6 +91,10 @@ export function detailView(page: SupporterPage, locale: Locale) {
         channelLabel: label(locale, 'supporters.channel.', d.channel),
         frequencyLabel: label(locale, 'supporters.frequency.', d.frequency),
         isTakeBack: d.entry !== 'gift',
+        // Quick actions: a receipt for any receipted gift not taken back; a refund for card gifts.
+        hasReceipt: d.entry === 'gift' && Boolean(d.receiptNumber) && !takenBack.has(d.id),
+        canRefund: d.entry === 'gift' && d.channel === 'stripe' && d.method === 'card' && Boolean(d.stripeChargeId) && !takenBack.has(d.id),
+        sendKey: crypto.randomUUID(),
       })),
     ),
     subscriptions: page.subscriptions.map((s) => {

@@ -12,7 +12,7 @@ export async function findSupporterByEmail(tx: Tx, emailNormalized: string): Pro
 }
 
 export async function findSupporterById(tx: Tx, id: string): Promise<Supporter | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx.select().from(supporters).where(eq(supporters.id, id));
   return row;
 }
