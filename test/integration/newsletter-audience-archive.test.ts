@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { auditLog, newsletters, supporters, supporterTags } from '../../src/db/schema';
-import { previewAudience } from '../../src/features/newsletters';
+import { previewAudience, startSending } from '../../src/features/newsletters';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { unescapeHtml, Visitor } from '../helpers/http';
 import { adminToken, signInAs } from '../helpers/staff';
@@ -109,7 +109,6 @@ describe('newsletter audience and archive choice', () => {
   });
 
   test('when a send starts without a choice (the monthly rhythm), then only an issue to everyone goes to the archive', async () => {
-    const { startSending } = await import('../../src/features/newsletters');
     const toAll = await create({ segment: 'all' });
     const toTag = await create({ segment: 'tag', tag });
     for (const id of [toAll, toTag]) await app.ctx.db.transaction((tx) => startSending(tx, id, null));
