@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import { t, type Locale, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { countTagAudiences, previewAudience } from './audience';
+import { countedLinksOf } from './newsletter-email';
 import { findNewsletter, listNewsletters, type Newsletter } from './newsletters.repo';
 import { isUuid, MAX_BODY, MAX_SUBJECT, parseAudience, parseCompose, parseDeliveryQuery, parseSchedule, parseTestLanguage, previewDraft } from './newsletters.schemas';
 import {
@@ -108,7 +109,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     const audience = view.isEditable ? await previewAudience(ctx.db, newsletter.audience, SAMPLE_SIZE) : undefined;
     let progress, deliveries, clicks;
     if (view.hasStarted) {
-      clicks = clicksView(await loadLinkClicks(ctx.db, newsletter.id));
+      const bodyLinks = (['ja', 'en'] as const).flatMap((l) => countedLinksOf({ publicUrl: ctx.config.publicUrl }, newsletter, l));
+      clicks = clicksView(await loadLinkClicks(ctx.db, newsletter.id), bodyLinks);
       const figures = await loadProgress(ctx.db, newsletter.id);
       progress = progressView(figures, newsletter.status);
       const query = parseDeliveryQuery(req.query as Record<string, unknown>);

@@ -143,9 +143,14 @@ export function deliveryRow(locale: Locale, d: DeliveryRow) {
   };
 }
 
-/** The link table of a sent issue: each address with its unique clickers and total clicks. */
-export function clicksView(links: { url: string; uniqueClicks: number; totalClicks: number }[]) {
-  return { rows: links, isEmpty: links.length === 0 };
+/**
+ * The link table of a sent issue: each address with its unique clickers and total clicks. Links of the
+ * body not registered yet (the first messages are still being made) are listed with no clicks.
+ */
+export function clicksView(counted: { url: string; uniqueClicks: number; totalClicks: number }[], bodyLinks: string[]) {
+  const known = new Set(counted.map((c) => c.url));
+  const rows = [...counted, ...[...new Set(bodyLinks)].filter((url) => !known.has(url)).map((url) => ({ url, uniqueClicks: 0, totalClicks: 0 }))];
+  return { rows, isEmpty: rows.length === 0 };
 }
 
 /** One recipient's line for the issue page's live list: the words it shows, nothing more. */
