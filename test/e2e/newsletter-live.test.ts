@@ -97,5 +97,5 @@ describe('sending a newsletter in Chromium', () => {
     await page.setViewportSize(desktop);
     await shoot(page, 'newsletter-issue-sent-desktop');
     expect(errors).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 });

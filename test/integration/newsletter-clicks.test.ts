@@ -128,6 +128,9 @@ describe('newsletter live recipients and link clicks', () => {
     );
     expect(Object.keys(rows[0]!).sort()).toEqual(['clicks', 'firstClickedAt', 'lastClickedAt', 'linkId', 'supporterId']);
 
+    // The privacy notice says so.
+    expect(await (await fetch(`${app.url}/privacy`)).text()).toContain('本文のリンクがクリックされたかどうかと回数');
+
     // The console shows each link with its unique clickers and total clicks.
     const page = unescapeHtml((await staff.get(`/admin/newsletters/${id}`)).html);
     expect(page).toContain('リンクのクリック');
