@@ -19,9 +19,8 @@ import { newsletters } from '../src/db/schema';
 import { startMailSink, type MailSink } from '../src/dev/mail-sink';
 import { sendNewsletter } from '../src/features/newsletters';
 import { newsletterSendDeps } from '../jobs/send-newsletter';
-import { bulkMessageOf, messageFor, renderIssue } from '../src/features/newsletters/newsletter-email';
+import { bulkMessageOf, messageFor, recipientToken, renderIssue } from '../src/features/newsletters/newsletter-email';
 import { SEND_CONCURRENCY } from '../src/features/newsletters/send';
-import { unsubscribeUrl } from '../src/features/newsletters/unsubscribe-token';
 import { senderAddress } from '../src/lib/bulk-mail';
 import { createBulkSmtp } from '../src/lib/bulk-smtp';
 import { startSending } from '../src/features/newsletters/sending.service';
@@ -88,13 +87,13 @@ async function baselineMessages(ctx: AppContext, tag: string): Promise<Baseline>
   const deps = sendDeps(ctx);
   const content = { subjectJa: 'WELgeeファミリー通信 ベンチマーク号', subjectEn: 'WELgee Family News, benchmark issue', bodyJa: BODY_JA, bodyEn: BODY_EN };
   const issue = { ja: renderIssue(deps, content, 'ja', settings), en: renderIssue(deps, content, 'en', settings) };
-  const template = { ja: ctx.mailer.template(bulkMessageOf(issue.ja)), en: ctx.mailer.template(bulkMessageOf(issue.en)) };
+  const template = { ja: ctx.mailer.template(bulkMessageOf(deps, issue.ja)), en: ctx.mailer.template(bulkMessageOf(deps, issue.en)) };
   const people = (await ctx.db.execute(
     sql`SELECT s.id::text AS id, s.email, s.locale FROM supporters s JOIN supporter_tags t ON t.supporter_id = s.id AND t.tag = ${tag}`,
   )) as unknown as { rows: { id: string; email: string; locale: 'ja' | 'en' }[] };
   return {
     messages: people.rows.map((p) => messageFor(deps, issue[p.locale], { supporterId: p.id, email: p.email })),
-    copies: people.rows.map((p) => template[p.locale].copy(p.email, unsubscribeUrl(deps.publicUrl, deps.secret, p.id))),
+    copies: people.rows.map((p) => template[p.locale].copy(p.email, recipientToken(deps, p.id))),
   };
 }
 

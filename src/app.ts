@@ -11,7 +11,7 @@ import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
 import { ME_IDLE_MINUTES, meRoutes } from './features/me';
 import { signupRoutes } from './features/supporters';
-import { archiveRoutes, unsubscribeRoutes } from './features/newsletters';
+import { archiveRoutes, clickRoutes, unsubscribeRoutes } from './features/newsletters';
 import { viewHelpers } from './lib/view-helpers';
 import { csrfProtection } from './web/csrf';
 import { errorHandler, notFound } from './web/errors';
@@ -137,6 +137,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(unsubscribeRoutes(ctx)); // GET|POST /unsubscribe/:token (one click, RFC 8058)
   app.use(signupRoutes(ctx)); // GET|POST /family/newsletter/confirm/:id/:token (emailed double opt-in)
   app.use(archiveRoutes(ctx)); // GET /family/news, /family/news/:id (sent issues)
+  app.use(clickRoutes(ctx)); // GET /r/:link/:recipient (a newsletter link: counted, then 302)
   app.use(adminRouter(ctx)); // /admin/... staff console (routes and permissions: features/admin/admin.routes.ts)
   if (config.env !== 'production' && ctx.mailSink) {
     app.use(ctx.mailSink.routes); // GET /dev/mail (local mail viewer, src/dev/dev.routes.ts)

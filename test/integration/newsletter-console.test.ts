@@ -147,7 +147,7 @@ describe('newsletter console', () => {
     ['an unknown audience', { segment: 'everyone' }, 'segment', '送信対象を選んで'],
     ['a plan that does not exist', { segment: 'plan', plan: '3000' }, 'plan', 'プランを選んで'],
     ['a language that does not exist', { segment: 'locale', locale: 'fr' }, 'locale', '言語を選んで'],
-    ['an empty tag', { segment: 'tag', tag: ' ' }, 'tag', 'タグ名を入力'],
+    ['an empty tag', { segment: 'tag', tag: ' ' }, 'tag', '送る相手のタグを選んでください'],
   ])('when the draft has %s, then it answers 422 with the message next to the field and stores nothing', async (_name, fields, field, message) => {
     const before = await count();
     const { res, html } = await staff.post('/admin/newsletters', draft(fields));

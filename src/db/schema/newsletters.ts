@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 import { staff } from './staff';
 import { supporters } from './supporters';
@@ -90,4 +90,42 @@ export const newsletterDeliveries = pgTable(
     createdAt: recordedAt('created_at'),
   },
   (t) => [uniqueIndex('newsletter_deliveries_recipient_key').on(t.newsletterId, t.supporterId), index('newsletter_deliveries_claim_idx').on(t.newsletterId, t.status, t.id)],
+);
+
+/**
+ * The links of an issue's body, registered when its messages are made: each is rewritten to
+ * /r/<id>.<signature>/<recipient>, so a reader's click is counted and answered with a 302 to `url`.
+ * Only addresses stored here are ever redirected to (no open redirect).
+ */
+export const newsletterLinks = pgTable(
+  'newsletter_links',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    newsletterId: uuid('newsletter_id')
+      .notNull()
+      .references(() => newsletters.id),
+    url: text('url').notNull(),
+    createdAt: recordedAt('created_at'),
+  },
+  (t) => [uniqueIndex('newsletter_links_url_key').on(t.newsletterId, t.url)],
+);
+
+/**
+ * Clicks on an issue's link, one row per link and recipient (unique clickers = rows, total = sum of
+ * `clicks`). No address, browser or time of each click is kept: only the first and the last.
+ */
+export const newsletterLinkClicks = pgTable(
+  'newsletter_link_clicks',
+  {
+    linkId: bigint('link_id', { mode: 'number' })
+      .notNull()
+      .references(() => newsletterLinks.id),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
+    clicks: integer('clicks').notNull().default(1),
+    firstClickedAt: recordedAt('first_clicked_at'),
+    lastClickedAt: recordedAt('last_clicked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.supporterId] })],
 );

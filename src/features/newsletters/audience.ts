@@ -92,3 +92,16 @@ export async function insertDeliveries(tx: Tx, newsletterId: string, audience: A
     ON CONFLICT (newsletter_id, supporter_id) DO NOTHING`);
   return (result as unknown as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as unknown as { affectedRows?: number }).affectedRows ?? 0;
 }
+
+/**
+ * Every tag in use with the number of supporters a send to that tag would reach now (the same
+ * condition as `previewAudience`: consent and a working address), in tag order.
+ */
+export async function countTagAudiences(tx: Tx, limit = 500): Promise<{ tag: string; count: number }[]> {
+  const result = (await tx.execute(sql`
+    SELECT st.tag, count(*) FILTER (WHERE ${eligible})::text AS count
+    FROM (SELECT DISTINCT tag, supporter_id FROM supporter_tags) st
+    JOIN supporters s ON s.id = st.supporter_id
+    GROUP BY st.tag ORDER BY st.tag LIMIT ${limit}`)) as unknown as { rows: { tag: string; count: string }[] };
+  return result.rows.map((r) => ({ tag: r.tag, count: Number(r.count) }));
+}

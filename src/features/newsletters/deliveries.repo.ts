@@ -34,11 +34,16 @@ export async function selectNewsletterStatus(tx: Tx, id: string): Promise<Newsle
   return row?.status;
 }
 
-/** Moves a draft or scheduled newsletter to `sending`; its audience when it moved, undefined otherwise. */
-export async function markNewsletterSending(tx: Tx, id: string, staffId: string | null): Promise<Audience | undefined> {
+/**
+ * Moves a draft or scheduled newsletter to `sending`; its audience when it moved, undefined otherwise.
+ * The public archive shows it when `isPublic` says so; without a choice, when it goes to everyone
+ * (an issue for a segment or a tag speaks to those readers, not to the public).
+ */
+export async function markNewsletterSending(tx: Tx, id: string, staffId: string | null, isPublic?: boolean): Promise<Audience | undefined> {
+  const hidden = isPublic === undefined ? sql`(${newsletters.audience}->>'segment') <> 'all'` : !isPublic;
   const [row] = await tx
     .update(newsletters)
-    .set({ status: 'sending', startedAt: sql`now()`, finishedAt: null, sentBy: staffId, updatedAt: sql`now()` })
+    .set({ status: 'sending', startedAt: sql`now()`, finishedAt: null, sentBy: staffId, hiddenFromArchive: hidden, updatedAt: sql`now()` })
     .where(and(eq(newsletters.id, id), inArray(newsletters.status, ['draft', 'scheduled'])))
     .returning({ audience: newsletters.audience });
   return row?.audience;

@@ -1,5 +1,6 @@
 export { unsubscribeRoutes } from './unsubscribe.routes';
 export { archiveRoutes } from './archive.routes';
+export { clickRoutes } from './clicks.routes';
 export { newsletterAdminRoutes } from './newsletters.admin.routes';
 export {
   startSending,

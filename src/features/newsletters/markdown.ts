@@ -18,16 +18,37 @@ const ALLOWED = {
   },
 } satisfies sanitizeHtml.IOptions;
 
-/** Markdown as safe HTML for emails and the archive. */
-export function renderMarkdown(markdown: string): string {
-  return sanitizeHtml(md.render(markdown), { ...ALLOWED, allowedAttributes: { ...ALLOWED.allowedAttributes, a: ['href', 'title', 'rel', 'target'] } });
+/** Changes a link's address (to its click link), or leaves it as it is. */
+export type HrefMap = (href: string) => string;
+
+const unescapeAttr = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const escapeAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Markdown as safe HTML for emails and the archive; `mapHref` rewrites each link's address. */
+export function renderMarkdown(markdown: string, mapHref?: HrefMap): string {
+  const html = sanitizeHtml(md.render(markdown), { ...ALLOWED, allowedAttributes: { ...ALLOWED.allowedAttributes, a: ['href', 'title', 'rel', 'target'] } });
+  return mapHref ? html.replace(/<a href="([^"]*)"/g, (_all, href: string) => `<a href="${escapeAttr(mapHref(unescapeAttr(href)))}"`) : html;
 }
 
-/** Markdown as plain text for the text part: links keep their address in brackets. */
-export function markdownToText(markdown: string): string {
+/** The addresses the body's links point at, as a reader's mail client opens them. */
+export function linksOf(markdown: string): string[] {
+  return [...renderMarkdown(markdown).matchAll(/<a href="([^"]*)"/g)].map((m) => unescapeAttr(m[1]!));
+}
+
+/** Markdown as plain text for the text part: links keep their address (or `mapHref`'s) in brackets. */
+export function markdownToText(markdown: string, mapHref?: HrefMap): string {
   const html = md
     .render(markdown)
-    .replace(/<a href="([^"]*)"[^>]*>(.*?)<\/a>/g, (_all, href: string, label: string) => (label === href ? href : `${label} (${href})`))
+    .replace(/<a href="([^"]*)"[^>]*>(.*?)<\/a>/g, (_all, href: string, label: string) => {
+      const target = mapHref ? escapeAttr(mapHref(unescapeAttr(href))) : href;
+      return label === href ? target : `${label} (${target})`;
+    })
     .replace(/<li>/g, '・')
     .replace(/<\/(p|h[1-6]|li|blockquote|pre|tr)>/g, '\n')
     .replace(/<br\s*\/?>/g, '\n')

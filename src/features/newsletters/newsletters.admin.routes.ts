@@ -3,13 +3,15 @@ import multer from 'multer';
 import type { AppContext } from '../../context';
 import { t, type Locale, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
-import { previewAudience } from './audience';
-import { findNewsletter, listNewsletters, listTags, type Newsletter } from './newsletters.repo';
+import { countTagAudiences, previewAudience } from './audience';
+import { countedLinksOf } from './newsletter-email';
+import { findNewsletter, listNewsletters, type Newsletter } from './newsletters.repo';
 import { isUuid, MAX_BODY, MAX_SUBJECT, parseAudience, parseCompose, parseDeliveryQuery, parseSchedule, parseTestLanguage, previewDraft } from './newsletters.schemas';
 import {
   cancelSchedule,
   createNewsletter,
   loadDeliveries,
+  loadLinkClicks,
   loadProgress,
   pauseNewsletter,
   previewHtml,
@@ -22,7 +24,19 @@ import {
   updateNewsletter,
   type ActionOutcome,
 } from './newsletters.service';
-import { composeView, deliveryFilters, deliveryRow, formValues, listRow, newsletterView, progressView, scheduleDefaults, sendEmailPreview } from './newsletters.view';
+import {
+  clicksView,
+  composeView,
+  deliveryFilters,
+  deliveryJson,
+  deliveryRow,
+  formValues,
+  listRow,
+  newsletterView,
+  progressView,
+  scheduleDefaults,
+  sendEmailPreview,
+} from './newsletters.view';
 
 const P = 'newsletters:send' as const;
 const SAMPLE_SIZE = 10;
@@ -76,7 +90,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     res.status(status).render('admin/newsletters/compose', {
       layout: 'admin',
       title: t(req.locale, newsletter ? 'newsletters.compose.editTitle' : 'newsletters.compose.newTitle'),
-      ...composeView(req.locale, newsletter, values, await listTags(ctx.db)),
+      ...composeView(req.locale, newsletter, values, await countTagAudiences(ctx.db)),
       errors: translate(req.locale, errors),
       hasErrors: Object.keys(errors).length > 0,
     });
@@ -93,8 +107,10 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     const view = newsletterView(locale, newsletter);
     const settings = await ctx.settings.get();
     const audience = view.isEditable ? await previewAudience(ctx.db, newsletter.audience, SAMPLE_SIZE) : undefined;
-    let progress, deliveries;
+    let progress, deliveries, clicks;
     if (view.hasStarted) {
+      const bodyLinks = (['ja', 'en'] as const).flatMap((l) => countedLinksOf({ publicUrl: ctx.config.publicUrl }, newsletter, l));
+      clicks = clicksView(await loadLinkClicks(ctx.db, newsletter.id), bodyLinks);
       const figures = await loadProgress(ctx.db, newsletter.id);
       progress = progressView(figures, newsletter.status);
       const query = parseDeliveryQuery(req.query as Record<string, unknown>);
@@ -120,6 +136,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       audience,
       progress,
       deliveries,
+      clicks,
       notice: notice ? t(locale, `newsletters.notice.${notice}`, { to: req.staff!.email, langs: testedLanguages(locale, req.query.tested) }) : undefined,
       error: extra.error,
       errors: translate(locale, extra.errors ?? {}),
@@ -240,7 +257,20 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       const newsletter = isUuid(id) ? await findNewsletter(ctx.db, id) : undefined;
       res.setHeader('Cache-Control', 'no-store');
       if (!newsletter) return res.status(404).json({ error: 'not_found' });
-      res.json(progressView(await loadProgress(ctx.db, id), newsletter.status));
+      const figures = await loadProgress(ctx.db, id);
+      // The page of the recipient list being looked at, so it changes with the bar.
+      const query = parseDeliveryQuery(req.query as Record<string, unknown>);
+      const list = await loadDeliveries(ctx.db, id, query);
+      res.json({
+        ...progressView(figures, newsletter.status),
+        deliveries: {
+          page: list.page,
+          pages: list.pages,
+          total: list.total,
+          counts: deliveryFilters(req.locale, id, figures, query.status).map((f) => f.count),
+          rows: list.rows.map((d) => deliveryJson(req.locale, d)),
+        },
+      });
     }),
     route(
       'post',
@@ -274,9 +304,10 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
         const newsletter = await issueOr404(req, res);
         if (!newsletter) return;
         const body = (req.body ?? {}) as Record<string, unknown>;
-        if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') });
+        if (body.confirm !== 'on')
+          return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') }, undefined, body.public_archive === 'on');
         const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
-        const outcome = await sendNow(ctx.db, newsletter.id, by(req), shown);
+        const outcome = await sendNow(ctx.db, newsletter.id, by(req), { expectedCount: shown, isPublic: body.public_archive === 'on' });
         if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?started=1`);
         await renderConfirm(
           req,
@@ -285,6 +316,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
           PROBLEM_STATUS[outcome.problem],
           {},
           t(req.locale, `newsletters.problem.${outcome.problem}`),
+          body.public_archive === 'on',
         );
       },
       303,
@@ -328,15 +360,19 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     ),
   ];
 
-  async function renderConfirm(req: Request, res: Response, newsletter: Newsletter, status: number, errors: Record<string, string> = {}, error?: string) {
+  async function renderConfirm(req: Request, res: Response, newsletter: Newsletter, status: number, errors: Record<string, string> = {}, error?: string, isPublic?: boolean) {
     const view = newsletterView(req.locale, newsletter);
     const audience = await previewAudience(ctx.db, newsletter.audience, SAMPLE_SIZE);
+    // An issue to everyone goes to the archive unless unticked; one for a segment or tag only when ticked.
+    const publicArchive = isPublic ?? newsletter.audience.segment === 'all';
     res.status(view.isEditable || status !== 200 ? status : 409).render('admin/newsletters/confirm', {
       layout: 'admin',
       title: t(req.locale, 'newsletters.confirm.title'),
       newsletter: view,
       audience,
       hasRecipients: audience.count > 0,
+      publicArchive,
+      isSegment: newsletter.audience.segment !== 'all',
       errors,
       error: error ?? (view.isEditable ? undefined : t(req.locale, 'newsletters.problem.wrongStatus')),
     });

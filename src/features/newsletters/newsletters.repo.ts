@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { newsletterDeliveries, newsletters, staff, supporterTags } from '../../db/schema';
+import { newsletterDeliveries, newsletters, staff } from '../../db/schema';
 import type { Audience } from './audience';
 import type { Newsletter } from './newsletter-email';
 import { now } from '../../lib/clock';
@@ -122,10 +122,4 @@ export async function setHiddenFromArchive(tx: Tx, id: string, hidden: boolean):
     .where(and(eq(newsletters.id, id), eq(newsletters.status, 'sent')))
     .returning();
   return row;
-}
-
-/** The tags in use, for the audience's tag choice. */
-export async function listTags(tx: Tx, limit = 200): Promise<string[]> {
-  const rows = await tx.selectDistinct({ tag: supporterTags.tag }).from(supporterTags).orderBy(asc(supporterTags.tag)).limit(limit);
-  return rows.map((r) => r.tag);
 }

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../db/errors';
 import { newsletters } from '../../db/schema';
 import type { Locale } from '../../lib/i18n';
 import { recordAudit } from '../audit';
+import { listLinkClicks, type LinkClicks } from './clicks.repo';
 import { previewAudience } from './audience';
 import { contentFor, messageFor, renderIssue, type NewsletterRenderDeps } from './newsletter-email';
 import {
@@ -129,19 +130,29 @@ export async function cancelSchedule(db: Db, id: string, by: StaffContext): Prom
   });
 }
 
-/** Starts sending now to the audience as it is at this moment (deliveries are written before any mail leaves). */
-export async function sendNow(db: Db, id: string, by: StaffContext, expectedCount?: number): Promise<ActionOutcome> {
+/**
+ * Starts sending now to the audience as it is at this moment (deliveries are written before any mail
+ * leaves); `isPublic` is the choice to show the issue in the public archive.
+ */
+export async function sendNow(db: Db, id: string, by: StaffContext, opts: { expectedCount?: number; isPublic: boolean }): Promise<ActionOutcome> {
+  const expectedCount = opts.expectedCount;
   return onLocked(db, id, EDITABLE, async (tx, before) => {
     const { count } = await previewAudience(tx, before.audience, 0);
     if (count === 0) return { ok: false, problem: 'noRecipients' };
-    const started = await startSending(tx, id, by.staffId);
+    const started = await startSending(tx, id, by.staffId, { isPublic: opts.isPublic });
     if (!started.started) return { ok: false, problem: 'wrongStatus' };
     await recordAudit(tx, {
       staffId: by.staffId,
       action: 'newsletter.send',
       targetType: 'newsletter',
       targetId: id,
-      detail: { audience: before.audience, recipients: started.recipients, shownCount: expectedCount ?? null, wasScheduled: before.status === 'scheduled' },
+      detail: {
+        audience: before.audience,
+        recipients: started.recipients,
+        shownCount: expectedCount ?? null,
+        wasScheduled: before.status === 'scheduled',
+        isPublic: opts.isPublic,
+      },
       ip: by.ip,
     });
     return { ok: true };
@@ -233,6 +244,11 @@ export async function previewHtml(
   const issue = renderIssue(deps, content, locale, settings);
   const message = messageFor(deps, issue, { supporterId: NOBODY, email: 'preview@welgee.invalid' });
   return { html: message.html, subject: issue.subject, locale: issue.locale };
+}
+
+/** Each link of a sent issue with its unique clickers and total clicks. */
+export async function loadLinkClicks(db: Db, id: string): Promise<LinkClicks[]> {
+  return listLinkClicks(db, id);
 }
 
 /** How far a send has come: deliveries in each status. */

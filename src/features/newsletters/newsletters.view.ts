@@ -143,6 +143,33 @@ export function deliveryRow(locale: Locale, d: DeliveryRow) {
   };
 }
 
+/**
+ * The link table of a sent issue: each address with its unique clickers and total clicks. Links of the
+ * body not registered yet (the first messages are still being made) are listed with no clicks.
+ */
+export function clicksView(counted: { url: string; uniqueClicks: number; totalClicks: number }[], bodyLinks: string[]) {
+  const known = new Set(counted.map((c) => c.url));
+  const rows = [...counted, ...[...new Set(bodyLinks)].filter((url) => !known.has(url)).map((url) => ({ url, uniqueClicks: 0, totalClicks: 0 }))];
+  return { rows, isEmpty: rows.length === 0 };
+}
+
+/** One recipient's line for the issue page's live list: the words it shows, nothing more. */
+export function deliveryJson(locale: Locale, d: DeliveryRow) {
+  const row = deliveryRow(locale, d);
+  return {
+    id: row.id,
+    supporterId: row.supporterId,
+    name: row.name,
+    email: row.email,
+    language: row.languageLabel,
+    status: row.status,
+    statusLabel: row.statusLabel,
+    attempts: row.attempts ? t(locale, 'newsletters.deliveries.attempts', { count: row.attempts }) : '',
+    sentAt: row.sentAt ?? '',
+    reason: row.hasReason ? (row.reasonLabel ?? '') : '',
+  };
+}
+
 // Known skip reasons are words the sending side writes; an SMTP reply is shown as it came.
 function reasonLabel(locale: Locale, reason: string): string {
   return tOrValue(locale, 'newsletters.reason.', reason);
@@ -150,8 +177,22 @@ function reasonLabel(locale: Locale, reason: string): string {
 
 const PLANS = [1000, 5000, 10000] as const;
 
+/**
+ * The tag choices, each with the number a send would reach now: 「企業（12人）」. A tag chosen before
+ * that no supporter carries any more stays choosable (with 0), so an old draft opens as it was saved.
+ */
+export function tagOptions(locale: Locale, counts: { tag: string; count: number }[], chosen: string | undefined) {
+  const all = chosen && !counts.some((c) => c.tag === chosen) ? [...counts, { tag: chosen, count: 0 }] : counts;
+  return all.map(({ tag, count }) => ({
+    value: tag,
+    count,
+    label: t(locale, 'newsletters.audience.tagOption', { tag, count: count.toLocaleString('ja-JP') }),
+    selected: tag === chosen,
+  }));
+}
+
 /** The compose form: where it posts, its values, the audience choices. */
-export function composeView(locale: Locale, newsletter: Newsletter | undefined, values: Record<string, string>, tags: string[]) {
+export function composeView(locale: Locale, newsletter: Newsletter | undefined, values: Record<string, string>, tagCounts: { tag: string; count: number }[]) {
   const segment = values.segment ?? 'all';
   return {
     newsletter: newsletter ? newsletterView(locale, newsletter) : undefined,
@@ -165,7 +206,7 @@ export function composeView(locale: Locale, newsletter: Newsletter | undefined, 
       selected: String(amount) === values.plan,
     })),
     locales: (['ja', 'en'] as const).map((value) => ({ value, label: t(locale, `newsletters.language.${value}`), selected: value === values.locale })),
-    tags,
+    tags: tagOptions(locale, tagCounts, values.tag),
     savedPreviewUrl: newsletter ? `/admin/newsletters/${newsletter.id}/preview?version=ja` : undefined,
     maxSubject: MAX_SUBJECT,
     maxBody: MAX_BODY,

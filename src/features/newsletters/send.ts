@@ -21,10 +21,10 @@ import {
   type ClaimedDelivery,
   type Newsletter,
 } from './deliveries.repo';
-import { bulkMessageOf, messageFor, renderIssue, type NewsletterRenderDeps, type RenderedIssue } from './newsletter-email';
+import { registerLinks } from './clicks.repo';
+import { bulkMessageOf, countedLinksOf, messageFor, recipientToken, renderIssue, type NewsletterRenderDeps, type RenderedIssue } from './newsletter-email';
 import { parseMessagesPerSecond, type SendRate } from './send-rate';
 import { createSentMarks, type SentMarks } from './sent-marks';
-import { unsubscribeUrl } from './unsubscribe-token';
 
 /**
  * Most rows claimed at once; at most this many can be left `sending` by a worker that dies (they are
@@ -75,7 +75,7 @@ export type NewsletterComposers = { [K in Exclude<Newsletter['kind'], 'newslette
 
 /**
  * The newsletter's message: rendered and built once per language per run; each recipient's copy only
- * gets their address and unsubscribe link. An address a header cannot carry as it is (an
+ * gets their address and token (unsubscribe and click links). An address a header cannot carry as it is (an
  * internationalised one) gets a message built whole by the mailer.
  */
 function newsletterComposer(deps: SendDeps, newsletter: Newsletter, settings: Settings): MessageComposer {
@@ -85,11 +85,13 @@ function newsletterComposer(deps: SendDeps, newsletter: Newsletter, settings: Se
     async compose(row) {
       let built = issues.get(row.locale);
       if (!built) {
-        const issue = renderIssue(render, newsletter, row.locale, settings);
-        issues.set(row.locale, (built = { issue, template: deps.mailer.template(bulkMessageOf(issue)) }));
+        // The body's links are registered once per language and run (again on a later run: no change).
+        const links = await registerLinks(deps.db, newsletter.id, countedLinksOf(render, newsletter, row.locale));
+        const issue = renderIssue(render, newsletter, row.locale, settings, { links });
+        issues.set(row.locale, (built = { issue, template: deps.mailer.template(bulkMessageOf(render, issue)) }));
       }
       if (!isPlainAddress(row.email)) return messageFor(render, built.issue, { supporterId: row.supporterId, email: row.email });
-      return built.template.copy(row.email, unsubscribeUrl(deps.publicUrl, deps.secret, row.supporterId));
+      return built.template.copy(row.email, recipientToken(render, row.supporterId));
     },
   };
 }

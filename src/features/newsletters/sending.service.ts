@@ -19,11 +19,17 @@ export type { DeliveryStatus } from './deliveries.repo';
 
 /**
  * Starts sending a draft or scheduled newsletter: status → `sending`, one queued delivery per recipient
- * of its audience (all written before any mail leaves), and the send job. Does nothing when the
+ * of its audience (all written before any mail leaves), and the send job; `isPublic` puts it in the
+ * public archive (default: only an issue to everyone). Does nothing when the
  * newsletter is in any other status (a second call, a paused or sent issue): `started` is then false.
  */
-export async function startSending(tx: Tx, newsletterId: string, staffId: string | null = null): Promise<{ started: boolean; recipients: number }> {
-  const audience = await markNewsletterSending(tx, newsletterId, staffId);
+export async function startSending(
+  tx: Tx,
+  newsletterId: string,
+  staffId: string | null = null,
+  opts: { isPublic?: boolean } = {},
+): Promise<{ started: boolean; recipients: number }> {
+  const audience = await markNewsletterSending(tx, newsletterId, staffId, opts.isPublic);
   if (!audience) return { started: false, recipients: 0 };
   const recipients = await insertDeliveries(tx, newsletterId, audience);
   await enqueueJob(tx, 'send-newsletter', { newsletterId });
