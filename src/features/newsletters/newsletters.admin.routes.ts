@@ -3,6 +3,7 @@ import multer from 'multer';
 import type { AppContext } from '../../context';
 import { t, type Locale, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
+import { addressSettingsHref, hasPostalAddress } from '../settings';
 import { previewAudience } from './audience';
 import { findNewsletter, listNewsletters, listTags, type Newsletter } from './newsletters.repo';
 import { isUuid, MAX_BODY, MAX_SUBJECT, parseAudience, parseCompose, parseDeliveryQuery, parseSchedule, parseTestLanguage, previewDraft } from './newsletters.schemas';
@@ -114,6 +115,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     const notice = notices.find((n) => req.query[n] !== undefined);
     res.status(status).render('admin/newsletters/show', {
       layout: 'admin',
+      sendBlocked: hasPostalAddress(settings) ? undefined : { href: addressSettingsHref },
       title: view.subject,
       newsletter: view,
       createdByName: (newsletter as { createdByName?: string | null }).createdByName,
@@ -274,6 +276,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
         const newsletter = await issueOr404(req, res);
         if (!newsletter) return;
         const body = (req.body ?? {}) as Record<string, unknown>;
+        // The footer must carry the sender's postal address: refused here too, not only hidden on the page.
+        if (!hasPostalAddress(await ctx.settings.get())) return renderConfirm(req, res, newsletter, 409);
         if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') });
         const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
         const outcome = await sendNow(ctx.db, newsletter.id, by(req), shown);
@@ -296,6 +300,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       async (req, res) => {
         const newsletter = await issueOr404(req, res);
         if (!newsletter) return;
+        if (!hasPostalAddress(await ctx.settings.get())) return renderIssue(req, res, newsletter, 409);
         const parsed = parseSchedule(req.body);
         if (!parsed.ok) return renderIssue(req, res, newsletter, 422, { errors: parsed.errors, values: echo(req.body) });
         const outcome = await scheduleNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
@@ -331,7 +336,9 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
   async function renderConfirm(req: Request, res: Response, newsletter: Newsletter, status: number, errors: Record<string, string> = {}, error?: string) {
     const view = newsletterView(req.locale, newsletter);
     const audience = await previewAudience(ctx.db, newsletter.audience, SAMPLE_SIZE);
+    const isBlocked = !hasPostalAddress(await ctx.settings.get());
     res.status(view.isEditable || status !== 200 ? status : 409).render('admin/newsletters/confirm', {
+      sendBlocked: isBlocked ? { href: addressSettingsHref } : undefined,
       layout: 'admin',
       title: t(req.locale, 'newsletters.confirm.title'),
       newsletter: view,
