@@ -29,8 +29,6 @@ function formFields(html: string): Record<string, string> {
   return fields;
 }
 
-const meta = (html: string, attr: string) => new RegExp(`<meta (?:property|name)="${attr}" content="([^"]*)"`).exec(html)?.[1];
-
 describe("the sender's legal details", () => {
   let app: TestApp;
   let admin: Visitor;
