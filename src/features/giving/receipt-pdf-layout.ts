@@ -144,7 +144,8 @@ export function drawNote(ctx: ReceiptCtx): void {
 
 /** The issuer (name, address when set, representative), bottom right, never split across pages. */
 export function drawIssuer(ctx: ReceiptCtx): void {
-  const x = page.right - ISSUER_WIDTH;
+  // With a seal, the text moves left so that the seal sits beside it and covers none of it.
+  const x = page.right - ISSUER_WIDTH - (ctx.input.issuer.seal ? SEAL_SIZE + SEAL_GAP : 0);
   ctx.y += ISSUER_GAP;
   ensureSpace(ctx, issuerHeight(ctx) - ISSUER_GAP);
   const top = ctx.y;
@@ -153,8 +154,9 @@ export function drawIssuer(ctx: ReceiptCtx): void {
 }
 
 const SEAL_SIZE = 64;
+const SEAL_GAP = 8;
 
-/** The seal (角印) at the right end of the issuer's name, as Japanese receipts place it; skipped if unreadable. */
+/** The seal (角印) to the right of the issuer's name, as Japanese receipts place it; skipped if unreadable. */
 function drawSeal(ctx: ReceiptCtx, top: number): void {
   const { seal } = ctx.input.issuer;
   if (!seal) return;
