@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AppContext } from './context';
 import { healthRoutes, metricsRoutes } from './features/health';
 import { homeRoutes } from './features/home';
+import { pageMeta, publicImageRoutes } from './features/settings';
 import { adminRouter } from './features/admin';
 import { cardLinkRoutes, webhookRoutes } from './features/billing';
 import { givingRoutes } from './features/giving';
@@ -119,11 +120,14 @@ export function createApp(ctx: AppContext): express.Express {
 
   // The organisation's name and address for the layout's footer (settings are cached briefly).
   // A failing database must not break /healthz or the error pages: the footer then shows less.
-  app.use(async (_req, res, next) => {
-    res.locals.organisation = await ctx.settings.get().then(
-      (s) => s.organisation,
-      () => undefined,
-    );
+  // Public pages also get their link-preview tags (Open Graph, Twitter card) and description.
+  app.use(async (req, res, next) => {
+    const settings = await ctx.settings.get().catch(() => undefined);
+    res.locals.organisation = settings?.organisation;
+    if (settings && req.method === 'GET' && !req.path.startsWith('/admin')) {
+      const hash = await ctx.settings.ogImageHash().catch(() => undefined);
+      res.locals.meta = pageMeta(ctx.config.publicUrl, req.path, req.locale, settings, hash);
+    }
     next();
   });
 
@@ -131,6 +135,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRoutes(ctx)); // GET /healthz
   app.use(metricsRoutes(ctx)); // GET /metrics (Prometheus; METRICS_TOKEN, or loopback without a proxy)
   app.use(homeRoutes(ctx)); // GET /
+  app.use(publicImageRoutes(ctx)); // GET /media/og-image/:hash (the link-preview image from settings)
   app.use(givingRoutes(ctx)); // GET /family, POST /family/join, GET|POST /give, thanks pages
   app.use(cardLinkRoutes(ctx, ctx.stripe)); // GET /billing/card/:token (signed link → Billing Portal)
   app.use(meRoutes(ctx)); // /me/... My page: emailed sign-in link, plan, card, receipts, profile, data

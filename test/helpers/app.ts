@@ -36,7 +36,12 @@ export interface TestAppOptions {
   databaseUrlFor?: (url: string) => string;
   /** Options of the SMTP sink (e.g. recipients it refuses with a 5xx). */
   mailSink?: MailSinkOptions;
+  /** false: leave the organisation's postal address blank, as a fresh install ships (default: filled in). */
+  legalDetails?: boolean;
 }
+
+/** The organisation's postal address tests use (newsletters and reports need one before they are sent). */
+export const TEST_ADDRESS = { ja: '〒100-0001 東京都千代田区千代田1-1 テストビル3階', en: 'Test Building 3F, 1-1 Chiyoda, Chiyoda-ku, Tokyo 100-0001' };
 
 /**
  * Starts the real app on a free port with real services: its own database, its own queue prefix,
@@ -65,6 +70,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...opts.env,
   });
   const ctx = await createContext(config);
+  if (opts.legalDetails !== false) {
+    const { organisation } = await ctx.settings.get();
+    await ctx.settings.update('organisation', { ...organisation, address: TEST_ADDRESS });
+  }
   const web = await startWeb(ctx);
   await ensureCatalog(ctx.stripe, { returnUrl: `${web.url}/me` });
   stripe.addWebhookEndpoint(`${web.url}/webhooks/stripe`, TEST_WEBHOOK_SECRET);

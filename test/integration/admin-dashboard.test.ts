@@ -202,7 +202,7 @@ describe.each(TODAYS)('staff dashboard, on %s', (_label, today) => {
     expect(chart.takeBacks.at(-1)).toBe(-4000);
     expect(chart.net.reduce((a, b) => a + b, 0)).toBe(Number(/data-net-total="(-?\d+)"/.exec(html)![1]));
     expect(tableOf(html).get(thisMonth)).toBe(chart.net.at(-1));
-    expect(html).toContain('返金・チャージバック(異議)・取消を差し引いた額');
+    expect(html).toContain('返金・チャージバック（異議）・取消を差し引いた額');
 
     // The one-time giver and the supporter who stopped gave this fiscal year: nobody has lapsed.
     expect(html).toContain('該当する支援者はいません。');

@@ -66,7 +66,7 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(res.status).toBe(303);
     expect(location).toBe('/admin/settings?saved=organisation%2CfamilyPage');
     const after = await admin.get(location!);
-    expect(after.html).toContain('保存しました(団体情報、WELgeeファミリーのページ)');
+    expect(after.html).toContain('保存しました（団体情報、WELgeeファミリーのページ）');
 
     const ja = await Visitor.of(app).get('/family');
     expect(unescapeHtml(ja.html)).toContain('いっしょに未来をつくりませんか?');

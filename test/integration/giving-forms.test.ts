@@ -134,7 +134,7 @@ describe('join and give forms with bad input', () => {
     for (const text of [
       '毎月1,000円の寄付で1名の企業面談まで伴走できます。',
       '※1年間ご寄付を続けられた場合',
-      '寄付した金額は控除の対象になりますか?',
+      '寄付した金額は控除の対象になりますか？',
       'WELgeeファミリー通信',
       '現在 <strong>',
     ]) {

@@ -227,7 +227,7 @@ describe('newsletter console', () => {
     const [audit] = await auditOf('newsletter.test_send', id);
     expect(audit).toMatchObject({ staffId, detail: { to: staffEmail, locales: ['ja', 'en'] } });
     const page = await staff.get(sent.location!);
-    expect(page.html).toContain(`テストメールを ${staffEmail} に送りました(日本語・English)`);
+    expect(page.html).toContain(`テストメールを ${staffEmail} に送りました（日本語・English）`);
   });
 
   test('when an issue has no English version and staff test it in both languages, then one Japanese test arrives', async () => {

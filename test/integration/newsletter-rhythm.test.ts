@@ -118,7 +118,7 @@ describe('the monthly rhythm job (start-due-newsletters)', () => {
     const [year, month] = slot.month.split('-').map(Number);
     expect(mail.subject).toBe(`【要確認】WELgeeファミリー通信 ${year}年${month}月号がまだ予約されていません`);
     expect(mail.text).toContain('staff担当さん');
-    expect(mail.text).toContain('23:59(日本時間)');
+    expect(mail.text).toContain('23:59（日本時間）');
     expect(mail.text).toContain(`${app.url}/admin/newsletters`);
     expect(mail.text).toContain('送信日の5日前');
   });

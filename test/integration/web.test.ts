@@ -12,7 +12,7 @@ describe('web basics', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<html lang="ja">');
-    expect(html).toContain('あなたもWELgeeファミリーになりませんか?');
+    expect(html).toContain('あなたもWELgeeファミリーになりませんか？');
     expect(html).toContain('繋がってきた難民の数');
     expect(html).toContain('¥1,000 / 月'.replace('¥', '￥'));
     expect(html).toContain('hreflang="en"');
@@ -120,7 +120,7 @@ describe('privacy notice', () => {
   test('when the privacy notice is opened, then it shows the setting in the chosen language and the join form links to it', async () => {
     const ja = await (await fetch(`${app.url}/privacy`)).text();
     expect(ja).toContain('<h1>個人情報の取り扱い</h1>');
-    expect(ja).toContain('決済代行会社(Stripe)');
+    expect(ja).toContain('決済代行会社（Stripe）');
     const en = await (await fetch(`${app.url}/privacy?lang=en`)).text();
     expect(en).toContain('we never receive them');
     expect(await (await fetch(`${app.url}/family`)).text()).toContain('href="/privacy"');

@@ -10,7 +10,7 @@ import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } 
 import { createStripeGateway, ensureCatalog } from '../../src/features/billing';
 import { createSettingsService, type SettingsService } from '../../src/features/settings';
 import { freePort } from '../../src/lib/local-redis';
-import { eventually } from '../helpers/app';
+import { eventually, TEST_ADDRESS } from '../helpers/app';
 import { startTestProxy, type TestProxy } from '../helpers/proxy';
 import { createPostgresDatabase, tempDir, uniqueName } from '../helpers/services';
 import { report } from './traffic';
@@ -205,6 +205,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     cleanups.push(() => opened.close());
     await opened.migrate();
     const settings = await createSettingsService(opened.db);
+    // Newsletters are refused until the organisation has a postal address.
+    const { organisation } = await settings.get();
+    await settings.update('organisation', { ...organisation, address: TEST_ADDRESS });
     await opts.prepare?.(opened.db, settings);
 
     const sinks = await Promise.all(Array.from({ length: opts.sinkPerWorker ? workerCount : 1 }, () => startMailSink()));

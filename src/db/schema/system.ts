@@ -1,11 +1,26 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, uniqueIndex, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, customType, index, integer, uniqueIndex, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 
 /** Organisation settings, one row per section (see config/organisation.ts for the shapes). */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
+  updatedAt: recordedAt('updated_at'),
+});
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/** Images uploaded in settings (the receipt seal 角印, the link-preview image), checked by their first bytes. */
+export const settingImages = pgTable('setting_images', {
+  key: text('key').primaryKey(),
+  contentType: text('content_type').notNull(),
+  bytes: bytea('bytes').notNull(),
+  /** Hex SHA-256 of the bytes: the public image's URL carries it, so it can be cached for good. */
+  sha256: text('sha256').notNull(),
   updatedAt: recordedAt('updated_at'),
 });
 

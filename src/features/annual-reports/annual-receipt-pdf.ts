@@ -1,7 +1,7 @@
 import type { Settings } from '../../../config/organisation';
 import type { Tx } from '../../db/client';
 import { pick, t, type Locale } from '../../lib/i18n';
-import { methodLabel, renderReceiptPdf } from '../giving';
+import { methodLabel, receiptIssuer, renderReceiptPdf } from '../giving';
 import type { ReceiptPdfInput } from '../giving';
 import { postalLine } from '../exports';
 import { displayName, type Supporter } from '../supporters';
@@ -40,12 +40,8 @@ export async function annualReceiptInput(tx: Tx, settings: Settings, supporter: 
     receiptNumber: receipt.number,
     issuedOn: receipt.issuedAt,
     year: receipt.year,
-    recipient: { name: displayName(supporter), address: addressOf(supporter), isOrganisation: supporter.kind === 'organisation' },
-    issuer: {
-      name: pick(settings.receipt.issuerName, locale),
-      address: pick(settings.receipt.issuerAddress, locale),
-      representative: pick(settings.receipt.representative, locale),
-    },
+    recipient: { name: displayName(supporter, locale), address: addressOf(supporter), isOrganisation: supporter.kind === 'organisation' },
+    issuer: await receiptIssuer(tx, settings, locale),
     lines: giving.lines.map((line) => ({ date: line.date, amount: line.amount, description: describeLine(line, locale), method: methodLabel(line.method, locale) })),
     total: giving.total,
     note: pick(settings.receipt.taxNote, locale),

@@ -5,6 +5,7 @@ import { t, translateKey, type MessageKey } from '../../lib/i18n';
 import { emailKey } from '../../lib/email-address';
 import { route, type AdminRoute } from '../../web/route-table';
 import { sendEmailPreview } from '../newsletters';
+import { addressSettingsHref, hasPostalAddress } from '../settings';
 import { findSupporterByEmail, findSupporterById, type Supporter } from '../supporters';
 import { renderAnnualReceipt } from './annual-receipt-pdf';
 import { findValidReceipt } from './annual-receipts.repo';
@@ -79,6 +80,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       report,
       recipients,
       yearIsOver: yearIsOver(report),
+      sendBlocked: hasPostalAddress(await ctx.settings.get()) ? undefined : { href: addressSettingsHref },
       errors: translate(req, errors),
       hasErrors: Object.keys(errors).length > 0,
     });
@@ -228,6 +230,8 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       async (req, res) => {
         const report = await reportOr404(req, res);
         if (!report) return;
+        // No report email is queued while its footer would lack the sender's postal address.
+        if (!hasPostalAddress(await ctx.settings.get())) return renderConfirm(req, res, report, 409);
         if ((req.body ?? {}).confirm !== 'on') return renderConfirm(req, res, report, 422, { confirm: 'annual.errors.confirm' });
         const outcome = await startReportSend(ctx.db, report.year, req.staff!.id);
         if (!outcome.ok) return renderReport(req, res, (await findReport(ctx.db, report.year)) ?? report, PROBLEM_STATUS[outcome.problem], { problem: outcome.problem });

@@ -37,7 +37,7 @@ export async function renderReportEmail(
   const narrative = locale === 'en' && report.narrativeEn.trim() !== '' ? report.narrativeEn : report.narrativeJa;
   return deps.renderEmail('annual-report', locale, {
     year: String(report.year),
-    name: displayName(supporter),
+    name: displayName(supporter, locale),
     total: giving.total,
     giftCount: giving.giftCount,
     monthlyMonths: giving.monthlyMonths,

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { t, type Locale, translateKey } from '../../lib/i18n';
+import { pick, t, type Locale, translateKey } from '../../lib/i18n';
+import { shortDescription } from '../settings';
 import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
 import { startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
@@ -35,8 +36,12 @@ export function givingRoutes(ctx: AppContext): Router {
   async function renderJoin(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: Record<string, string> = {}) {
     const settings = await ctx.settings.get();
     const supporterCount = await ctx.supporterCounter.get();
+    // A fresh campaign does not announce "0 people": the count appears from the threshold in settings.
+    const isCountShown = supporterCount >= Number(settings.familyPage.countThreshold || 0);
     const locals = {
       title: t(req.locale, 'giving.join.title'),
+      description: shortDescription(pick(settings.familyPage.lead, req.locale)),
+      isCountShown,
       familyPage: settings.familyPage,
       organisation: settings.organisation,
       supporterCount,
@@ -45,7 +50,7 @@ export function givingRoutes(ctx: AppContext): Router {
       hasErrors: Object.keys(errors).length > 0,
     };
     // The empty form is the same for everyone but its CSRF token: served from the page cache.
-    if (status === 200) return renderCached(req, res, settings, `join:${req.locale}:${supporterCount}`, 'giving/join', locals);
+    if (status === 200) return renderCached(req, res, settings, `join:${req.locale}:${supporterCount}:${String(res.locals.meta?.image)}`, 'giving/join', locals);
     res.status(status).render('giving/join', { ...locals, csrfToken: req.csrfToken() });
   }
 
@@ -95,7 +100,8 @@ export function givingRoutes(ctx: AppContext): Router {
       res.render(view, {
         title: t(req.locale, 'giving.thanks.title'),
         session,
-        isMonthly: session?.mode === 'subscription',
+        // Without a session to ask, the page's own path says which kind of gift it thanks for.
+        isMonthly: session ? session.mode === 'subscription' : path === '/family/thanks',
         isPending,
         isConfirmed: Boolean(session?.completedAt),
       });

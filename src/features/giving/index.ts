@@ -6,7 +6,7 @@ export { markCheckoutCompleted, findDonation, findSubscriptionsOf, type Donation
 export { createSupporterCounter, startMonthlyCheckoutFor, startGiftCheckoutFor, AlreadyMonthly, type SupporterCounter, type CheckoutDeps } from './giving.service';
 export { MIN_GIFT, MAX_GIFT } from './giving.schemas';
 export { givingRoutes } from './giving.routes';
-export { givingEmailEnrichers, renderGiftReceipt, methodLabel } from './receipts';
+export { givingEmailEnrichers, renderGiftReceipt, methodLabel, receiptIssuer } from './receipts';
 export { renderReceiptPdf, type ReceiptPdfInput } from './receipt-pdf';
 export { todayInTokyo } from './gift-values';
 export { giftAdminRoutes } from './gifts.admin.routes';

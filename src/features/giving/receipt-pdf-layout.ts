@@ -144,10 +144,28 @@ export function drawNote(ctx: ReceiptCtx): void {
 
 /** The issuer (name, address when set, representative), bottom right, never split across pages. */
 export function drawIssuer(ctx: ReceiptCtx): void {
-  const x = page.right - ISSUER_WIDTH;
+  // With a seal, the text moves left so that the seal sits beside it and covers none of it.
+  const x = page.right - ISSUER_WIDTH - (ctx.input.issuer.seal ? SEAL_SIZE + SEAL_GAP : 0);
   ctx.y += ISSUER_GAP;
   ensureSpace(ctx, issuerHeight(ctx) - ISSUER_GAP);
+  const top = ctx.y;
   for (const { text, ...style } of issuerRows(ctx)) ctx.y += write(ctx, text, x, ctx.y, { ...style, width: ISSUER_WIDTH }) + 2;
+  drawSeal(ctx, top);
+}
+
+const SEAL_SIZE = 64;
+const SEAL_GAP = 8;
+
+/** The seal (角印) to the right of the issuer's name, as Japanese receipts place it; skipped if unreadable. */
+function drawSeal(ctx: ReceiptCtx, top: number): void {
+  const { seal } = ctx.input.issuer;
+  if (!seal) return;
+  try {
+    ctx.doc.image(seal, page.right - SEAL_SIZE, top, { fit: [SEAL_SIZE, SEAL_SIZE], align: 'center', valign: 'center' });
+  } catch {
+    // Checked on upload; a receipt is still worth more without the seal than not at all.
+  }
+  ctx.y = Math.max(ctx.y, top + SEAL_SIZE);
 }
 
 /** The height of what follows the table (note and issuer), kept on the page of the table's last row. */
@@ -170,13 +188,15 @@ function issuerRows(ctx: ReceiptCtx): { text: string; size: number; bold?: boole
     { text: ctx.words.issuer, size: 8.5, color: ink.muted },
     { text: ctx.face.printable(issuer.name), size: 11.5, bold: true },
     { text: ctx.face.printable(issuer.address), size: 9.5 },
+    { text: ctx.face.printable(issuer.contact ?? ''), size: 9.5 },
     { text: ctx.face.printable(issuer.representative), size: 9.5 },
   ].filter((row) => row.text !== '');
 }
 
 function issuerHeight(ctx: ReceiptCtx): number {
   const rows = issuerRows(ctx);
-  return rows.reduce((sum, row) => sum + measure(ctx, row.text, ISSUER_WIDTH, row.size, row.bold) + 2, ISSUER_GAP);
+  const text = rows.reduce((sum, row) => sum + measure(ctx, row.text, ISSUER_WIDTH, row.size, row.bold) + 2, 0);
+  return ISSUER_GAP + (ctx.input.issuer.seal ? Math.max(text, SEAL_SIZE) : text);
 }
 
 /** Page numbers at the foot of every page, when there is more than one. */

@@ -18,8 +18,8 @@ export interface ReceiptPdfInput {
   year?: number;
   /** "様" follows a person's name in Japanese, "御中" an organisation's. */
   recipient: { name: string; address?: string; isOrganisation?: boolean };
-  /** From settings; an empty address is left out. */
-  issuer: { name: string; address: string; representative: string };
+  /** From settings; an empty address or contact is left out; the seal (角印, PNG or JPEG) is printed over the name. */
+  issuer: { name: string; address: string; representative: string; contact?: string; seal?: Buffer };
   /** One for a single receipt; every gift of the year for the annual one. */
   lines: { date: Date; amount: number; description: string; method: string }[];
   /** Integer yen. */

@@ -1,11 +1,12 @@
 import type { Settings } from '../../../config/organisation';
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import { pick, t, type Locale, tOrValue } from '../../lib/i18n';
 import type { EmailEnrichers } from '../emails';
+import { findSettingImage } from '../settings';
 import { displayName, findSupporterById } from '../supporters';
 import { findDonation, findSubscriptionByRowId, findSubscriptionsOf, type Donation } from './ledger.repo';
 import { isCurrentSubscription } from './giving.service';
-import { renderReceiptPdf } from './receipt-pdf';
+import { renderReceiptPdf, type ReceiptPdfInput } from './receipt-pdf';
 
 /** The words a receipt uses for a gift: "毎月の寄付（5,000円プラン）" / "One-time gift". */
 function describeGift(donation: Donation, locale: Locale): string {
@@ -19,6 +20,23 @@ export function methodLabel(method: string, locale: Locale): string {
   return tOrValue(locale, 'giving.method.', method);
 }
 
+/**
+ * Who issues a receipt: the name, the address (the receipt's own, else the organisation's 所在地), the
+ * contact email and phone, the representative and the seal image when one is uploaded.
+ */
+export async function receiptIssuer(tx: Tx, settings: Settings, locale: Locale): Promise<ReceiptPdfInput['issuer']> {
+  const { organisation, receipt } = settings;
+  const contact = [organisation.contactEmail, organisation.phone].filter((part) => part.trim() !== '').join(' / ');
+  const seal = await findSettingImage(tx, 'seal');
+  return {
+    name: pick(receipt.issuerName, locale),
+    address: pick(receipt.issuerAddress, locale).trim() || pick(organisation.address, locale),
+    contact: contact ? t(locale, 'giving.receipt.contact', { contact }) : '',
+    representative: pick(receipt.representative, locale),
+    seal: seal?.bytes,
+  };
+}
+
 /** Renders the PDF receipt of one gift (the same number as its email). */
 export async function renderGiftReceipt(db: Db, settings: Settings, donation: Donation, locale: Locale): Promise<Buffer> {
   const supporter = await findSupporterById(db, donation.supporterId);
@@ -27,17 +45,15 @@ export async function renderGiftReceipt(db: Db, settings: Settings, donation: Do
     kind: 'single',
     receiptNumber: donation.receiptNumber ?? '',
     issuedOn: donation.receivedAt,
-    recipient: { name: supporter ? displayName(supporter) : '', isOrganisation: supporter?.kind === 'organisation' },
-    issuer: {
-      name: pick(settings.receipt.issuerName, locale),
-      address: pick(settings.receipt.issuerAddress, locale),
-      representative: pick(settings.receipt.representative, locale),
-    },
+    recipient: { name: supporter ? displayName(supporter, locale) : '', isOrganisation: supporter?.kind === 'organisation' },
+    issuer: await receiptIssuer(db, settings, locale),
     lines: [{ date: donation.receivedAt, amount: donation.amount, description: describeGift(donation, locale), method: methodLabel(donation.method, locale) }],
     total: donation.amount,
     note: pick(settings.receipt.taxNote, locale),
   });
 }
+
+const readerLocale = (email: { locale: string }): Locale => (email.locale === 'en' ? 'en' : 'ja');
 
 /** Email enrichers of the giving feature: what each template needs, loaded from the ids in params. */
 export function givingEmailEnrichers(
@@ -55,7 +71,7 @@ export function givingEmailEnrichers(
       const pdf = await renderGiftReceipt(db, settings, donation, locale);
       return {
         context: {
-          name: supporter ? displayName(supporter) : '',
+          name: supporter ? displayName(supporter, locale) : '',
           amount: donation.amount,
           receivedAt: donation.receivedAt,
           receiptNumber: donation.receiptNumber,
@@ -66,26 +82,28 @@ export function givingEmailEnrichers(
         attachments: [{ filename: `receipt-${donation.receiptNumber}.pdf`, content: pdf, contentType: 'application/pdf' }],
       };
     },
-    async welcome({ subscriptionId }) {
+    async welcome({ subscriptionId }, email) {
       const subscription = await findSubscriptionByRowId(db, subscriptionId);
       const supporter = subscription ? await findSupporterById(db, subscription.supporterId) : undefined;
-      return { context: { name: supporter ? displayName(supporter) : '', amount: subscription?.amount, meUrl } };
+      return { context: { name: supporter ? displayName(supporter, readerLocale(email)) : '', amount: subscription?.amount, meUrl } };
     },
-    async cancelled({ subscriptionId }) {
+    async cancelled({ subscriptionId }, email) {
       const subscription = await findSubscriptionByRowId(db, subscriptionId);
       const supporter = subscription ? await findSupporterById(db, subscription.supporterId) : undefined;
-      return { context: { name: supporter ? displayName(supporter) : '', amount: subscription?.amount, joinUrl: `${publicUrl}/family` } };
+      return { context: { name: supporter ? displayName(supporter, readerLocale(email)) : '', amount: subscription?.amount, joinUrl: `${publicUrl}/family` } };
     },
     // To a monthly donor whose address was used on the join form: their giving is managed on My page or in
     // the Billing Portal (card link); the Checkout that opened would be a second, separate monthly gift.
     async 'already-monthly'(_params, email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
       const current = supporter ? (await findSubscriptionsOf(db, supporter.id)).find((s) => isCurrentSubscription(s.status)) : undefined;
-      return { context: { name: supporter ? displayName(supporter) : '', amount: current?.amount, meUrl, cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
+      return {
+        context: { name: supporter ? displayName(supporter, readerLocale(email)) : '', amount: current?.amount, meUrl, cardUrl: supporter ? cardLink(supporter.id) : meUrl },
+      };
     },
     async 'payment-failed'(_params, email) {
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
-      return { context: { name: supporter ? displayName(supporter) : '', cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
+      return { context: { name: supporter ? displayName(supporter, readerLocale(email)) : '', cardUrl: supporter ? cardLink(supporter.id) : meUrl } };
     },
   };
 }

@@ -22,7 +22,7 @@ export function meDataRoutes(ctx: AppContext): Router {
     res.status(status).render('me/data', {
       title: t(req.locale, 'me.personalData.title'),
       me: supporter,
-      meName: displayName(supporter),
+      meName: displayName(supporter, req.locale),
       counts: COUNTED.map((section) => ({ label: t(req.locale, `me.personalData.section.${section}`), count: data[section].length })),
       pendingSince: pending?.requestedAt ?? undefined,
       hasLiveSubscription: data.subscriptions.some((s) => ['active', 'past_due', 'unpaid', 'trialing', 'incomplete'].includes(String(s.status))),

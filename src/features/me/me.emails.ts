@@ -10,7 +10,7 @@ export function meEmailEnrichers(db: Db, publicUrl: string, secret: string): Pic
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
       return {
         context: {
-          name: supporter ? displayName(supporter) : '',
+          name: supporter ? displayName(supporter, email.locale === 'en' ? 'en' : 'ja') : '',
           linkUrl: `${publicUrl}/me/link/${loginToken(secret, linkId)}`,
           minutes: LINK_VALID_MINUTES,
           meUrl: `${publicUrl}/me`,

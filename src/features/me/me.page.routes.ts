@@ -26,7 +26,7 @@ export function mePageRoutes(ctx: AppContext): Router {
     res.render('me/index', {
       title: t(req.locale, 'me.title'),
       me: req.supporter,
-      meName: displayName(req.supporter),
+      meName: displayName(req.supporter, req.locale),
       ...page,
       notice: done ? t(req.locale, `me.done.${done}`) : undefined,
       csrfToken: req.csrfToken(),

@@ -3,6 +3,7 @@ import multer from 'multer';
 import type { AppContext } from '../../context';
 import { t, type Locale, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
+import { addressSettingsHref, hasPostalAddress } from '../settings';
 import { countTagAudiences, previewAudience } from './audience';
 import { countedLinksOf } from './newsletter-email';
 import { findNewsletter, listNewsletters, type Newsletter } from './newsletters.repo';
@@ -130,6 +131,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     const notice = notices.find((n) => req.query[n] !== undefined);
     res.status(status).render('admin/newsletters/show', {
       layout: 'admin',
+      sendBlocked: hasPostalAddress(settings) ? undefined : { href: addressSettingsHref },
       title: view.subject,
       newsletter: view,
       createdByName: (newsletter as { createdByName?: string | null }).createdByName,
@@ -304,6 +306,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
         const newsletter = await issueOr404(req, res);
         if (!newsletter) return;
         const body = (req.body ?? {}) as Record<string, unknown>;
+        // The footer must carry the sender's postal address: refused here too, not only hidden on the page.
+        if (!hasPostalAddress(await ctx.settings.get())) return renderConfirm(req, res, newsletter, 409);
         if (body.confirm !== 'on')
           return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') }, undefined, body.public_archive === 'on');
         const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
@@ -328,6 +332,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       async (req, res) => {
         const newsletter = await issueOr404(req, res);
         if (!newsletter) return;
+        if (!hasPostalAddress(await ctx.settings.get())) return renderIssue(req, res, newsletter, 409);
         const parsed = parseSchedule(req.body);
         if (!parsed.ok) return renderIssue(req, res, newsletter, 422, { errors: parsed.errors, values: echo(req.body) });
         const outcome = await scheduleNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
@@ -365,7 +370,9 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     const audience = await previewAudience(ctx.db, newsletter.audience, SAMPLE_SIZE);
     // An issue to everyone goes to the archive unless unticked; one for a segment or tag only when ticked.
     const publicArchive = isPublic ?? newsletter.audience.segment === 'all';
+    const isBlocked = !hasPostalAddress(await ctx.settings.get());
     res.status(view.isEditable || status !== 200 ? status : 409).render('admin/newsletters/confirm', {
+      sendBlocked: isBlocked ? { href: addressSettingsHref } : undefined,
       layout: 'admin',
       title: t(req.locale, 'newsletters.confirm.title'),
       newsletter: view,

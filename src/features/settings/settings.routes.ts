@@ -1,10 +1,12 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t } from '../../lib/i18n';
+import { t, translateKey } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { editSettings } from './settings.edit';
 import { echoValues, formValues } from './settings.form';
 import { editableSections, type EditableSection, type FieldError } from './settings.schemas';
+import { findSettingImageHash, imageKinds, MAX_IMAGE_BYTES, type ImageKind } from './setting-images';
+import { settingsImageRoutes } from './settings.images.routes';
 import { settingsView } from './settings.view';
 
 // After saving, the page names the sections written (?saved=organisation,familyPage), or says nothing changed.
@@ -16,18 +18,48 @@ function savedNotice(req: Request, saved: string): string {
 
 /** Organisation settings, both languages (admins). */
 export function settingsRoutes(ctx: AppContext): AdminRoute[] {
-  async function renderForm(req: Request, res: Response, status: number, values?: Record<string, string>, errors?: Record<string, FieldError>) {
+  async function renderForm(
+    req: Request,
+    res: Response,
+    status: number,
+    values?: Record<string, string>,
+    errors?: Record<string, FieldError>,
+    imageErrors: Partial<Record<ImageKind, string>> = {},
+  ) {
     const settings = await ctx.settings.get();
     const saved = status === 200 && typeof req.query.saved === 'string' ? req.query.saved : undefined;
+    const changedImage = status === 200 && imageKinds.find((kind) => req.query.image === kind);
     res.status(status).render('admin/settings/edit', {
       layout: 'admin',
       title: t(req.locale, 'settings.title'),
       ...settingsView(req.locale, settings, values ?? formValues(settings), errors),
-      notice: saved === undefined ? undefined : savedNotice(req, saved),
+      images: await imagesView(req, imageErrors),
+      notice: changedImage ? t(req.locale, `settings.images.saved.${changedImage}`) : saved === undefined ? undefined : savedNotice(req, saved),
     });
   }
 
+  async function imagesView(req: Request, imageErrors: Partial<Record<ImageKind, string>>) {
+    const csrf = encodeURIComponent(req.csrfToken());
+    return Promise.all(
+      imageKinds.map(async (kind) => {
+        const hash = await findSettingImageHash(ctx.db, kind);
+        const error = imageErrors[kind];
+        return {
+          kind,
+          id: `image-${kind}`,
+          label: t(req.locale, `settings.images.${kind}.label`),
+          hint: t(req.locale, `settings.images.${kind}.hint`, { size: `${MAX_IMAGE_BYTES / 1024} KB` }),
+          src: hash ? `/admin/settings/images/${kind}?v=${hash.slice(0, 12)}` : undefined,
+          uploadAction: `/admin/settings/images/${kind}?_csrf=${csrf}`,
+          removeAction: `/admin/settings/images/${kind}/remove`,
+          error: error ? translateKey(req.locale, error, { size: `${MAX_IMAGE_BYTES / 1024} KB` }) : undefined,
+        };
+      }),
+    );
+  }
+
   return [
+    ...settingsImageRoutes(ctx, (req, res, status, imageErrors) => renderForm(req, res, status, undefined, undefined, imageErrors)),
     route('get', '/admin/settings', 'settings:edit', (req, res) => renderForm(req, res, 200)),
     route(
       'post',

@@ -5,10 +5,10 @@ import { hasControlCharacters } from '../../lib/text';
 // The settings form: which setting each field edits and how it is checked. Field names are dotted
 // paths (`familyPage.faq.2.answer.en`); a bilingual text is two fields, `.ja` and `.en`.
 
-export type FieldKind = 'line' | 'text' | 'email' | 'url' | 'switch' | 'number' | 'time';
+export type FieldKind = 'line' | 'text' | 'email' | 'url' | 'switch' | 'number' | 'time' | 'phone';
 /**
  * A rule for one value: `line` is one line, `text` may have line breaks, `number` a whole number in
- * `range`, `time` a time of day HH:MM. Every value is stored as a string.
+ * `range`, `time` a time of day HH:MM, `phone` a telephone number. Every value is stored as a string.
  */
 export interface Rule {
   kind: FieldKind;
@@ -55,6 +55,7 @@ export const settingsForm: SectionSpec[] = [
       bi('representative', line(100)),
       bi('address', line(300, false)),
       one('contactEmail', { kind: 'email', max: 254, required: true }),
+      one('phone', { kind: 'phone', max: 20, required: false }),
       one('websiteUrl', { kind: 'url', max: 500, required: false }),
       bi('tagline', text(300)),
       bi('mission', text(1000)),
@@ -70,6 +71,7 @@ export const settingsForm: SectionSpec[] = [
       { key: 'benefits', fixed: false, max: 6, fields: [bi('title', line(100)), bi('body', text(500))] },
       { key: 'faq', fixed: false, max: 12, fields: [bi('question', line(200)), bi('answer', text(1500))] },
       one('facebookGroupUrl', { kind: 'url', max: 500, required: false }),
+      one('countThreshold', number(0, 100000)),
     ],
   },
   { key: 'email', fields: [bi('senderName', line(100)), bi('footer', text(500))] },
@@ -125,6 +127,7 @@ export function checkValue(raw: unknown, rule: Rule, required: boolean): { value
   if (value === '') return required ? { error: { key: 'settings.errors.required' } } : { value };
   if (rule.kind === 'number' || rule.kind === 'time') return checkNumeric(value, rule);
   if ([...value].length > rule.max) return { error: { key: 'settings.errors.tooLong', params: { max: rule.max } } };
+  if (rule.kind === 'phone') return checkPhone(value);
   if (rule.kind === 'email') {
     const address = normalizeEmailAddress(value);
     return isDeliverableEmail(address) ? { value: address } : { error: { key: 'settings.errors.email' } };
@@ -154,6 +157,13 @@ function checkNumeric(raw: string, rule: Rule): { value: string } | { error: Fie
   const range = rule.range ?? { min: 0, max: Number.MAX_SAFE_INTEGER };
   const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
   return n >= range.min && n <= range.max ? { value: String(n) } : { error: { key: 'settings.errors.number', params: range } };
+}
+
+/** A telephone number as people write it (03-1234-5678, +81 3 1234 5678); full-width digits are read as digits. */
+function checkPhone(raw: string): { value: string } | { error: FieldError } {
+  const value = raw.normalize('NFKC').replace(/\s+/g, ' ');
+  const digits = value.replace(/\D/g, '').length;
+  return /^\+?[0-9() -]+$/.test(value) && digits >= 6 && digits <= 15 ? { value } : { error: { key: 'settings.errors.phone' } };
 }
 
 /** A checkbox: absent is off, "on" is on, anything else is a tampered form. */

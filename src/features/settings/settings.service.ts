@@ -1,11 +1,16 @@
 import { defaultSettings, type Settings, type SettingsKey } from '../../../config/organisation';
 import type { Db } from '../../db/client';
+import { findSettingImageHash } from './setting-images';
 import { insertMissingSettings, selectAllSettings, upsertSetting } from './settings.repo';
 
 export interface SettingsService {
   /** All sections, stored values over defaults; cached for a few seconds. */
   get(): Promise<Settings>;
   update<K extends SettingsKey>(key: K, value: Settings[K]): Promise<void>;
+  /** The hash of the uploaded link-preview image (its URL's last part), cached like the settings. */
+  ogImageHash(): Promise<string | undefined>;
+  /** Drops the cache after an image upload, so every page shows the new one. */
+  forget(): void;
 }
 
 const CACHE_MS = 5000;
@@ -14,6 +19,7 @@ const CACHE_MS = 5000;
 export async function createSettingsService(db: Db): Promise<SettingsService> {
   await insertMissingSettings(db, defaultSettings as unknown as Record<string, unknown>);
   let cached: { value: Settings; at: number } | undefined;
+  let cachedHash: { value: string | undefined; at: number } | undefined;
 
   async function load(): Promise<Settings> {
     const rows = await selectAllSettings(db);
@@ -34,6 +40,14 @@ export async function createSettingsService(db: Db): Promise<SettingsService> {
     async update(key, value) {
       await upsertSetting(db, key, value);
       cached = undefined;
+    },
+    async ogImageHash() {
+      if (!cachedHash || Date.now() - cachedHash.at > CACHE_MS) cachedHash = { value: await findSettingImageHash(db, 'ogImage'), at: Date.now() };
+      return cachedHash.value;
+    },
+    forget() {
+      cached = undefined;
+      cachedHash = undefined;
     },
   };
 }

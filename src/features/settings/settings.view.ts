@@ -52,7 +52,7 @@ function viewField(
     hint: optionalText(locale, labelKey.replace('settings.field.', 'settings.hint.')),
     // Numbers and times are typed as text: a browser's number or time input drops what it cannot
     // read before the server can explain what is wrong with it.
-    kind: ['line', 'number', 'time'].includes(spec.rule.kind) ? 'text' : spec.rule.kind,
+    kind: ['line', 'number', 'time'].includes(spec.rule.kind) ? 'text' : spec.rule.kind === 'phone' ? 'tel' : spec.rule.kind,
     inputmode: spec.rule.kind === 'number' ? 'numeric' : undefined,
     max: spec.rule.max,
     isRequired: required,

@@ -11,7 +11,7 @@ export function signupEmailEnrichers(db: Db, publicUrl: string, secret: string):
       const supporter = email.supporterId ? await findSupporterById(db, email.supporterId) : undefined;
       return {
         context: {
-          name: supporter ? displayName(supporter) : '',
+          name: supporter ? displayName(supporter, email.locale === 'en' ? 'en' : 'ja') : '',
           linkUrl: `${publicUrl}/family/newsletter/confirm/${signupId}/${signupToken(secret, signupId)}`,
           days: SIGNUP_LINK_DAYS,
         },

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/client';
 import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
+import type { Locale } from '../../lib/i18n';
 import { findSupporterById, followMerges, insertConsent, insertSupporterOrGet, selectStatusFacts, updateSupporter, type Supporter } from './supporters.repo';
 
 export interface SupporterInput {
@@ -82,8 +83,15 @@ export async function refreshSupporterStatus(tx: Tx, supporterId: string): Promi
   return status;
 }
 
-/** The name to print: organisation name, or 姓 名. */
-export function displayName(s: Pick<Supporter, 'kind' | 'organisationName' | 'familyName' | 'givenName'>): string {
+// Names written in Chinese characters or kana keep their own order (姓 名) in every language.
+const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+/**
+ * The name to print: the organisation name, or the person's name in the reader's order — 姓 名 in
+ * Japanese, given name first in English ("Amina Hassan") unless the name is written in kanji or kana.
+ */
+export function displayName(s: Pick<Supporter, 'kind' | 'organisationName' | 'familyName' | 'givenName'>, locale: Locale = 'ja'): string {
   if (s.kind === 'organisation' && s.organisationName) return s.organisationName;
-  return `${s.familyName} ${s.givenName}`.trim();
+  const isGivenFirst = locale === 'en' && !cjk.test(`${s.familyName}${s.givenName}`);
+  return (isGivenFirst ? `${s.givenName} ${s.familyName}` : `${s.familyName} ${s.givenName}`).trim();
 }
