@@ -220,7 +220,7 @@ describe('bank statement import', () => {
     expect(lines2.map((l) => l.status)).toEqual(['duplicate', 'duplicate', 'pending']);
     expect(lines2[2]!.suggestedSupporterId).toBe(jun.id);
     const review = unescapeHtml((await visitor.get(`/admin/imports/${second}`)).html);
-    expect(review).toContain('取り込み済み(重複)');
+    expect(review).toContain('取り込み済み（重複）');
     // Even a crafted choice for a duplicate line records nothing.
     const before = await count(app, donations);
     const done = await confirm(second, Object.fromEntries(lines2.map((l) => [`line_${l.id}`, `s:${jun.id}`])));
