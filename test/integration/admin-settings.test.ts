@@ -194,7 +194,7 @@ describe('settings, audit log and jobs in the staff console', () => {
       expect((await visitor.post('/admin/settings', { _csrf: token, 'familyPage.headline.ja': 'x' })).res.status).toBe(403);
       expect((await visitor.get('/admin/audit')).res.status).toBe(403);
       expect((await visitor.get('/admin/jobs')).res.status).toBe(403);
-      expect((await visitor.get('/admin/jobs/api/queues')).res.status).toBe(403);
+      expect((await visitor.get('/admin/jobs/board/api/queues')).res.status).toBe(403);
     }
     expect((await app.ctx.settings.get()).familyPage.headline.ja).toBe('いっしょに未来をつくりませんか?');
   });
@@ -269,8 +269,8 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(html).toContain('id="audit-entries"');
   });
 
-  test('when an admin opens /admin/jobs, then bull-board shows every queue under its own policy, and the rest of the app keeps the strict one', async () => {
-    const page = await admin.get('/admin/jobs');
+  test('when an admin opens /admin/jobs/board, then bull-board shows every queue under its own policy, and the rest of the app keeps the strict one', async () => {
+    const page = await admin.get('/admin/jobs/board');
     expect(page.res.status).toBe(200);
     expect(page.html).toContain('__UI_CONFIG__');
     expect(page.html).not.toContain('fonts.googleapis.com');
@@ -281,14 +281,14 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(csp).not.toContain("'unsafe-inline'");
     expect(csp).not.toContain("'unsafe-eval'");
 
-    const api = await admin.get('/admin/jobs/api/queues');
+    const api = await admin.get('/admin/jobs/board/api/queues');
     expect(api.res.status).toBe(200);
     const names = (JSON.parse(api.html) as { queues: { name: string; readOnlyMode: boolean }[] }).queues.map((q) => q.name).sort();
     expect(names).toEqual(['billing', 'default', 'email', 'newsletter']);
 
     const script = /src="(static\/js\/main[^"]+)"/.exec(page.html)![1]!;
-    expect((await admin.get(`/admin/jobs/${script}`)).res.status).toBe(200);
-    expect((await Visitor.of(app).get(`/admin/jobs/${script}`)).res.status).toBe(302);
+    expect((await admin.get(`/admin/jobs/board/${script}`)).res.status).toBe(200);
+    expect((await Visitor.of(app).get(`/admin/jobs/board/${script}`)).res.status).toBe(302);
 
     const home = await admin.get('/admin');
     expect(home.res.headers.get('content-security-policy')).not.toContain('unsafe');
