@@ -194,7 +194,7 @@ describe('settings, audit log and jobs in the staff console', () => {
       expect((await visitor.post('/admin/settings', { _csrf: token, 'familyPage.headline.ja': 'x' })).res.status).toBe(403);
       expect((await visitor.get('/admin/audit')).res.status).toBe(403);
       expect((await visitor.get('/admin/jobs')).res.status).toBe(403);
-      expect((await visitor.get('/admin/jobs/api/queues')).res.status).toBe(403);
+      expect((await visitor.get('/admin/jobs/board/api/queues')).res.status).toBe(403);
     }
     expect((await app.ctx.settings.get()).familyPage.headline.ja).toBe('いっしょに未来をつくりませんか?');
   });
@@ -203,26 +203,28 @@ describe('settings, audit log and jobs in the staff console', () => {
     for (let i = 0; i < 55; i++)
       await recordAudit(app.ctx.db, {
         staffId: adminId,
-        action: 'test.bulk',
+        action: 'supporter.note',
         targetType: 'supporter',
         targetId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        detail: { n: i },
+        detail: { note: `n${i}` },
       });
 
     const all = await admin.get('/admin/audit');
     expect(all.res.status).toBe(200);
-    expect(all.html).toContain('test.bulk');
-    expect(all.html).toContain('{&quot;n&quot;:54}');
+    // Sentences and labelled fields, not codes and JSON.
+    expect(all.html).toContain('さんにメモを書きました');
+    expect(all.html).toContain('<dt>メモ</dt><dd>n54</dd>');
+    expect(all.html).not.toContain('>supporter.note<');
     const older = await admin.get(unescapeHtml(/href="([^"]+)" rel="next"/.exec(all.html)![1]!));
-    expect(older.html).toContain('settings.edit');
-    expect(older.html).toContain('login.success');
+    expect(older.html).toContain('が<a href="/admin/settings">設定</a>を変更しました');
+    expect(older.html).toContain('がログインしました');
     const ids = [...all.html.matchAll(/data-audit-id="(\d+)"/g)].map((m) => Number(m[1]));
     expect(ids).toHaveLength(50);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
 
-    const bulk = await admin.get('/admin/audit?action=test.');
+    const bulk = await admin.get('/admin/audit?action=supporter.no');
     expect([...bulk.html.matchAll(/data-audit-id=/g)]).toHaveLength(50);
-    expect(bulk.html).toContain('{&quot;n&quot;:54}');
+    expect(bulk.html).toContain('<dt>メモ</dt><dd>n54</dd>');
     expect(bulk.html).toContain('href="/admin/supporters/00000000-0000-4000-8000-000000000054"');
     const next = /href="([^"]+)" rel="next"/.exec(bulk.html)![1]!;
     const second = await admin.get(unescapeHtml(next));
@@ -230,20 +232,20 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(second.html).not.toContain('rel="next"');
 
     const settingsOnly = await admin.get('/admin/audit?action=settings.&targetType=settings');
-    const rows = [...settingsOnly.html.matchAll(/<tr data-audit-id[\s\S]*?<\/tr>/g)].map((m) => m[0]);
+    const rows = [...settingsOnly.html.matchAll(/<li class="audit-entry" data-audit-id[\s\S]*?<\/li>/g)].map((m) => m[0]);
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    for (const row of rows) expect(row).toContain('settings.edit');
-    expect(rows.join('')).toContain('{&quot;sections&quot;:[&quot;organisation&quot;,&quot;familyPage&quot;]}');
+    for (const row of rows) expect(row).toContain('が<a href="/admin/settings">設定</a>を変更しました');
+    expect(rows.join('')).toContain('<dt>変更した項目</dt><dd>団体情報、WELgeeファミリーのページ</dd>');
 
     const byTarget = await admin.get('/admin/audit?targetType=supporter&targetId=00000000-0000-4000-8000-000000000007');
     expect([...byTarget.html.matchAll(/data-audit-id=/g)]).toHaveLength(1);
 
     const mine = await admin.get(`/admin/audit?staff=${adminId}&action=login.`);
-    expect(mine.html).toContain('login.success');
-    expect(mine.html).not.toContain('test.bulk');
+    expect(mine.html).toContain('がログインしました');
+    expect(mine.html).not.toContain('メモを書きました');
 
     const today = tokyoDay(new Date());
-    expect([...(await admin.get(`/admin/audit?from=${today}&to=${today}&action=test.bulk`)).html.matchAll(/data-audit-id=/g)]).toHaveLength(50);
+    expect([...(await admin.get(`/admin/audit?from=${today}&to=${today}&action=supporter.note`)).html.matchAll(/data-audit-id=/g)]).toHaveLength(50);
     const past = await admin.get('/admin/audit?from=2020-01-01&to=2020-01-31');
     expect(past.html).toContain('条件に合う記録はありません。');
   });
@@ -267,8 +269,8 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(html).toContain('id="audit-entries"');
   });
 
-  test('when an admin opens /admin/jobs, then bull-board shows every queue under its own policy, and the rest of the app keeps the strict one', async () => {
-    const page = await admin.get('/admin/jobs');
+  test('when an admin opens /admin/jobs/board, then bull-board shows every queue under its own policy, and the rest of the app keeps the strict one', async () => {
+    const page = await admin.get('/admin/jobs/board');
     expect(page.res.status).toBe(200);
     expect(page.html).toContain('__UI_CONFIG__');
     expect(page.html).not.toContain('fonts.googleapis.com');
@@ -279,14 +281,14 @@ describe('settings, audit log and jobs in the staff console', () => {
     expect(csp).not.toContain("'unsafe-inline'");
     expect(csp).not.toContain("'unsafe-eval'");
 
-    const api = await admin.get('/admin/jobs/api/queues');
+    const api = await admin.get('/admin/jobs/board/api/queues');
     expect(api.res.status).toBe(200);
     const names = (JSON.parse(api.html) as { queues: { name: string; readOnlyMode: boolean }[] }).queues.map((q) => q.name).sort();
     expect(names).toEqual(['billing', 'default', 'email', 'newsletter']);
 
     const script = /src="(static\/js\/main[^"]+)"/.exec(page.html)![1]!;
-    expect((await admin.get(`/admin/jobs/${script}`)).res.status).toBe(200);
-    expect((await Visitor.of(app).get(`/admin/jobs/${script}`)).res.status).toBe(302);
+    expect((await admin.get(`/admin/jobs/board/${script}`)).res.status).toBe(200);
+    expect((await Visitor.of(app).get(`/admin/jobs/board/${script}`)).res.status).toBe(302);
 
     const home = await admin.get('/admin');
     expect(home.res.headers.get('content-security-policy')).not.toContain('unsafe');

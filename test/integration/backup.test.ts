@@ -388,7 +388,7 @@ describe('backup and restore of the embedded database (PGlite)', () => {
           ip: '203.0.113.7',
         },
         { supporterId: sato!.id, purpose: 'newsletter', granted: true, textVersion: 'newsletter:1', text: 'メールマガジン「WELgeeファミリー通信」を受け取る', source: 'join_form' },
-        { supporterId: smith!.id, purpose: 'newsletter', granted: false, textVersion: 'newsletter:1', text: 'Unsubscribe', source: 'unsubscribe' },
+        { supporterId: smith!.id, purpose: 'newsletter', granted: false, textVersion: 'newsletter:1', text: 'Unsubscribe', source: 'unsubscribe_link' },
       ]);
       await receiptFor(db, sato!.id, 2026);
       expected = await ledger(database);

@@ -19,7 +19,7 @@ describe('queue dashboard (/admin/jobs) edges', () => {
     return { res, text: await res.text() };
   }
 
-  test.each(['/admin/jobs/zzz', '/admin/jobs/zzz/yyy', '/admin/jobs/static/nothing.js', '/admin/jobs/api/nothing'])(
+  test.each(['/admin/jobs/board/zzz', '/admin/jobs/board/zzz/yyy', '/admin/jobs/board/static/nothing.js', '/admin/jobs/board/api/nothing'])(
     'when an admin opens the unknown path %s, then the app answers its own 404 page',
     async (path) => {
       const { res, text } = await send(admin, 'GET', path);
@@ -29,21 +29,27 @@ describe('queue dashboard (/admin/jobs) edges', () => {
   );
 
   test('when an admin POSTs a bull-board action with a valid CSRF token, then the answer is a 4xx, never 500, and the queue stays running', async () => {
-    const { res } = await send(admin, 'POST', '/admin/jobs/api/queues/email/pause', { 'content-type': 'application/x-www-form-urlencoded' }, `_csrf=${encodeURIComponent(token)}`);
+    const { res } = await send(
+      admin,
+      'POST',
+      '/admin/jobs/board/api/queues/email/pause',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      `_csrf=${encodeURIComponent(token)}`,
+    );
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(await app.ctx.queues.get('email').isPaused()).toBe(false);
   });
 
   test('when an admin PUTs pause (the board is read-only), then the answer is a 4xx and the queue stays running', async () => {
-    const put = await send(admin, 'PUT', '/admin/jobs/api/queues/email/pause', { 'x-csrf-token': token });
+    const put = await send(admin, 'PUT', '/admin/jobs/board/api/queues/email/pause', { 'x-csrf-token': token });
     expect(put.res.status).toBeGreaterThanOrEqual(400);
     expect(put.res.status).toBeLessThan(500);
     expect(await app.ctx.queues.get('email').isPaused()).toBe(false);
   });
 
   test('when a write to the board carries no CSRF token, then it is refused with 403', async () => {
-    const { res } = await send(admin, 'PUT', '/admin/jobs/api/queues/email/pause');
+    const { res } = await send(admin, 'PUT', '/admin/jobs/board/api/queues/email/pause');
     expect(res.status).toBe(403);
     expect(await app.ctx.queues.get('email').isPaused()).toBe(false);
   });
@@ -52,14 +58,14 @@ describe('queue dashboard (/admin/jobs) edges', () => {
     for (const role of ['staff', 'finance'] as const) {
       const { visitor } = await signInAs(app, role);
       const own = await adminToken(visitor);
-      expect((await send(visitor, 'PUT', '/admin/jobs/api/queues/email/pause', { 'x-csrf-token': own })).res.status).toBe(403);
-      expect((await send(visitor, 'GET', '/admin/jobs/zzz')).res.status).toBe(403);
+      expect((await send(visitor, 'PUT', '/admin/jobs/board/api/queues/email/pause', { 'x-csrf-token': own })).res.status).toBe(403);
+      expect((await send(visitor, 'GET', '/admin/jobs/board/zzz')).res.status).toBe(403);
     }
     expect(await app.ctx.queues.get('email').isPaused()).toBe(false);
   });
 
   test('when nobody is signed in, then an unknown dashboard path sends to the sign-in page', async () => {
-    const { res } = await send(Visitor.of(app), 'GET', '/admin/jobs/zzz');
+    const { res } = await send(Visitor.of(app), 'GET', '/admin/jobs/board/zzz');
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^\/admin\/login\?next=/);
   });

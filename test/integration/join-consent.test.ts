@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { consents, emails, subscriptions, supporters, supporterTags } from '../../src/db/schema';
+import { consents, type consentSources, emails, subscriptions, supporters, supporterTags } from '../../src/db/schema';
 import { previewAudience } from '../../src/features/newsletters/audience';
 import { unsubscribeToken } from '../../src/features/newsletters/unsubscribe-token';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
@@ -177,7 +177,7 @@ describe('join without disclosure and newsletter double opt-in', () => {
 
   test('when a prospect who never paid nor confirmed is flagged for the newsletter, then no newsletter audience includes them', async () => {
     const tag = `optin-${Date.now()}`;
-    const add = async (email: string, status: 'prospect' | 'monthly', source?: string) => {
+    const add = async (email: string, status: 'prospect' | 'monthly', source?: (typeof consentSources)[number]) => {
       const [s] = await app.ctx.db.insert(supporters).values({ email, emailNormalized: email, familyName: '試験', givenName: '太郎', status, newsletter: true }).returning();
       if (source) await app.ctx.db.insert(consents).values({ supporterId: s!.id, purpose: 'newsletter', granted: true, text: 'x', textVersion: 'newsletter:x', source });
       await app.ctx.db.insert(supporterTags).values({ supporterId: s!.id, tag });

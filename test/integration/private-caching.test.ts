@@ -30,9 +30,9 @@ describe('signed-in pages are never cached; every answer carries the Permissions
     const paths = appRoutes(app.ctx)
       .filter((r) => r.method === 'get' && r.path.startsWith('/admin'))
       .map((r) => concrete(r.path));
-    paths.push('/admin/exports/donations.csv?from=2026-01-01&to=2026-12-31', '/admin/exports/labels.csv', '/admin/jobs', '/admin/jobs/api/queues', '/admin/jobs/zzz');
-    const shell = await admin.get('/admin/jobs');
-    paths.push(`/admin/jobs/${/src="(static\/js\/main[^"]+)"/.exec(shell.html)![1]!}`);
+    paths.push('/admin/exports/donations.csv?from=2026-01-01&to=2026-12-31', '/admin/exports/labels.csv', '/admin/jobs', '/admin/jobs/board/api/queues', '/admin/jobs/board/zzz');
+    const shell = await admin.get('/admin/jobs/board');
+    paths.push(`/admin/jobs/board/${/src="(static\/js\/main[^"]+)"/.exec(shell.html)![1]!}`);
     expect(paths.length).toBeGreaterThan(40);
     const seen: string[] = [];
     for (const path of paths) {

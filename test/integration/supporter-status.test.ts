@@ -20,7 +20,7 @@ describe('supporter status and merged records', () => {
   const statusOf = async (id: string) => (await app.ctx.db.select().from(supporters).where(eq(supporters.id, id)))[0]!.status;
 
   test('when the only gift of a supporter is reversed, then they are no longer counted as a donor', async () => {
-    const s = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(`rev-${Date.now()}@example.jp`), [], { source: 'test' }));
+    const s = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(`rev-${Date.now()}@example.jp`), [], { source: 'staff' }));
     const gift = await app.ctx.db.transaction((tx) =>
       bookOfflineGift(tx, { supporterId: s.id, receivedOn: tokyoDay(new Date()), amount: 5000, method: 'bank_transfer', payerName: 'コバヤシ アオイ', note: null }, { staffId }),
     );
@@ -33,8 +33,8 @@ describe('supporter status and merged records', () => {
   test('when someone joins again with the email of a duplicate merged away, then the kept supporter is used', async () => {
     const keptEmail = `kept-${Date.now()}@example.jp`;
     const dupEmail = `dup-${Date.now()}@example.jp`;
-    const kept = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(keptEmail), [], { source: 'test' }));
-    const dup = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(dupEmail), [], { source: 'test' }));
+    const kept = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(keptEmail), [], { source: 'staff' }));
+    const dup = await app.ctx.db.transaction((tx) => registerSupporter(tx, person(dupEmail), [], { source: 'staff' }));
     await mergeSupporters(app.ctx.db, { keptId: kept.id, duplicateId: dup.id, staffId });
     const again = await app.ctx.db.transaction((tx) =>
       registerSupporter(tx, person(dupEmail), [{ purpose: 'privacy_policy', granted: true, text: '個人情報の取り扱いに同意します' }], { source: 'join_form' }),

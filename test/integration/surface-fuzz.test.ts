@@ -24,12 +24,12 @@ const sentOf = (probe: Probe) => (typeof probe.body === 'string' ? probe.body.sl
 const isEnding = (r: RouteEntry) => /\/(logout|signout-all)$/.test(r.path) || r.path === '/me/delete';
 
 const dashboardRoutes: RouteEntry[] = [
-  { method: 'get', path: '/admin/jobs' },
-  { method: 'get', path: '/admin/jobs/queue/:queueName' },
-  { method: 'get', path: '/admin/jobs/api/queues' },
-  { method: 'get', path: '/admin/jobs/api/queues/:queueName/:jobId' },
-  { method: 'put', path: '/admin/jobs/api/queues/:queueName/pause' },
-  { method: 'put', path: '/admin/jobs/api/queues/:queueName/:jobId/retry' },
+  { method: 'get', path: '/admin/jobs/board' },
+  { method: 'get', path: '/admin/jobs/board/queue/:queueName' },
+  { method: 'get', path: '/admin/jobs/board/api/queues' },
+  { method: 'get', path: '/admin/jobs/board/api/queues/:queueName/:jobId' },
+  { method: 'put', path: '/admin/jobs/board/api/queues/:queueName/pause' },
+  { method: 'put', path: '/admin/jobs/board/api/queues/:queueName/:jobId/retry' },
 ];
 
 interface Caller {

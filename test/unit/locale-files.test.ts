@@ -68,7 +68,8 @@ describe('message keys in TypeScript', () => {
     const files = ['src', 'jobs'].flatMap((dir) => sourceFiles(path.join(root, dir)));
     const missing: string[] = [];
     let checked = 0;
-    for (const file of files) {
+    // The list of audit actions (src/features/audit/audit-actions.ts) is dotted too, but holds no messages.
+    for (const file of files.filter((f) => !f.endsWith('audit-actions.ts'))) {
       // Audit actions (action: 'settings.edit') are dotted too, but are not messages.
       for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?<!action: )['"`]([a-z]+(?:\.[A-Za-z0-9_-]+)+\.?)['"`]/g)) {
         const key = m[1]!;

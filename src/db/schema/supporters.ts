@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { recordedAt } from './columns';
 
+/** Where a consent was given or withdrawn (consents.source, newsletter_signups.source). */
+export const consentSources = ['join_form', 'give_form', 'my_page', 'newsletter_confirmation', 'unsubscribe_link', 'staff', 'staff_console'] as const;
+
 /** People and organisations who give; one row per normalised email. */
 export const supporters = pgTable(
   'supporters',
@@ -78,7 +81,7 @@ export const consents = pgTable(
     granted: boolean('granted').notNull(),
     textVersion: text('text_version').notNull(),
     text: text('text').notNull(),
-    source: text('source').notNull(),
+    source: text('source', { enum: consentSources }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
     /** Why staff changed it (required when staff subscribe someone who had unsubscribed). */
@@ -105,7 +108,7 @@ export const newsletterSignups = pgTable(
     locale: text('locale', { enum: ['ja', 'en'] }).notNull(),
     /** The exact checkbox text shown, and where, from where, when. */
     text: text('text').notNull(),
-    source: text('source').notNull(),
+    source: text('source', { enum: consentSources }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
     requestedAt: recordedAt('requested_at'),

@@ -11,6 +11,7 @@ import { reconciliationRoutes } from '../reconciliation';
 import { settingsRoutes } from '../settings';
 import { accountRoutes, authRoutes, can, loadStaff, signedIn } from '../staff';
 import { deletionRequestRoutes, supporterAdminRoutes } from '../supporters';
+import { jobsConsoleRoutes } from './jobs.console';
 import { jobsRoutes } from './jobs.routes';
 import type { AdminRoute } from '../../web/route-table';
 
@@ -31,7 +32,8 @@ export function adminRouteList(ctx: AppContext): AdminRoute[] {
     ...reconciliationRoutes(ctx), // /admin/reconciliation (Stripe vs ledger, last 35 days; replay missing events)
     ...settingsRoutes(ctx), // /admin/settings (organisation texts, both languages)
     ...auditRoutes(ctx), // /admin/audit (append-only log)
-    ...jobsRoutes(ctx), // /admin/jobs (queue dashboard, admins only)
+    ...jobsConsoleRoutes(ctx), // /admin/jobs (queues at a glance, failed jobs and their retry)
+    ...jobsRoutes(ctx), // /admin/jobs/board (bull-board, in English, admins only)
   ];
 }
 

@@ -9,7 +9,7 @@ import { queueNames } from '../../lib/job-contracts';
 import type { AppContext } from '../../context';
 import { route, type AdminRoute } from '../../web/route-table';
 
-const BASE_PATH = '/admin/jobs';
+const BASE_PATH = '/admin/jobs/board';
 
 const sha256 = (text: string) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
@@ -97,7 +97,7 @@ function boardMiddleware(board: RequestHandler): RequestHandler {
   };
 }
 
-/** The queue dashboard (bull-board), admins only. */
+/** The queue dashboard (bull-board, in English) under /admin/jobs/board, admins only: the jobs page links to it. */
 export function jobsRoutes(ctx: AppContext): AdminRoute[] {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BASE_PATH);
@@ -110,7 +110,7 @@ export function jobsRoutes(ctx: AppContext): AdminRoute[] {
       uiConfig: {
         boardTitle: 'WELgee Family jobs',
         hideDocsLink: true,
-        miscLinks: [{ text: '← Staff console', url: '/admin' }],
+        miscLinks: [{ text: '← Staff console', url: '/admin/jobs' }],
         favIcon: { default: '/assets/favicon.svg', alternative: '/assets/favicon.svg' },
       },
     },

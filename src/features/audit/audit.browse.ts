@@ -1,7 +1,8 @@
 import type { Db } from '../../db/client';
-import { t, type Locale, translateKey } from '../../lib/i18n';
+import { t, tOrValue, type Locale, translateKey } from '../../lib/i18n';
 import { pageHref, PAGE_SIZE, parseAuditQuery } from './audit.filters';
-import { selectStaffNames } from './audit.repo';
+import { selectStaffNames, selectTargetNames } from './audit.repo';
+import { auditFields, auditSentence, targetHref } from './audit.sentences';
 import { listAudit } from './audit.service';
 
 // The audit page: one page of entries, newest first, with who, when (Japan time), what and on what.
@@ -28,22 +29,6 @@ const timeFormats: Record<Locale, Intl.DateTimeFormat> = {
     hourCycle: 'h23',
   }),
 };
-const DETAIL_MAX = 600;
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-
-/** Where a target can be opened in the console, when it has a page. */
-function targetHref(type: string | null, id: string | null): string | undefined {
-  if (type === 'supporter' && id && isUuid(id)) return `/admin/supporters/${id}`;
-  if (type === 'settings') return '/admin/settings';
-  return undefined;
-}
-
-function detailText(detail: unknown): string {
-  if (!detail || typeof detail !== 'object' || Object.keys(detail).length === 0) return '';
-  const text = JSON.stringify(detail);
-  return text.length > DETAIL_MAX ? `${text.slice(0, DETAIL_MAX)}…` : text;
-}
-
 /** One page of the audit log for the query string, with every filter problem reported. */
 export async function browseAudit(db: Db, query: Record<string, unknown>, locale: Locale) {
   const q = parseAuditQuery(query);
@@ -52,23 +37,29 @@ export async function browseAudit(db: Db, query: Record<string, unknown>, locale
   const rows = await listAudit(db, q.filter, PAGE_SIZE + 1, (q.page - 1) * PAGE_SIZE);
   const hasNext = rows.length > PAGE_SIZE;
   const isFiltered = Object.keys(q.filter).length > 0;
+  const idsOf = (type: string) => [...new Set(rows.filter((r) => r.targetType === type && r.targetId && /^[0-9a-f-]{36}$/i.test(r.targetId)).map((r) => r.targetId!))];
+  const targetNames = await selectTargetNames(db, { supporters: idsOf('supporter'), newsletters: idsOf('newsletter') });
 
   const entries = rows.slice(0, PAGE_SIZE).map((row) => {
     const who = row.staffId ? names.get(row.staffId) : undefined;
+    const whoName = who ? t(locale, 'audit.honorific', { name: who.name }) : row.staffId ? t(locale, 'audit.unknownStaff') : t(locale, 'audit.system');
     return {
       id: row.id,
       at: row.at.toISOString(),
       when: timeFormats[locale].format(row.at),
-      who: who ? who.name : row.staffId ? t(locale, 'audit.unknownStaff') : t(locale, 'audit.system'),
+      who: whoName,
+      sentence: auditSentence(locale, row, whoName, targetNames),
       whoEmail: who?.email,
       whoHref: row.staffId ? pageHref({ ...q.values, staff: row.staffId }, 1) : undefined,
       action: row.action,
+      actionLabel: tOrValue(locale, 'audit.action.', row.action),
       actionHref: pageHref({ ...q.values, action: row.action }, 1),
       targetType: row.targetType,
+      targetTypeLabel: row.targetType ? tOrValue(locale, 'audit.target.', row.targetType) : undefined,
       targetId: row.targetId,
       targetHref: targetHref(row.targetType, row.targetId),
       targetFilterHref: row.targetType ? pageHref({ ...q.values, targetType: row.targetType, targetId: row.targetId ?? '' }, 1) : undefined,
-      detail: detailText(row.detail),
+      fields: auditFields(locale, row.detail),
       ip: row.ip,
     };
   });

@@ -1,12 +1,13 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { auditLog } from '../../db/schema';
+import type { AuditAction } from './audit-actions';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
 export interface AuditInput {
   staffId?: string | null;
-  action: string;
+  action: AuditAction;
   targetType?: string;
   targetId?: string;
   detail?: Record<string, unknown>;

@@ -7,6 +7,7 @@ import { startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
 import { createPageCache } from '../../web/page-cache';
 import { givingLimits } from './giving.limits';
+import type { ConsentSource } from '../supporters';
 
 const PRESET_GIFTS = [3000, 5000, 10000];
 
@@ -69,7 +70,7 @@ export function givingRoutes(ctx: AppContext): Router {
     });
   }
 
-  const consentContext = (req: Request, source: string) => ({ source, ip: req.ip, userAgent: req.get('user-agent') });
+  const consentContext = (req: Request, source: ConsentSource) => ({ source, ip: req.ip, userAgent: req.get('user-agent') });
 
   router.get('/family', (req, res) => renderJoin(req, res));
 

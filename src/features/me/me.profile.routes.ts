@@ -35,7 +35,7 @@ function echo(body: unknown): Record<string, string> {
 /** GET|POST /me/profile (name, フリガナ, address for letters, language) and POST /me/preferences. */
 export function meProfileRoutes(ctx: AppContext): Router {
   const router = Router();
-  const context = (req: Request) => ({ source: 'my_page', ip: req.ip, userAgent: req.get('user-agent') });
+  const context = (req: Request) => ({ source: 'my_page' as const, ip: req.ip, userAgent: req.get('user-agent') });
 
   function renderProfile(req: Request, res: Response, status = 200, values?: Record<string, string>, errors: Record<string, string> = {}) {
     const s = req.supporter!;

@@ -15,6 +15,7 @@ export const permissions = [
   'settings:edit',
   'audit:view',
   'jobs:view',
+  'jobs:retry',
   'account:manage',
 ] as const;
 

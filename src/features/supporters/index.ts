@@ -1,4 +1,14 @@
-export { registerSupporter, refreshSupporterStatus, displayName, consentTextVersion, type SupporterInput, type ConsentGiven, type ConsentContext } from './supporters.service';
+export {
+  registerSupporter,
+  refreshSupporterStatus,
+  displayName,
+  consentTextVersion,
+  consentSources,
+  type ConsentSource,
+  type SupporterInput,
+  type ConsentGiven,
+  type ConsentContext,
+} from './supporters.service';
 export {
   findSupporterById,
   findSupporterByEmail,

@@ -36,7 +36,7 @@ export function signupRoutes(ctx: AppContext): Router {
   });
 
   router.post('/family/newsletter/confirm/:id/:token', async (req, res) => {
-    const context = { source: 'newsletter_confirmation', ip: req.ip, userAgent: req.get('user-agent') };
+    const context = { source: 'newsletter_confirmation' as const, ip: req.ip, userAgent: req.get('user-agent') };
     const locale = await confirmSignupByLink(ctx.db, ctx.sessionSecret, req.params.id, req.params.token, context);
     if (!locale) return invalid(req, res);
     res.redirect(303, `/family/newsletter/confirmed?lang=${locale}`);

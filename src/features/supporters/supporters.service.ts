@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/client';
+import { consentSources } from '../../db/schema';
 import { emailKey, normalizeEmailAddress } from '../../lib/email-address';
 import type { Locale } from '../../lib/i18n';
 import { findSupporterById, followMerges, insertConsent, insertSupporterOrGet, selectStatusFacts, updateSupporter, type Supporter } from './supporters.repo';
@@ -15,8 +16,11 @@ export interface SupporterInput {
   locale: 'ja' | 'en';
 }
 
+export { consentSources };
+export type ConsentSource = (typeof consentSources)[number];
+
 export interface ConsentContext {
-  source: string;
+  source: ConsentSource;
   ip?: string;
   userAgent?: string;
 }
