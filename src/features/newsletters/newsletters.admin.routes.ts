@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
-import { t, type Locale, translateKey } from '../../lib/i18n';
+import { t, type Locale } from '../../lib/i18n';
+import { formErrors, type FormErrorsView, type FormFields } from '../../web/form-errors';
 import { route, type AdminRoute } from '../../web/route-table';
 import { previewAudience } from './audience';
 import { findNewsletter, listNewsletters, listTags, type Newsletter } from './newsletters.repo';
@@ -48,8 +49,28 @@ function receiveForm(req: Request, res: Response, next: NextFunction) {
 const notices = ['created', 'saved', 'tested', 'scheduled', 'unscheduled', 'started', 'paused', 'resumed', 'resent', 'hidden', 'shown'] as const;
 const PROBLEM_STATUS = { notFound: 404, wrongStatus: 409, noRecipients: 409, nothingToResend: 409 } as const;
 const by = (req: Request) => ({ staffId: req.staff!.id, ip: req.ip });
-const translate = (locale: Locale, errors: Record<string, string>) =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(locale, v, { max: k.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') })]));
+/** The compose form's fields, then the issue page's test and schedule fields, in page order. */
+const newsletterFields: FormFields = [
+  ['subject_ja', 'newsletters.field.subject'],
+  ['body_ja', 'newsletters.field.body'],
+  ['subject_en', 'newsletters.field.subjectEn'],
+  ['body_en', 'newsletters.field.bodyEn'],
+  ['issue_month', 'newsletters.field.issueMonth'],
+  ['segment', 'newsletters.field.audience'],
+  ['plan', 'newsletters.audience.choosePlan'],
+  ['locale', 'newsletters.audience.chooseLanguage'],
+  ['tag', 'newsletters.audience.chooseTag'],
+  ['lang', 'newsletters.test.language'],
+  ['send_on', 'newsletters.send.day'],
+  ['send_at', 'newsletters.send.time'],
+  ['confirm', 'newsletters.confirm.title'],
+];
+
+/** Message keys → messages naming their fields, in page order; a page-wide problem comes first. */
+function translate(locale: Locale, errors: Record<string, string>, problem?: string): FormErrorsView {
+  const max = (field: string) => ({ max: field.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') });
+  return formErrors(locale, problem ? { form: problem, ...errors } : errors, newsletterFields, max);
+}
 
 /** /admin/newsletters: compose, preview, audience, test send, schedule, send, progress, deliveries. */
 export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
@@ -77,8 +98,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       layout: 'admin',
       title: t(req.locale, newsletter ? 'newsletters.compose.editTitle' : 'newsletters.compose.newTitle'),
       ...composeView(req.locale, newsletter, values, await listTags(ctx.db)),
-      errors: translate(req.locale, errors),
-      hasErrors: Object.keys(errors).length > 0,
+      ...translate(req.locale, errors),
     });
   }
 
@@ -121,9 +141,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       progress,
       deliveries,
       notice: notice ? t(locale, `newsletters.notice.${notice}`, { to: req.staff!.email, langs: testedLanguages(locale, req.query.tested) }) : undefined,
-      error: extra.error,
-      errors: translate(locale, extra.errors ?? {}),
-      hasErrors: Boolean(extra.errors && Object.keys(extra.errors).length),
+      ...translate(locale, extra.errors ?? {}, extra.error),
       schedule: { ...scheduleDefaults(newsletter, settings.newsletter), ...extra.values },
       staffEmail: req.staff!.email,
     });
@@ -274,7 +292,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
         const newsletter = await issueOr404(req, res);
         if (!newsletter) return;
         const body = (req.body ?? {}) as Record<string, unknown>;
-        if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') });
+        if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: 'newsletters.errors.confirm' });
         const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
         const outcome = await sendNow(ctx.db, newsletter.id, by(req), shown);
         if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?started=1`);
@@ -337,8 +355,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       newsletter: view,
       audience,
       hasRecipients: audience.count > 0,
-      errors,
-      error: error ?? (view.isEditable ? undefined : t(req.locale, 'newsletters.problem.wrongStatus')),
+      ...translate(req.locale, errors, error ?? (view.isEditable ? undefined : t(req.locale, 'newsletters.problem.wrongStatus'))),
     });
   }
 }
