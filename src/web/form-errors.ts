@@ -39,8 +39,11 @@ function inSentence(locale: Locale, label: string): string {
   return label.charAt(0).toLowerCase() + label.slice(1);
 }
 
+/** A sentence starts with a capital letter, also when it starts with a label ("Family name is not valid."). */
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
- * Message keys by field → messages that name their field ({field} / {fieldLower} in the message), ordered
+ * Message keys by field → messages that name their field ({field} in the message), ordered
  * as the form shows its fields. A problem with the whole form ("form") comes first; fields the list does
  * not name keep their order after the named ones. `params` fill the messages' other placeholders, the
  * same for every field or chosen per field.
@@ -56,7 +59,7 @@ export function formErrors(locale: Locale, keys: Record<string, string>, fields:
     const named = labels.get(field);
     const label = named ? t(locale, named.label, named.labelParams) : t(locale, 'form.field.unknown');
     const extra = typeof params === 'function' ? params(field) : params;
-    const message = translateKey(locale, keys[field]!, { ...extra, field: label, fieldLower: inSentence(locale, label) });
+    const message = capitalised(translateKey(locale, keys[field]!, { ...extra, field: inSentence(locale, label) }));
     errors[field] = message;
     errorList.push(field === 'form' ? { field, message } : { field, href: `#${field}`, message });
   }

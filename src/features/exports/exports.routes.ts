@@ -8,7 +8,17 @@ import { writeAddressLabels } from './address-labels';
 import { ExportAborted, shapeOf, writeChunk } from './donations-export';
 import { ExportEncoder, encodings, type Encoding } from './encoding';
 import { formErrors } from '../../web/form-errors';
-import { exportFormFields, exportMethods, exportPlans, formats, giftStatuses, donationsExportQuery, queryErrors, supporterKinds, type DonationsExportQuery } from './exports.schemas';
+import {
+  exportFormFields,
+  exportMethods,
+  exportPlans,
+  formats,
+  giftStatuses,
+  donationsExportQuery,
+  queryErrors,
+  supporterKinds,
+  type DonationsExportQuery,
+} from './exports.schemas';
 import { exportDonations, recordedExport } from './exports.service';
 import { findExportRun, listRecentExportRuns } from './exports.repo';
 import { ledgerPages, ledgerTotals } from './ledger-rows';

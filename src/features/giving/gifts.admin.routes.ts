@@ -107,7 +107,10 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       async (req, res) => {
         const id = String(req.params.id);
         const parsed = parseReversal(req.body);
-        if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: translateErrors(req.locale, { reason: parsed.errors.reason ?? 'giving.gifts.errors.invalid' }, [['reason', 'giving.gifts.field.reason']]).errors.reason });
+        if (!parsed.ok)
+          return renderEntry(req, res, id, 422, {
+            reasonError: translateErrors(req.locale, { reason: parsed.errors.reason ?? 'giving.gifts.errors.invalid' }, [['reason', 'giving.gifts.field.reason']]).errors.reason,
+          });
         const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
         if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });
         res.redirect(303, `/admin/gifts/${id}?reversed=1`);

@@ -103,7 +103,11 @@ export function meProfileRoutes(ctx: AppContext): Router {
   router.post('/me/preferences', requireSignedIn, async (req, res) => {
     const parsed = preferencesSchema.safeParse(req.body ?? {});
     if (!parsed.success)
-      return res.status(422).render('errors/error', { status: 422, title: t(req.locale, 'me.preferences.title'), message: t(req.locale, 'giving.errors.invalid', { field: t(req.locale, 'me.preferences.title') }) });
+      return res.status(422).render('errors/error', {
+        status: 422,
+        title: t(req.locale, 'me.preferences.title'),
+        message: t(req.locale, 'giving.errors.invalid', { field: t(req.locale, 'me.preferences.title') }),
+      });
     // The consent text recorded is the label the supporter saw, in the page's language.
     await setOwnPreferences(
       ctx.db,

@@ -31,9 +31,13 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
       csrfToken: req.csrfToken(),
     });
   const renderCode = (req: Request, res: Response, status = 200, error?: string) =>
-    res
-      .status(status)
-      .render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), ...(error ? formProblem(error, 'code') : noFormErrors), next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
+    res.status(status).render('admin/login-code', {
+      layout: 'admin-bare',
+      title: t(req.locale, 'admin.login.codeTitle'),
+      ...(error ? formProblem(error, 'code') : noFormErrors),
+      next: consoleNext(req.body?.next),
+      csrfToken: req.csrfToken(),
+    });
   // A refused hit: 429 with `message` when a limit is reached, 503 when Redis cannot count it (fail closed).
   const renderRefusal = (req: Request, res: Response, refusal: Refusal, message: MessageKey) => {
     res.set('Retry-After', String(refusal.retryAfterSeconds)).set('Cache-Control', 'no-store');

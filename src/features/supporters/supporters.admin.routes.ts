@@ -161,7 +161,10 @@ async function addNote(ctx: AppContext, req: Request, res: Response) {
   const parsed = noteSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
     const key = parsed.success ? 'supporters.errors.merged' : (fieldErrors(parsed.error).body ?? 'giving.errors.invalid');
-    return renderDetail(ctx, req, res, supporter, 422, { noteError: formErrors(req.locale, { body: key }, [['body', 'supporters.detail.addNote']]).errors.body, noteValue: echo(req.body).body });
+    return renderDetail(ctx, req, res, supporter, 422, {
+      noteError: formErrors(req.locale, { body: key }, [['body', 'supporters.detail.addNote']]).errors.body,
+      noteValue: echo(req.body).body,
+    });
   }
   await addSupporterNote(ctx.db, supporter.id, parsed.data.body, staffAct(req));
   res.redirect(303, `/admin/supporters/${supporter.id}?done=note#notes`);
@@ -173,7 +176,10 @@ async function changeTag(ctx: AppContext, req: Request, res: Response, change: '
   const parsed = tagSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
     const key = parsed.success ? 'supporters.errors.merged' : (fieldErrors(parsed.error).tag ?? 'giving.errors.invalid');
-    return renderDetail(ctx, req, res, supporter, 422, { tagError: formErrors(req.locale, { tag: key }, [['tag', 'supporters.detail.addTag']]).errors.tag, tagValue: echo(req.body).tag });
+    return renderDetail(ctx, req, res, supporter, 422, {
+      tagError: formErrors(req.locale, { tag: key }, [['tag', 'supporters.detail.addTag']]).errors.tag,
+      tagValue: echo(req.body).tag,
+    });
   }
   await changeSupporterTag(ctx.db, supporter.id, parsed.data.tag, change, staffAct(req));
   res.redirect(303, `/admin/supporters/${supporter.id}?done=${change === 'add' ? 'tagged' : 'untagged'}#tags`);
