@@ -44,7 +44,7 @@ describe('staff sign-in', () => {
     const wrong = await tryLogin(app, 'known@welgee.example', 'wrong-password!!');
     expect(unknown.res.status).toBe(401);
     expect(wrong.res.status).toBe(401);
-    const message = (html: string) => /<div class="error-summary"[^>]*><p>([^<]+)<\/p>/.exec(html)![1];
+    const message = (html: string) => /<ul class="error-summary__list">\s*<li>([^<]+)<\/li>/.exec(html)![1];
     expect(message(unknown.html)).toBe(message(wrong.html));
   });
 

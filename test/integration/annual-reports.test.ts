@@ -120,7 +120,7 @@ describe('annual impact report and combined receipts', () => {
   test.each([
     ['a value that is not a number', { value: ['たくさん'] }, 'value-1', '数値は0以上の整数で入力してください'],
     ['a negative value', { value: ['-3'] }, 'value-1', '数値は0以上の整数で入力してください'],
-    ['a label missing', { labelJa: [''] }, 'labelJa-1', '日本語のラベルを入力してください'],
+    ['a label missing', { labelJa: [''] }, 'labelJa-1', '1行目のラベル（日本語）を入力してください'],
     ['a label with a line break', { labelJa: ['二行\nの見出し'] }, 'labelJa-1', '1行で入力してください'],
     ['a huge narrative', { narrativeJa: 'あ'.repeat(5001) }, 'narrativeJa', '5,000文字以内'],
     ['a control character', { narrativeJa: 'ok\u0007' }, 'narrativeJa', '使えない文字'],

@@ -65,7 +65,7 @@ describe('email addresses: one normal form at every entry point, and mail that c
 
   test.each([
     ['ja', 'fw＠example', 'メールアドレスの形式が正しくありません'],
-    ['en', 'ｆｗ＠ｅｘａｍｐｌｅ', 'Please enter a valid email address'],
+    ['en', 'ｆｗ＠ｅｘａｍｐｌｅ', 'Enter an email address in the correct format'],
     ['ja', '山田@example.jp', 'メールアドレスの形式が正しくありません'],
   ])('when the address given on /give (%s) is %j, then 422 with a clear message and nothing is stored', async (lang, email, message) => {
     const visitor = Visitor.of(app);

@@ -14,12 +14,12 @@ const bad: [string, string | string[], string][] = [
   ['email', '', '入力してください'],
   ['email', `${'a'.repeat(300)}@example.jp`, 'メールアドレスの形式'],
   ['email', 'a@b.jp\r\nBcc: victim@example.jp', 'メールアドレスの形式'],
-  ['email', ['a@example.jp', 'b@example.jp'], '入力内容が正しくありません'],
+  ['email', ['a@example.jp', 'b@example.jp'], 'の内容が正しくありません'],
   ['family_name', '', '入力してください'],
   ['family_name', 'あ'.repeat(51), '長すぎます'],
   ['family_name', '山田\u0000', '制御文字'],
   ['family_name', '<script>alert(1)</script>', '使用できない記号'],
-  ['given_name', ['花子', '太郎'], '入力内容が正しくありません'],
+  ['given_name', ['花子', '太郎'], 'の内容が正しくありません'],
   ['given_name', '\u202Eevil', '制御文字'],
   ['family_name_kana', '山田', '全角カタカナ'],
   ['family_name_kana', "ヤマダ'; DROP TABLE supporters; --", '全角カタカナ'],
@@ -29,9 +29,9 @@ const bad: [string, string | string[], string][] = [
   ['plan', '', '金額を選んでください'],
   ['plan', ['1000', '5000'], '金額を選んでください'],
   ['privacy', undefined as unknown as string, '同意が必要です'],
-  ['privacy', 'yes-please', '入力内容が正しくありません'],
-  ['locale', 'fr', '入力内容が正しくありません'],
-  ['kind', 'robot', '入力内容が正しくありません'],
+  ['privacy', 'yes-please', 'の内容が正しくありません'],
+  ['locale', 'fr', 'の内容が正しくありません'],
+  ['kind', 'robot', 'の内容が正しくありません'],
 ];
 
 describe('join and give forms with bad input', () => {
@@ -86,7 +86,7 @@ describe('join and give forms with bad input', () => {
     const token = await visitor.csrf('/family?lang=en');
     const { res, html } = await visitor.post('/family/join', { ...joinFields({ email: 'nope', locale: 'en' }), _csrf: token });
     expect(res.status).toBe(422);
-    expect(html).toContain('Please enter a valid email address');
+    expect(html).toContain('Enter an email address in the correct format');
   });
 
   test('when katakana is typed half-width or in hiragana, then it is stored as full-width katakana', async () => {

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { tokyoYear } from '../../lib/dates';
-import { t, translateKey, type MessageKey } from '../../lib/i18n';
+import { t, type MessageKey } from '../../lib/i18n';
+import { formErrors, type FormFields } from '../../web/form-errors';
 import { emailKey } from '../../lib/email-address';
 import { route, type AdminRoute } from '../../web/route-table';
 import { sendEmailPreview } from '../newsletters';
@@ -20,13 +21,29 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROBLEM_STATUS: Record<ReportProblem, number> = { notFound: 404, alreadyStarted: 409, yearNotOver: 409, noRecipients: 409 };
 const notices = ['prepared', 'saved', 'reissued'] as const;
 
-const translate = (req: Request, errors: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(errors).map(([k, v]) => [
-      k,
-      translateKey(req.locale, v, { max: k.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL, figures: MAX_FIGURES }),
-    ]),
-  );
+/** The report page's fields in page order: each figure row (ja label, en label, value), the narratives, the reissue box. */
+const reportFields: FormFields = [
+  ['figures', 'annual.field.figures'],
+  ...Array.from({ length: MAX_FIGURES + 2 }, (_, i) => i + 1).flatMap(
+    (n) =>
+      [
+        [`labelJa-${n}`, 'annual.field.labelJaN', { n }],
+        [`labelEn-${n}`, 'annual.field.labelEnN', { n }],
+        [`value-${n}`, 'annual.field.valueN', { n }],
+      ] as const,
+  ),
+  ['narrativeJa', 'annual.field.narrativeJa'],
+  ['narrativeEn', 'annual.field.narrativeEn'],
+  ['supporter', 'annual.field.supporter'],
+  ['confirm', 'annual.confirm.title'],
+];
+
+/** Message keys → messages naming their fields, in page order; a page-wide problem comes first. */
+const translate = (req: Request, errors: Record<string, string>, problem?: string) =>
+  formErrors(req.locale, problem ? { form: problem, ...errors } : errors, reportFields, (field) => ({
+    max: field.startsWith('narrative') ? MAX_NARRATIVE.toLocaleString('ja-JP') : MAX_LABEL,
+    figures: MAX_FIGURES,
+  }));
 
 /** Form rows for the figures: the report's, then two blank ones for new figures (at most MAX_FIGURES in all). */
 function figureRows(rows: FigureRowValues[]) {
@@ -81,8 +98,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       recipients,
       yearIsOver: yearIsOver(report),
       sendBlocked: hasPostalAddress(await ctx.settings.get()) ? undefined : { href: addressSettingsHref },
-      errors: translate(req, errors),
-      hasErrors: Object.keys(errors).length > 0,
+      ...translate(req, errors),
     });
   }
 
@@ -109,9 +125,7 @@ export function annualReportAdminRoutes(ctx: AppContext): AdminRoute[] {
       maxFigures: MAX_FIGURES,
       maxNarrative: MAX_NARRATIVE,
       notice: notice ? t(req.locale, `annual.notice.${notice}`, { number: String(req.query.number ?? '') }) : undefined,
-      error: extra.problem ? t(req.locale, `annual.problem.${extra.problem}`) : undefined,
-      errors: translate(req, extra.errors ?? {}),
-      hasErrors: Boolean(extra.errors && Object.keys(extra.errors).length),
+      ...translate(req, extra.errors ?? {}, extra.problem ? t(req.locale, `annual.problem.${extra.problem}`) : undefined),
     });
   }
 

@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t, type Locale, tDynamic, translateKey, type MessagePrefix } from '../../lib/i18n';
+import { t, type Locale, tDynamic, type MessagePrefix } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { todayInTokyo } from '../giving';
 import { writeAddressLabels } from './address-labels';
 import { ExportAborted, shapeOf, writeChunk } from './donations-export';
 import { ExportEncoder, encodings, type Encoding } from './encoding';
-import { exportMethods, exportPlans, formats, giftStatuses, donationsExportQuery, queryErrors, supporterKinds, type DonationsExportQuery } from './exports.schemas';
+import { formErrors } from '../../web/form-errors';
+import {
+  exportFormFields,
+  exportMethods,
+  exportPlans,
+  formats,
+  giftStatuses,
+  donationsExportQuery,
+  queryErrors,
+  supporterKinds,
+  type DonationsExportQuery,
+} from './exports.schemas';
 import { exportDonations, recordedExport } from './exports.service';
 import { findExportRun, listRecentExportRuns } from './exports.repo';
 import { ledgerPages, ledgerTotals } from './ledger-rows';
@@ -61,8 +72,7 @@ export function exportRoutes(ctx: AppContext): AdminRoute[] {
       layout: 'admin',
       title: t(locale, 'exports.title'),
       values,
-      errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(locale, v)])),
-      hasErrors: Object.keys(errors).length > 0,
+      ...formErrors(locale, errors, exportFormFields),
       formats: options(locale, 'exports.format.', formats, values.format),
       encodings: options(locale, 'exports.encoding.', encodings, values.encoding),
       methods: options(locale, 'giving.gifts.method.', exportMethods, values.method),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FormFields } from '../../web/form-errors';
 import { isoDay } from '../../lib/dates';
 import { encodings } from './encoding';
 
@@ -36,6 +37,18 @@ export const donationsExportQuery = z
 
 export type DonationsExportQuery = z.infer<typeof donationsExportQuery>;
 export type LedgerFilters = Omit<DonationsExportQuery, 'format' | 'encoding'>;
+
+/** The export form's fields in page order (views/admin/exports/index.hbs). */
+export const exportFormFields: FormFields = [
+  ['from', 'exports.form.from'],
+  ['to', 'exports.form.to'],
+  ['format', 'exports.form.format'],
+  ['encoding', 'exports.form.encoding'],
+  ['method', 'exports.form.method'],
+  ['status', 'exports.form.status'],
+  ['plan', 'exports.form.plan'],
+  ['kind', 'exports.form.kind'],
+];
 
 /** Field → message key of the first problem of each field. */
 export function queryErrors(error: z.ZodError): Record<string, string> {

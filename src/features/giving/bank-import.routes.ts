@@ -7,7 +7,7 @@ import { MAX_STATEMENT_BYTES, MAX_STATEMENT_LINES, STATEMENT_COLUMNS, type LineP
 import { findImport, findImportLine, listImports } from './bank-import.repo';
 import { chooseLineSupporter, confirmImport, loadReview, uploadStatement, type ReviewLine } from './bank-import.service';
 import { todayInTokyo } from './gift-values';
-import { echo, label, supporterView, translateErrors } from './gift-views';
+import { echo, label, lineFormFields, supporterView, translateErrors } from './gift-views';
 import { searchSupporters } from './offline-gifts.repo';
 import { parseLineChoices, parseSupporterChoice } from './offline-gifts.schemas';
 
@@ -108,8 +108,7 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
       searched: Boolean(q),
       supporters: q ? (await searchSupporters(ctx.db, q)).map((s) => supporterView(req.locale, s)) : [],
       values: { new_family_name: family, new_given_name: given.join(' '), new_family_name_kana: family, new_given_name_kana: given.join(' '), ...values },
-      errors: translateErrors(req.locale, errors),
-      hasErrors: Object.keys(errors).length > 0,
+      ...translateErrors(req.locale, errors, lineFormFields),
     });
   }
 

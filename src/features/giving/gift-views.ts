@@ -1,6 +1,7 @@
 // View models shared by the gift and bank import pages of the staff console.
 
 import { type Locale, translateKey } from '../../lib/i18n';
+import { formErrors, type FormErrorsView, type FormFields } from '../../web/form-errors';
 import { displayName } from '../supporters';
 import type { Donation } from './ledger.repo';
 import type { SupporterHit } from './offline-gifts.repo';
@@ -14,9 +15,33 @@ export function echo(body: unknown): Record<string, string> {
   return values;
 }
 
-/** Message keys → messages in the page's language. */
-export function translateErrors(locale: Locale, errors: Record<string, string>, params: Record<string, string | number> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(locale, key, params)]));
+/** The new-supporter fields of the gift and bank-line forms, in page order. */
+const newSupporterFields: FormFields = [
+  ['supporter_id', 'giving.gifts.new.chooseSupporter'],
+  ['new_family_name', 'giving.gifts.field.familyName'],
+  ['new_given_name', 'giving.gifts.field.givenName'],
+  ['new_family_name_kana', 'giving.gifts.field.familyNameKana'],
+  ['new_given_name_kana', 'giving.gifts.field.givenNameKana'],
+  ['new_email', 'giving.gifts.field.email'],
+  ['new_organisation_name', 'giving.gifts.field.organisationName'],
+];
+
+/** The offline gift form's fields in page order (views/admin/gifts/new.hbs). */
+export const giftFormFields: FormFields = [
+  ...newSupporterFields,
+  ['received_on', 'giving.gifts.field.receivedOn'],
+  ['amount', 'giving.gifts.field.amount'],
+  ['method', 'giving.gifts.field.method'],
+  ['payer_name', 'giving.gifts.field.payerName'],
+  ['note', 'giving.gifts.field.note'],
+];
+
+/** The bank line form's fields in page order (views/admin/imports/line.hbs). */
+export const lineFormFields: FormFields = newSupporterFields;
+
+/** Message keys → messages in the page's language, naming their fields, in the form's order. */
+export function translateErrors(locale: Locale, errors: Record<string, string>, fields: FormFields, params: Record<string, string | number> = {}): FormErrorsView {
+  return formErrors(locale, errors, fields, params);
 }
 
 /** Label of a key family (gifts.method.cash), or the raw value when there is none. */

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t, translateKey } from '../../lib/i18n';
+import { t } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { MAX_OFFLINE_GIFT, todayInTokyo } from './gift-values';
-import { donationView, echo, label, supporterView, translateErrors } from './gift-views';
+import { donationView, echo, giftFormFields, label, supporterView, translateErrors } from './gift-views';
 import { findEntry, findReversalOf, findSupporterHits, listOfflineEntries, searchSupporters } from './offline-gifts.repo';
 import { OFFLINE_METHODS, parseOfflineGift, parseReversal } from './offline-gifts.schemas';
 import { recordOfflineGift, reverseOfflineGift } from './offline-gifts.service';
@@ -39,8 +39,7 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       methods: OFFLINE_METHODS.map((m) => ({ value: m, label: label(req.locale, 'method', m) })),
       today,
       values: { method: 'bank_transfer', received_on: today, ...values },
-      errors: translateErrors(req.locale, errors, { max: MAX_OFFLINE_GIFT.toLocaleString('ja-JP') }),
-      hasErrors: Object.keys(errors).length > 0,
+      ...translateErrors(req.locale, errors, giftFormFields, { max: MAX_OFFLINE_GIFT.toLocaleString('ja-JP') }),
     });
   }
 
@@ -115,7 +114,10 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       async (req, res) => {
         const id = String(req.params.id);
         const parsed = parseReversal(req.body);
-        if (!parsed.ok) return renderEntry(req, res, id, 422, { reasonError: translateKey(req.locale, parsed.errors.reason ?? 'giving.gifts.errors.invalid') });
+        if (!parsed.ok)
+          return renderEntry(req, res, id, 422, {
+            reasonError: translateErrors(req.locale, { reason: parsed.errors.reason ?? 'giving.gifts.errors.invalid' }, [['reason', 'giving.gifts.field.reason']]).errors.reason,
+          });
         const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
         if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });
         res.redirect(303, `/admin/gifts/${id}?reversed=1`);

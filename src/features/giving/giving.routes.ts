@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
-import { pick, t, type Locale, translateKey } from '../../lib/i18n';
+import { pick, t, type Locale } from '../../lib/i18n';
 import { shortDescription } from '../settings';
-import { fieldErrors, giveSchema, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
+import { fieldErrors, giveFields, giveSchema, joinFields, joinSchema, MAX_GIFT, MIN_GIFT } from './giving.schemas';
+import { formErrors, type FormFields } from '../../web/form-errors';
 import { startGiftCheckout, startMonthlyCheckout } from './giving.service';
 import { findCheckoutSession } from './ledger.repo';
 import { createPageCache } from '../../web/page-cache';
@@ -20,10 +21,8 @@ function echo(body: unknown): Record<string, string> {
   return values;
 }
 
-function messages(locale: Locale, errors: Record<string, string>) {
-  const out: Record<string, string> = {};
-  for (const [field, key] of Object.entries(errors)) out[field] = translateKey(locale, key, { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') });
-  return out;
+function messages(locale: Locale, errors: Record<string, string>, fields: FormFields) {
+  return formErrors(locale, errors, fields, { min: MIN_GIFT.toLocaleString('ja-JP'), max: MAX_GIFT.toLocaleString('ja-JP') });
 }
 
 /** /family (join monthly giving), /give (one-time gift) and their thanks pages. */
@@ -47,8 +46,7 @@ export function givingRoutes(ctx: AppContext): Router {
       organisation: settings.organisation,
       supporterCount,
       values: { plan: '5000', kind: 'individual', ...values },
-      errors: messages(req.locale, errors),
-      hasErrors: Object.keys(errors).length > 0,
+      ...messages(req.locale, errors, joinFields),
     };
     // The empty form is the same for everyone but its CSRF token: served from the page cache.
     if (status === 200) return renderCached(req, res, settings, `join:${req.locale}:${supporterCount}:${String(res.locals.meta?.image)}`, 'giving/join', locals);
@@ -64,8 +62,7 @@ export function givingRoutes(ctx: AppContext): Router {
       min: MIN_GIFT,
       max: MAX_GIFT,
       values: { amount: '5000', kind: 'individual', ...values },
-      errors: messages(req.locale, errors),
-      hasErrors: Object.keys(errors).length > 0,
+      ...messages(req.locale, errors, giveFields),
       csrfToken: req.csrfToken(),
     });
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailField } from '../../lib/email-address';
 import { checkbox, kana, name, text } from '../supporters';
+import { issuesByField, type FormFields } from '../../web/form-errors';
 
 // Form parsing for /family/join and /give. Each failure carries a message key shown next to its field.
 
@@ -67,10 +68,24 @@ export type GiveForm = z.infer<typeof giveSchema>;
 
 /** Field → message key for the first problem of each field. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (!errors[field]) errors[field] = issue.message.startsWith('giving.') ? issue.message : 'giving.errors.invalid';
-  }
-  return errors;
+  return issuesByField(error, /^giving\./, 'giving.errors.invalid');
 }
+
+/** The person's fields in the order the form shows them (views/partials/person-fields.hbs). */
+export const personFieldOrder: FormFields = [
+  ['kind', 'giving.form.kind'],
+  ['organisation_name', 'form.field.organisationName'],
+  ['family_name', 'form.field.familyName'],
+  ['given_name', 'form.field.givenName'],
+  ['family_name_kana', 'form.field.familyNameKana'],
+  ['given_name_kana', 'form.field.givenNameKana'],
+  ['email', 'form.field.email'],
+  ['newsletter', 'giving.form.newsletter'],
+  ['privacy', 'giving.form.privacy'],
+];
+
+/** The join form's fields in page order. */
+export const joinFields: FormFields = [['plan', 'giving.form.plan'], ...personFieldOrder];
+
+/** The one-time gift form's fields in page order. */
+export const giveFields: FormFields = [['amount', 'giving.give.amount'], ['custom_amount', 'giving.give.customAmount'], ...personFieldOrder];

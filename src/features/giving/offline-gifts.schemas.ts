@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesByField } from '../../web/form-errors';
 import { emailField } from '../../lib/email-address';
 import { cleanText, hasControlCharacters, isKatakana, toKatakana } from '../../lib/text';
 import { checkGiftDay, isBankPayerName, MAX_OFFLINE_GIFT, MIN_OFFLINE_GIFT, normalizePayer, parseDay, parseYen } from './gift-values';
@@ -78,10 +79,7 @@ export interface OfflineGiftForm {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
 function collect(error: z.ZodError, into: Record<string, string>) {
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (!into[field]) into[field] = issue.message.startsWith('gifts.') ? issue.message : 'giving.gifts.errors.invalid';
-  }
+  for (const [field, key] of Object.entries(issuesByField(error, /^giving\.gifts\./, 'giving.gifts.errors.invalid'))) into[field] ??= key;
 }
 
 /** Parses the offline gift form; the day must be a real Japan day, not in the future, not absurdly old. */

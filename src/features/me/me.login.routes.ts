@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
 import { t } from '../../lib/i18n';
+import { formProblem } from '../../web/form-errors';
 import { createLimit } from '../../lib/rate-limit';
 import { sendRefusal } from '../../web/rate-limit';
 import { emailField, emailKey } from '../../lib/email-address';
@@ -36,10 +37,10 @@ export function meLoginRoutes(ctx: AppContext): Router {
   router.post('/me/login', async (req, res) => {
     const parsed = loginEmail.safeParse((req.body ?? {}).email);
     const value = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
-    if (!parsed.success) return renderLogin(req, res, 422, { value, error: t(req.locale, 'me.login.badEmail') });
+    if (!parsed.success) return renderLogin(req, res, 422, { value, ...formProblem(t(req.locale, 'me.login.badEmail'), 'email') });
     const byClient = await perClient.hit(req.ip ?? '');
     if (byClient.outcome === 'limited')
-      return renderLogin(req, res.set('Retry-After', String(byClient.retryAfterSeconds)), 429, { value, error: t(req.locale, 'me.login.tooMany') });
+      return renderLogin(req, res.set('Retry-After', String(byClient.retryAfterSeconds)), 429, { value, ...formProblem(t(req.locale, 'me.login.tooMany')) });
     if (byClient.outcome === 'unavailable') return sendRefusal(req, res, byClient);
     const byAddress = await perAddress.hit(emailKey(parsed.data));
     if (byAddress.outcome === 'unavailable') return sendRefusal(req, res, byAddress);
@@ -52,14 +53,14 @@ export function meLoginRoutes(ctx: AppContext): Router {
     const token = req.params.token;
     const usable = isTokenShaped(token) && (await isLoginLinkUsable(ctx.db, hashToken(token), now()));
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
-    if (!usable) return renderLogin(req, res, 410, { error: t(req.locale, 'me.login.linkInvalid') });
+    if (!usable) return renderLogin(req, res, 410, formProblem(t(req.locale, 'me.login.linkInvalid')));
     res.render('me/link', { title: t(req.locale, 'me.login.confirmTitle'), token, csrfToken: req.csrfToken() });
   });
 
   router.post('/me/link/:token', async (req, res) => {
     const supporterId = await redeemLoginLink(ctx.db, req.params.token);
     res.set('Cache-Control', 'no-store');
-    if (!supporterId) return renderLogin(req, res, 410, { error: t(req.locale, 'me.login.linkInvalid') });
+    if (!supporterId) return renderLogin(req, res, 410, formProblem(t(req.locale, 'me.login.linkInvalid')));
     await startSession(req, { supporterId });
     res.redirect(303, '/me');
   });

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { t, translateKey } from '../../lib/i18n';
+import { t } from '../../lib/i18n';
+import { formErrors, issuesByField, type FormFields } from '../../web/form-errors';
 import { requireSupporter as requireSignedIn } from './me.session';
 import { checkbox, kana, name, postalCode, prefecture, prefectures, setOwnPreferences, text, updateOwnProfile } from '../supporters';
 
@@ -20,6 +21,19 @@ const profileSchema = z.object({
     .transform((v) => v ?? ''),
   locale: z.enum(['ja', 'en'], { error: 'giving.errors.invalid' }),
 });
+
+/** The profile form's fields in page order (views/me/profile.hbs). */
+const profileFields: FormFields = [
+  ['organisation_name', 'form.field.organisationName'],
+  ['family_name', 'form.field.familyName'],
+  ['given_name', 'form.field.givenName'],
+  ['family_name_kana', 'form.field.familyNameKana'],
+  ['given_name_kana', 'form.field.givenNameKana'],
+  ['postal_code', 'me.profile.postalCode'],
+  ['prefecture', 'me.profile.prefecture'],
+  ['address', 'me.profile.addressLine'],
+  ['locale', 'me.profile.language'],
+];
 
 const preferencesSchema = z.object({ newsletter: checkbox, postal_mail: checkbox });
 
@@ -54,8 +68,7 @@ export function meProfileRoutes(ctx: AppContext): Router {
         locale: s.locale,
       },
       prefectures: prefectures.map(([ja, en]) => ({ value: ja, label: req.locale === 'en' ? en : ja })),
-      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(req.locale, key)])),
-      hasErrors: Object.keys(errors).length > 0,
+      ...formErrors(req.locale, errors, profileFields),
       csrfToken: req.csrfToken(),
     });
   }
@@ -65,12 +78,7 @@ export function meProfileRoutes(ctx: AppContext): Router {
   router.post('/me/profile', requireSignedIn, async (req, res) => {
     const parsed = profileSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
-      const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const field = String(issue.path[0] ?? 'form');
-        errors[field] ??= /^(giving|supporters)\./.test(issue.message) ? issue.message : 'giving.errors.invalid';
-      }
-      return renderProfile(req, res, 422, echo(req.body), errors);
+      return renderProfile(req, res, 422, echo(req.body), issuesByField(parsed.error, /^(giving|supporters)\./, 'giving.errors.invalid'));
     }
     const f = parsed.data;
     await updateOwnProfile(
@@ -95,7 +103,11 @@ export function meProfileRoutes(ctx: AppContext): Router {
   router.post('/me/preferences', requireSignedIn, async (req, res) => {
     const parsed = preferencesSchema.safeParse(req.body ?? {});
     if (!parsed.success)
-      return res.status(422).render('errors/error', { status: 422, title: t(req.locale, 'me.preferences.title'), message: t(req.locale, 'giving.errors.invalid') });
+      return res.status(422).render('errors/error', {
+        status: 422,
+        title: t(req.locale, 'me.preferences.title'),
+        message: t(req.locale, 'giving.errors.invalid', { field: t(req.locale, 'me.preferences.title') }),
+      });
     // The consent text recorded is the label the supporter saw, in the page's language.
     await setOwnPreferences(
       ctx.db,

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
-import { t, type Locale, translateKey } from '../../lib/i18n';
+import { t, type Locale } from '../../lib/i18n';
+import { formErrors, type FormErrorsView, type FormFields } from '../../web/form-errors';
 import { route, type AdminRoute } from '../../web/route-table';
 import { addressSettingsHref, hasPostalAddress } from '../settings';
 import { countTagAudiences, previewAudience } from './audience';
@@ -63,8 +64,28 @@ function receiveForm(req: Request, res: Response, next: NextFunction) {
 const notices = ['created', 'saved', 'tested', 'scheduled', 'unscheduled', 'started', 'paused', 'resumed', 'resent', 'hidden', 'shown'] as const;
 const PROBLEM_STATUS = { notFound: 404, wrongStatus: 409, noRecipients: 409, nothingToResend: 409 } as const;
 const by = (req: Request) => ({ staffId: req.staff!.id, ip: req.ip });
-const translate = (locale: Locale, errors: Record<string, string>) =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateKey(locale, v, { max: k.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') })]));
+/** The compose form's fields, then the issue page's test and schedule fields, in page order. */
+const newsletterFields: FormFields = [
+  ['subject_ja', 'newsletters.field.subject'],
+  ['body_ja', 'newsletters.field.body'],
+  ['subject_en', 'newsletters.field.subjectEn'],
+  ['body_en', 'newsletters.field.bodyEn'],
+  ['issue_month', 'newsletters.field.issueMonth'],
+  ['segment', 'newsletters.field.audience'],
+  ['plan', 'newsletters.audience.choosePlan'],
+  ['locale', 'newsletters.audience.chooseLanguage'],
+  ['tag', 'newsletters.audience.chooseTag'],
+  ['lang', 'newsletters.test.language'],
+  ['send_on', 'newsletters.send.day'],
+  ['send_at', 'newsletters.send.time'],
+  ['confirm', 'newsletters.confirm.title'],
+];
+
+/** Message keys → messages naming their fields, in page order; a page-wide problem comes first. */
+function translate(locale: Locale, errors: Record<string, string>, problem?: string): FormErrorsView {
+  const max = (field: string) => ({ max: field.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') });
+  return formErrors(locale, problem ? { form: problem, ...errors } : errors, newsletterFields, max);
+}
 
 /** /admin/newsletters: compose, preview, audience, test send, schedule, send, progress, deliveries. */
 export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
@@ -92,8 +113,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       layout: 'admin',
       title: t(req.locale, newsletter ? 'newsletters.compose.editTitle' : 'newsletters.compose.newTitle'),
       ...composeView(req.locale, newsletter, values, await countTagAudiences(ctx.db)),
-      errors: translate(req.locale, errors),
-      hasErrors: Object.keys(errors).length > 0,
+      ...translate(req.locale, errors),
     });
   }
 
@@ -140,9 +160,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       deliveries,
       clicks,
       notice: notice ? t(locale, `newsletters.notice.${notice}`, { to: req.staff!.email, langs: testedLanguages(locale, req.query.tested) }) : undefined,
-      error: extra.error,
-      errors: translate(locale, extra.errors ?? {}),
-      hasErrors: Boolean(extra.errors && Object.keys(extra.errors).length),
+      ...translate(locale, extra.errors ?? {}, extra.error),
       schedule: { ...scheduleDefaults(newsletter, settings.newsletter), ...extra.values },
       staffEmail: req.staff!.email,
     });
@@ -308,8 +326,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
         const body = (req.body ?? {}) as Record<string, unknown>;
         // The footer must carry the sender's postal address: refused here too, not only hidden on the page.
         if (!hasPostalAddress(await ctx.settings.get())) return renderConfirm(req, res, newsletter, 409);
-        if (body.confirm !== 'on')
-          return renderConfirm(req, res, newsletter, 422, { confirm: t(req.locale, 'newsletters.errors.confirm') }, undefined, body.public_archive === 'on');
+        if (body.confirm !== 'on') return renderConfirm(req, res, newsletter, 422, { confirm: 'newsletters.errors.confirm' }, undefined, body.public_archive === 'on');
         const shown = typeof body.count === 'string' && /^\d{1,9}$/.test(body.count) ? Number(body.count) : undefined;
         const outcome = await sendNow(ctx.db, newsletter.id, by(req), { expectedCount: shown, isPublic: body.public_archive === 'on' });
         if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?started=1`);
@@ -380,8 +397,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       hasRecipients: audience.count > 0,
       publicArchive,
       isSegment: newsletter.audience.segment !== 'all',
-      errors,
-      error: error ?? (view.isEditable ? undefined : t(req.locale, 'newsletters.problem.wrongStatus')),
+      ...translate(req.locale, errors, error ?? (view.isEditable ? undefined : t(req.locale, 'newsletters.problem.wrongStatus'))),
     });
   }
 }

@@ -7,6 +7,7 @@ import type { Refusal } from '../../lib/rate-limit';
 import { now } from '../../lib/clock';
 import { recordAudit } from '../audit';
 import { route, type AdminRoute } from '../../web/route-table';
+import { formProblem, noFormErrors } from '../../web/form-errors';
 import { checkCode, checkPassword, completeLogin } from './staff.service';
 import type { StaffMember } from './staff.repo';
 import { safeNext } from '../../web/safe-next';
@@ -25,14 +26,18 @@ export function authRoutes(ctx: AppContext): AdminRoute[] {
     res.status(status).render('admin/login', {
       layout: 'admin-bare',
       title: t(req.locale, 'admin.login.title'),
-      error,
+      ...(error ? formProblem(error) : noFormErrors),
       next: consoleNext(req.query.next ?? req.body?.next),
       csrfToken: req.csrfToken(),
     });
   const renderCode = (req: Request, res: Response, status = 200, error?: string) =>
-    res
-      .status(status)
-      .render('admin/login-code', { layout: 'admin-bare', title: t(req.locale, 'admin.login.codeTitle'), error, next: consoleNext(req.body?.next), csrfToken: req.csrfToken() });
+    res.status(status).render('admin/login-code', {
+      layout: 'admin-bare',
+      title: t(req.locale, 'admin.login.codeTitle'),
+      ...(error ? formProblem(error, 'code') : noFormErrors),
+      next: consoleNext(req.body?.next),
+      csrfToken: req.csrfToken(),
+    });
   // A refused hit: 429 with `message` when a limit is reached, 503 when Redis cannot count it (fail closed).
   const renderRefusal = (req: Request, res: Response, refusal: Refusal, message: MessageKey) => {
     res.set('Retry-After', String(refusal.retryAfterSeconds)).set('Cache-Control', 'no-store');

@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
-import { t, translateKey } from '../../lib/i18n';
+import { t } from '../../lib/i18n';
 import { route, type AdminRoute } from '../../web/route-table';
 import { notFoundPage, staffAct, supporterOr404 } from './supporters.admin.http';
-import { fieldErrors, noteSchema, parseListQuery, profileSchema, tagSchema } from './supporters.admin.schemas';
+import { fieldErrors, noteSchema, parseListQuery, profileSchema, supporterFormFields, tagSchema } from './supporters.admin.schemas';
+import { formErrors } from '../../web/form-errors';
 import { addSupporterNote, changeSupporterTag, createSupporterByHand, loadSupporterPage, recordSupporterView, updateSupporterProfile } from './supporters.admin.service';
 import { detailView, listRow, prefectureOptions, profileView } from './supporters.admin.view';
 import { mergeHandlers } from './supporters.merge.routes';
@@ -120,7 +121,6 @@ function renderForm(
   supporter?: Supporter,
   takenBy?: string,
 ) {
-  const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, translateKey(req.locale, key)]));
   res.status(status).render('admin/supporters/form', {
     layout: 'admin',
     title: t(req.locale, supporter ? 'supporters.form.editTitle' : 'supporters.form.newTitle'),
@@ -128,8 +128,7 @@ function renderForm(
     action: supporter ? `/admin/supporters/${supporter.id}/edit` : '/admin/supporters/new',
     values: { kind: 'individual', locale: 'ja', ...values },
     prefectures: prefectureOptions(req.locale, values.prefecture),
-    errors: messages,
-    hasErrors: Object.keys(errors).length > 0,
+    ...formErrors(req.locale, errors, supporterFormFields),
     takenBy,
   });
 }
@@ -162,7 +161,10 @@ async function addNote(ctx: AppContext, req: Request, res: Response) {
   const parsed = noteSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
     const key = parsed.success ? 'supporters.errors.merged' : (fieldErrors(parsed.error).body ?? 'giving.errors.invalid');
-    return renderDetail(ctx, req, res, supporter, 422, { noteError: translateKey(req.locale, key), noteValue: echo(req.body).body });
+    return renderDetail(ctx, req, res, supporter, 422, {
+      noteError: formErrors(req.locale, { body: key }, [['body', 'supporters.detail.addNote']]).errors.body,
+      noteValue: echo(req.body).body,
+    });
   }
   await addSupporterNote(ctx.db, supporter.id, parsed.data.body, staffAct(req));
   res.redirect(303, `/admin/supporters/${supporter.id}?done=note#notes`);
@@ -174,7 +176,10 @@ async function changeTag(ctx: AppContext, req: Request, res: Response, change: '
   const parsed = tagSchema.safeParse(req.body ?? {});
   if (!parsed.success || supporter.mergedIntoId) {
     const key = parsed.success ? 'supporters.errors.merged' : (fieldErrors(parsed.error).tag ?? 'giving.errors.invalid');
-    return renderDetail(ctx, req, res, supporter, 422, { tagError: translateKey(req.locale, key), tagValue: echo(req.body).tag });
+    return renderDetail(ctx, req, res, supporter, 422, {
+      tagError: formErrors(req.locale, { tag: key }, [['tag', 'supporters.detail.addTag']]).errors.tag,
+      tagValue: echo(req.body).tag,
+    });
   }
   await changeSupporterTag(ctx.db, supporter.id, parsed.data.tag, change, staffAct(req));
   res.redirect(303, `/admin/supporters/${supporter.id}?done=${change === 'add' ? 'tagged' : 'untagged'}#tags`);

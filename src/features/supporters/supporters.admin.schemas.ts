@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesByField, type FormFields } from '../../web/form-errors';
 import { emailField } from '../../lib/email-address';
 import { cleanText, hasControlCharacters } from '../../lib/text';
 import { checkbox, kana, name, phone, postalCode, prefecture, text } from './person-fields';
@@ -62,13 +63,27 @@ export const tagSchema = z.object({
 
 /** Field → message key for the first problem of each field. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (!errors[field]) errors[field] = /^(giving|supporters)\./.test(issue.message) ? issue.message : 'giving.errors.invalid';
-  }
-  return errors;
+  return issuesByField(error, /^(giving|supporters)\./, 'giving.errors.invalid');
 }
+
+/** The console's supporter form fields in page order (views/admin/supporters/form.hbs). */
+export const supporterFormFields: FormFields = [
+  ['kind', 'supporters.filter.kind'],
+  ['organisation_name', 'supporters.field.organisationName'],
+  ['family_name', 'supporters.field.familyName'],
+  ['given_name', 'supporters.field.givenName'],
+  ['family_name_kana', 'supporters.field.familyNameKana'],
+  ['given_name_kana', 'supporters.field.givenNameKana'],
+  ['email', 'supporters.col.email'],
+  ['locale', 'supporters.filter.language'],
+  ['postal_code', 'supporters.field.postalCode'],
+  ['prefecture', 'supporters.field.prefecture'],
+  ['address', 'supporters.field.address'],
+  ['phone', 'supporters.field.phone'],
+  ['newsletter', 'supporters.form.newsletter'],
+  ['newsletter_reason', 'supporters.form.newsletterReason'],
+  ['postal_mail', 'supporters.form.postalMail'],
+];
 
 const listParams = ['q', 'status', 'plan', 'newsletter', 'language', 'tag', 'kind', 'sort', 'page'] as const;
 type ListParam = (typeof listParams)[number];
