@@ -20,7 +20,9 @@ async function run() {
   const lang = values.lang ?? 'ja';
   const parsed = donationsExportQuery.safeParse(values);
   if (!parsed.success || !isLocale(lang)) {
-    const errors = parsed.success ? { lang: 'ja|en' } : Object.fromEntries(Object.entries(queryErrors(parsed.error)).map(([k, v]) => [k, translateKey('en', v, { field: k })]));
+    const errors = parsed.success
+      ? { lang: 'ja|en' }
+      : Object.fromEntries(Object.entries(queryErrors(parsed.error)).map(([k, v]) => [k, translateKey('en', v, { field: `--${k}` })]));
     throw new Error(
       `${Object.entries(errors)
         .map(([k, v]) => `--${k}: ${v}`)

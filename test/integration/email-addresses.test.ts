@@ -156,7 +156,7 @@ describe('email addresses: one normal form at every entry point, and mail that c
 
     const ja = unescapeHtml((await admin.visitor.get(`/admin/supporters/${person!.id}?lang=ja`)).html);
     const alert = ja.slice(ja.indexOf('id="failed-emails"'), ja.indexOf('</section>', ja.indexOf('id="failed-emails"')));
-    expect(alert).toContain('届かなかったメールがあります(1件)');
+    expect(alert).toContain('届かなかったメールがあります（1件）');
     expect(alert).toContain(address);
     expect(alert).toContain(error);
     expect(alert).toMatch(/\d{4}\/\d{1,2}\/\d{1,2}/);

@@ -96,7 +96,7 @@ describe('exports of gifts paid through Stripe, and from the command line', () =
 
       const bad = await runCli(app, ['--from', '2026-13-01', '--to', today, '--format', 'excel']);
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toContain('--from: Enter a real day as 2026-04-01.');
+      expect(bad.stderr).toContain('--from: Enter --from as a real day, like 2026-04-01.');
       expect(bad.stderr).toContain('--format: The format is one of standard, freee, moneyforward, yayoi.');
       expect(bad.stdout.length).toBe(0);
     },

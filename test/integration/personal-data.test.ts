@@ -372,7 +372,7 @@ describe('personal data: download and deletion', () => {
         .from(auditLog)
         .where(and(eq(auditLog.action, 'supporter.erased'), eq(auditLog.targetId, id))),
     ).toHaveLength(1);
-    expect(unescapeHtml((await admin.visitor.get('/admin/deletion-requests')).html)).toContain('(削除済みの支援者)');
+    expect(unescapeHtml((await admin.visitor.get('/admin/deletion-requests')).html)).toContain('（削除済みの支援者）');
 
     // The person's My page session has ended, and their old address signs no one in.
     const ended = await a.visitor.get('/me/data');

@@ -126,7 +126,7 @@ describe('reconciliation of Stripe with the donation ledger', () => {
 
     const [mail] = await mailTo(app, finance.email, 1);
     expect(mail!.subject).toContain('差異が2件');
-    expect(mail!.text).toContain('台帳にない(Stripeにはある): 2件');
+    expect(mail!.text).toContain('台帳にない（Stripeにはある）: 2件');
     expect(mail!.text).toContain(`${app.url}/admin/reconciliation`);
     const written = await mismatchEmails();
     expect(written.map((e) => e.toAddress)).toEqual([finance.email]);
@@ -247,7 +247,7 @@ describe('reconciliation of Stripe with the donation ledger', () => {
     expect(run.finishedAt).toBeInstanceOf(Date);
     const html = await page();
     expect(html).toContain('照合を完了できませんでした');
-    expect(html).toContain('自動(毎晩)');
+    expect(html).toContain('自動（毎晩）');
   });
 
   test('when someone without the permission, without a CSRF token or with a bad run id asks, then 403, 403, 404 or 422', async () => {

@@ -48,7 +48,7 @@ describe('sandbox mode (no Stripe keys, no SMTP: what npm start runs)', () => {
       const received = await ctx.mailSink!.sink.waitFor(2, (m) => m.envelopeTo.includes(fields.email!), 30_000);
       const subjects = await Promise.all(received.map(async (m) => (await parseMail(m.raw)).subject));
       expect(subjects).toContain('WELgeeファミリーへようこそ');
-      expect(subjects.some((s) => /^ご寄付の領収書\(\d{4}-\d{6}\)$/.test(s ?? ''))).toBe(true);
+      expect(subjects.some((s) => /^ご寄付の領収書（\d{4}-\d{6}）$/.test(s ?? ''))).toBe(true);
       const list = await (await fetch(`${web.url}/dev/mail`)).text();
       expect(list).toContain('WELgeeファミリーへようこそ');
     } finally {

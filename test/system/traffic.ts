@@ -331,7 +331,7 @@ export async function checkGiving(cluster: Cluster, paidEmails: string[]): Promi
   }
 
   const welcome = { ja: t('ja', 'email.welcome.subject'), en: t('en', 'email.welcome.subject') };
-  const receiptSubject = /^(?:ご寄付の領収書\(|Your receipt \()(\d{4}-\d{6})\)$/;
+  const receiptSubject = /^(?:ご寄付の領収書（|Your receipt \()(\d{4}-\d{6})[）)]$/;
   const received = new Map<string, string[]>();
   let others = 0;
   for (const m of cluster.messages()) {

@@ -11,7 +11,7 @@ import { renderGiftReceipt } from './receipts';
 type RenderEntry = (req: Request, res: Response, id: string, status?: number, messages?: { error?: string; notice?: string; reasonError?: string }) => Promise<unknown>;
 
 const RECEIPT_STATUS = { notFound: 404, noReceipt: 409, takenBack: 409, noAddress: 409, badKey: 422 } as const;
-const REFUND_STATUS: Record<RefundProblem, number> = { notFound: 404, notCard: 409, alreadyRefunded: 409, stripeFailed: 502 };
+const REFUND_STATUS: Record<RefundProblem, number> = { notFound: 404, notCard: 409, alreadyRefunded: 409, stripeRefused: 409, stripeFailed: 502 };
 const MAX_REASON = 500;
 
 const field = (req: Request, name: string) => {

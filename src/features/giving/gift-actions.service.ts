@@ -10,7 +10,7 @@ import type { StaffContext } from './offline-gifts.service';
 export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 export type ReceiptProblem = 'notFound' | 'noReceipt' | 'takenBack' | 'noAddress' | 'badKey';
-export type RefundProblem = 'notFound' | 'notCard' | 'alreadyRefunded' | 'stripeFailed';
+export type RefundProblem = 'notFound' | 'notCard' | 'alreadyRefunded' | 'stripeRefused' | 'stripeFailed';
 
 /** A gift with a receipt (any channel), or why there is none to send. */
 export async function receiptableGift(db: Db, id: string): Promise<{ ok: true; gift: Donation } | { ok: false; problem: ReceiptProblem }> {
@@ -89,8 +89,11 @@ export async function refundCardGift(
   let refund;
   try {
     refund = await stripe.refundCharge(gift.stripeChargeId!, { note: reason, staffId: by.staffId }, `refund:${gift.id}`);
-  } catch {
-    return { ok: false, problem: 'stripeFailed' };
+  } catch (err) {
+    // Stripe answered and said no (a refund already under way, a request it cannot take): the staff
+    // member's request is refused, nothing changed. Only an unreachable or failing Stripe is a 502.
+    const status = (err as { statusCode?: number }).statusCode;
+    return { ok: false, problem: status !== undefined && status >= 400 && status < 500 ? 'stripeRefused' : 'stripeFailed' };
   }
   await db.transaction((tx) =>
     recordAudit(tx, {
