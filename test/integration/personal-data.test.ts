@@ -189,6 +189,8 @@ describe('personal data: download and deletion', () => {
     expect(unticked.res.status).toBe(422);
     expect(unescapeHtml(unticked.html)).toContain('確認のチェックボックスにチェックを入れてください');
     expect(unticked.html).toContain('action="/me/delete"');
+    expect(unticked.html).toMatch(/data-error-summary[\s\S]*<a href="#confirm">[^<]*確認のチェックボックス/);
+    expect(unticked.html).toContain('id="confirm" name="confirm"');
     expect(await app.ctx.db.select().from(deletionRequests).where(eq(deletionRequests.supporterId, a.supporter.id))).toEqual([]);
   });
 
@@ -277,6 +279,8 @@ describe('personal data: download and deletion', () => {
 
     const unticked = await admin.visitor.post(`/admin/deletion-requests/${request!.id}/confirm`, { _csrf: adminCsrf });
     expect(unticked.res.status).toBe(422);
+    expect(unescapeHtml(unticked.html)).toMatch(/data-error-summary[\s\S]*<a href="#irreversible">実行するには/);
+    expect(unticked.html).toContain('aria-describedby="irreversible-error"');
     expect((await app.ctx.db.select().from(supporters).where(eq(supporters.id, id)))[0]!.erasedAt).toBeNull();
 
     const confirmedAt = new Date();
@@ -372,7 +376,7 @@ describe('personal data: download and deletion', () => {
         .from(auditLog)
         .where(and(eq(auditLog.action, 'supporter.erased'), eq(auditLog.targetId, id))),
     ).toHaveLength(1);
-    expect(unescapeHtml((await admin.visitor.get('/admin/deletion-requests')).html)).toContain('(削除済みの支援者)');
+    expect(unescapeHtml((await admin.visitor.get('/admin/deletion-requests')).html)).toContain('（削除済みの支援者）');
 
     // The person's My page session has ended, and their old address signs no one in.
     const ended = await a.visitor.get('/me/data');
