@@ -123,6 +123,9 @@ describe('staff sign-in', () => {
     const page = await visitor.get('/admin/account');
     const secret = /<code class="secret">([A-Z2-7]+)<\/code>/.exec(page.html)![1]!;
     const token = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const refused = await visitor.post('/admin/account/totp', { code: '000000', _csrf: token });
+    expect(refused.res.status).toBe(422);
+    expect(refused.html).toContain('<a href="#code">');
     const enabled = await visitor.post('/admin/account/totp', { code: totpCode(secret, Math.floor(Date.now() / 30_000)), _csrf: token });
     expect(enabled.res.status).toBe(303);
     const again = await tryLogin(app, email, STAFF_PASSWORD);
@@ -162,8 +165,15 @@ describe('staff sign-in', () => {
     const { visitor, email } = await signInAs(app, 'staff');
     const token = await visitor.csrf('/admin/account');
     const next = 'a much longer new passphrase';
-    expect((await visitor.post('/admin/account/password', { current: 'nope', password: next, confirm: next, _csrf: token })).res.status).toBe(422);
-    expect((await visitor.post('/admin/account/password', { current: STAFF_PASSWORD, password: 'short', confirm: 'short', _csrf: token })).res.status).toBe(422);
+    const wrong = await visitor.post('/admin/account/password', { current: 'nope', password: next, confirm: next, _csrf: token });
+    expect(wrong.res.status).toBe(422);
+    expect(wrong.html).toMatch(/data-error-summary[\s\S]*<a href="#current">現在のパスワードが正しくありません。<\/a>/);
+    expect(wrong.html).toContain('aria-describedby="current-error"');
+    const short = await visitor.post('/admin/account/password', { current: STAFF_PASSWORD, password: 'short', confirm: 'short', _csrf: token });
+    expect(short.res.status).toBe(422);
+    expect(short.html).toContain('<a href="#password">');
+    const mismatch = await visitor.post('/admin/account/password', { current: STAFF_PASSWORD, password: next, confirm: `${next}!`, _csrf: token });
+    expect(mismatch.html).toContain('<a href="#confirm">');
     expect((await visitor.post('/admin/account/password', { current: STAFF_PASSWORD, password: next, confirm: next, _csrf: token })).res.status).toBe(200);
     expect((await visitor.get('/admin')).res.status).toBe(200);
     expect((await tryLogin(app, email, STAFF_PASSWORD)).res.status).toBe(401);

@@ -216,6 +216,8 @@ describe('offline gifts in the staff console', () => {
 
     const noReason = await visitor.post(`/admin/gifts/${giftId}/reverse`, { _csrf: token, reason: '  ' });
     expect(noReason.res.status).toBe(422);
+    expect(noReason.html).toMatch(/data-error-summary[\s\S]*<a href="#reason">/);
+    expect(noReason.html).toContain('aria-describedby="reason-error"');
 
     const reversed = await visitor.post(`/admin/gifts/${giftId}/reverse`, { _csrf: token, reason: '別の支援者の振込でした' });
     expect(reversed.res.status).toBe(303);
@@ -269,7 +271,7 @@ describe('offline gifts in the staff console', () => {
     );
     const res = await visitor.post(`/admin/gifts/${card!.id}/reverse`, { _csrf: token, reason: '間違い' });
     expect(res.res.status).toBe(409);
-    expect(unescapeHtml(res.html)).toContain('Stripeで返金してください');
+    expect(unescapeHtml(res.html)).toMatch(/data-error-summary[\s\S]*<li>[^<]*Stripeで返金してください/);
     expect(await app.ctx.db.select().from(donations).where(eq(donations.relatedDonationId, card!.id))).toHaveLength(0);
     expect((await visitor.post('/admin/gifts/00000000-0000-4000-8000-000000000000/reverse', { _csrf: token, reason: 'x' })).res.status).toBe(404);
   });

@@ -309,8 +309,24 @@ describe('bank statement import', () => {
     expect(text).toContain('8行目: 引用符');
     expect(text).not.toContain('2行目');
     expect(text).not.toContain('4行目');
+    // One summary: its first line links to the file field, then the unreadable lines in statement order.
+    expect(text).toMatch(/data-error-summary[\s\S]*何も取り込んでいません[\s\S]*<a href="#file">読めない行があるため[^<]*<\/a>[\s\S]*3行目[\s\S]*8行目/);
+    expect(html).toContain('aria-describedby="file-error"');
     expect(await count(app, bankImports)).toBe(imports);
     expect(await count(app, bankImportLines)).toBe(lines);
+  });
+
+  test('when a confirm chooses a supporter who no longer exists, then nothing is recorded and the summary names the line and links to its choice', async () => {
+    const { location } = await upload(Buffer.from(`日付,金額,振込依頼人名\n${daysAgo(1)},1000,ﾏｴﾀﾞ ｹﾝ\n${daysAgo(1)},2000,ｺﾞﾄｳ ﾐｷ\n`, 'utf8'));
+    const importId = importIdFrom(location)!;
+    const [, second] = await linesOf(importId);
+    const donationsBefore = await count(app, donations);
+    const refused = await confirm(importId, { [`line_${second!.id}`]: `s:${crypto.randomUUID()}` });
+    expect(refused.location).toBe(`/admin/imports/${importId}?error=supporter&line=${second!.id}`);
+    const page = unescapeHtml((await visitor.get(refused.location!)).html);
+    expect(page).toMatch(new RegExp(`data-error-summary[\\s\\S]*<a href="#choice-${second!.id}">3行目で選んだ支援者が見つかりません`));
+    expect(page).toContain(`id="choice-${second!.id}"`);
+    expect(await count(app, donations)).toBe(donationsBefore);
   });
 
   test('when the upload is binary, not a statement, empty or too large, then a clear 4xx and nothing is stored', async () => {
@@ -335,6 +351,7 @@ describe('bank statement import', () => {
 
     const noFile = await visitor.post('/admin/imports', { _csrf: token });
     expect(noFile.res.status).toBe(422);
+    expect(unescapeHtml(noFile.html)).toContain('<a href="#file">CSVファイルを選んでください。</a>');
     expect(await count(app, bankImports)).toBe(imports);
   });
 

@@ -118,6 +118,20 @@ describe('settings, audit log and jobs in the staff console', () => {
     await app.ctx.settings.update('security', { requireTotpForAdmins: false });
   });
 
+  test('when several fields are wrong, then the shared summary lists them in form order, each naming and linking to its field', async () => {
+    const { res, html } = await submit((f) => {
+      f['newsletter.issueTime'] = '10:60';
+      f['organisation.contactEmail'] = 'family@';
+      f['familyPage.headline.ja'] = 'x'.repeat(200);
+    });
+    expect(res.status).toBe(422);
+    const summary = /<div class="error-summary"[^>]*data-error-summary[\s\S]*?<\/div>/.exec(unescapeHtml(html))?.[0] ?? '';
+    expect(summary).toContain('何も保存されていません。');
+    const links = [...summary.matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => m[1]);
+    expect(links).toEqual(['f-organisation-contactEmail', 'f-familyPage-headline-ja', 'f-newsletter-issueTime']);
+    for (const id of links) expect(html).toContain(`id="${id}"`);
+  });
+
   const badValues: [string, (f: Record<string, string | string[]>) => void, string][] = [
     ['a repeated field (wrong type)', (f) => (f['organisation.name.ja'] = ['WELgee', 'Other']), '値の形式が正しくありません'],
     ['a missing field', (f) => delete f['receipt.taxNote.ja'], '項目が送信されていません'],

@@ -121,7 +121,10 @@ describe('My page', () => {
     const { visitor, token, supporter, subscription } = await signedIn({ plan: '10000' });
     const page = unescapeHtml((await visitor.get('/me/cancel')).html);
     expect(page).toContain('月1,000円で続けませんか');
-    expect((await visitor.post('/me/cancel', { reason: 'x'.repeat(1001), _csrf: token })).res.status).toBe(422);
+    const tooLong = await visitor.post('/me/cancel', { reason: 'x'.repeat(1001), _csrf: token });
+    expect(tooLong.res.status).toBe(422);
+    expect(unescapeHtml(tooLong.html)).toMatch(/data-error-summary[\s\S]*<a href="#reason">理由は1,000字以内でご記入ください。<\/a>/);
+    expect(tooLong.html).toContain('aria-describedby="reason-hint reason-error"');
     expect(await app.ctx.db.select().from(cancellationReasons).where(eq(cancellationReasons.supporterId, supporter.id))).toHaveLength(0);
     const go = await visitor.post('/me/cancel', { reason: '家計の見直しのため <b>', _csrf: token });
     expect(go.res.status).toBe(303);

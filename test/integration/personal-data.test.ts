@@ -189,6 +189,8 @@ describe('personal data: download and deletion', () => {
     expect(unticked.res.status).toBe(422);
     expect(unescapeHtml(unticked.html)).toContain('確認のチェックボックスにチェックを入れてください');
     expect(unticked.html).toContain('action="/me/delete"');
+    expect(unticked.html).toMatch(/data-error-summary[\s\S]*<a href="#confirm">[^<]*確認のチェックボックス/);
+    expect(unticked.html).toContain('id="confirm" name="confirm"');
     expect(await app.ctx.db.select().from(deletionRequests).where(eq(deletionRequests.supporterId, a.supporter.id))).toEqual([]);
   });
 
@@ -277,6 +279,8 @@ describe('personal data: download and deletion', () => {
 
     const unticked = await admin.visitor.post(`/admin/deletion-requests/${request!.id}/confirm`, { _csrf: adminCsrf });
     expect(unticked.res.status).toBe(422);
+    expect(unescapeHtml(unticked.html)).toMatch(/data-error-summary[\s\S]*<a href="#irreversible">実行するには/);
+    expect(unticked.html).toContain('aria-describedby="irreversible-error"');
     expect((await app.ctx.db.select().from(supporters).where(eq(supporters.id, id)))[0]!.erasedAt).toBeNull();
 
     const confirmedAt = new Date();

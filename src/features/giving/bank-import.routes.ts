@@ -9,6 +9,7 @@ import { chooseLineSupporter, confirmImport, loadReview, uploadStatement, type R
 import { todayInTokyo } from './gift-values';
 import { echo, label, lineFormFields, supporterView, translateErrors } from './gift-views';
 import { searchSupporters } from './offline-gifts.repo';
+import { formProblem, noFormErrors, type ErrorLine, type FormErrorsView } from '../../web/form-errors';
 import { parseLineChoices, parseSupporterChoice } from './offline-gifts.schemas';
 
 // Each confirm posts one field per line; the body parser takes 200 fields, so a long statement is confirmed in parts.
@@ -62,9 +63,20 @@ function reviewLineView(locale: Locale, { line, suggestion, others, recordedFor 
   };
 }
 
+/** The review's problem after a confirm chose a supporter who is gone: it names the line and links to its choice. */
+function badSupporterProblem(req: Request, lines: { id: number; lineNo: number; inBatch: boolean }[]): FormErrorsView {
+  if (req.query.error !== 'supporter') return noFormErrors;
+  const line = lines.find((l) => String(l.id) === req.query.line && l.inBatch);
+  if (!line) return formProblem(t(req.locale, 'giving.gifts.review.badSupporter'));
+  return formProblem(t(req.locale, 'giving.gifts.review.badSupporterLine', { line: line.lineNo }), `choice-${line.id}`);
+}
+
 /** Bank statement import: upload, review the matches, record. */
 export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
   async function renderIndex(req: Request, res: Response, status = 200, messages: { error?: string; problems?: string[] } = {}) {
+    // The file is the form's one field: the summary links to it, then lists the statement's lines that cannot be read.
+    const problemLines: ErrorLine[] = (messages.problems ?? []).map((message) => ({ field: 'form', message }));
+    const summary: FormErrorsView = messages.error ? formProblem(messages.error, 'file') : noFormErrors;
     const imports = await listImports(ctx.db, 50);
     res.status(status).render('admin/imports/index', {
       layout: 'admin',
@@ -78,7 +90,9 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
       },
       maxSize: `${MAX_STATEMENT_BYTES / 1024 / 1024} MB`,
       maxLines: MAX_STATEMENT_LINES.toLocaleString('ja-JP'),
-      ...messages,
+      ...summary,
+      errorList: [...summary.errorList, ...problemLines],
+      nothingStored: problemLines.length > 0,
     });
   }
 
@@ -154,7 +168,7 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
         batch: REVIEW_BATCH,
         already: req.query.already === '1',
         done,
-        error: req.query.error === 'supporter' ? t(req.locale, 'giving.gifts.review.badSupporter') : undefined,
+        ...badSupporterProblem(req, lines),
       });
     }),
     route(
@@ -168,7 +182,7 @@ export function bankImportRoutes(ctx: AppContext): AdminRoute[] {
         const outcome = await confirmImport(ctx.db, id, choices, { staffId: req.staff!.id, ip: req.ip });
         if (!outcome.ok && outcome.problem === 'notFound')
           return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'giving.gifts.review.notFound'), message: '' });
-        if (!outcome.ok) return res.redirect(303, `/admin/imports/${id}?error=supporter`);
+        if (!outcome.ok) return res.redirect(303, `/admin/imports/${id}?error=supporter&line=${outcome.lineId}`);
         res.redirect(303, `/admin/imports/${id}?recorded=${outcome.recorded}&skipped=${outcome.skipped}&duplicates=${outcome.duplicates}`);
       },
       303,

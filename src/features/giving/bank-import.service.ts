@@ -165,7 +165,9 @@ function supporterFromPayer(payer: string) {
 }
 
 export type ConfirmOutcome =
-  { ok: true; recorded: number; skipped: number; duplicates: number; newSupporters: number; pending: number } | { ok: false; problem: 'notFound' | 'badSupporter' };
+  | { ok: true; recorded: number; skipped: number; duplicates: number; newSupporters: number; pending: number }
+  | { ok: false; problem: 'notFound' }
+  | { ok: false; problem: 'badSupporter'; lineId: number };
 
 /**
  * Records the chosen lines of a statement as offline gifts, in one transaction: each line's
@@ -177,9 +179,16 @@ export async function confirmImport(db: Db, importId: string, choices: Map<numbe
     if (!imp) return { ok: false as const, problem: 'notFound' as const };
     const pending = (await listImportLines(tx, imp.id)).filter((l) => l.status === 'pending');
     const chosen = pending.filter((l) => choices.has(l.id));
-    const wanted = chosen.map((l) => choices.get(l.id)!).flatMap((c) => (c.kind === 'supporter' ? [c.supporterId] : []));
-    const usable = await findUsableSupporterIds(tx, wanted);
-    if (wanted.some((id) => !usable.has(id))) return { ok: false as const, problem: 'badSupporter' as const };
+    const wanted = chosen.flatMap((l) => {
+      const choice = choices.get(l.id)!;
+      return choice.kind === 'supporter' ? [{ lineId: l.id, supporterId: choice.supporterId }] : [];
+    });
+    const usable = await findUsableSupporterIds(
+      tx,
+      wanted.map((w) => w.supporterId),
+    );
+    const bad = wanted.find((w) => !usable.has(w.supporterId));
+    if (bad) return { ok: false as const, problem: 'badSupporter' as const, lineId: bad.lineId };
 
     const counts = { recorded: 0, skipped: 0, duplicates: 0, newSupporters: 0 };
     // Two lines from one unknown payer make one new supporter, not two.

@@ -9,6 +9,7 @@ import { findEntry, findReversalOf, findSupporterHits, listOfflineEntries, searc
 import { OFFLINE_METHODS, parseOfflineGift, parseReversal } from './offline-gifts.schemas';
 import { recordOfflineGift, reverseOfflineGift } from './offline-gifts.service';
 import { giftActionRoutes } from './gift-actions.admin.routes';
+import { formProblem, noFormErrors } from '../../web/form-errors';
 
 const REVERSE_PROBLEMS = {
   notFound: 404,
@@ -43,7 +44,7 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
     });
   }
 
-  async function renderEntry(req: Request, res: Response, id: string, status = 200, messages: { error?: string; notice?: string; reasonError?: string } = {}) {
+  async function renderEntry(req: Request, res: Response, id: string, status = 200, messages: { error?: string; notice?: string; reasonError?: string; reason?: string } = {}) {
     const entry = await findEntry(ctx.db, id);
     if (!entry) return res.status(404).render('errors/error', { layout: 'admin', status: 404, title: t(req.locale, 'giving.gifts.show.notFound'), message: '' });
     const { donation } = entry;
@@ -60,7 +61,10 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
       hasReceipt: donation.entry === 'gift' && Boolean(donation.receiptNumber) && !reversal,
       canRefund: donation.entry === 'gift' && donation.channel === 'stripe' && donation.method === 'card' && Boolean(donation.stripeChargeId),
       sendKey: crypto.randomUUID(),
-      ...messages,
+      notice: messages.notice,
+      reason: messages.reason,
+      // A problem with the reason links to its field; any other problem concerns the whole gift.
+      ...(messages.reasonError ? formProblem(messages.reasonError, 'reason') : messages.error ? formProblem(messages.error) : noFormErrors),
     });
   }
 
@@ -117,6 +121,7 @@ export function giftAdminRoutes(ctx: AppContext): AdminRoute[] {
         if (!parsed.ok)
           return renderEntry(req, res, id, 422, {
             reasonError: translateErrors(req.locale, { reason: parsed.errors.reason ?? 'giving.gifts.errors.invalid' }, [['reason', 'giving.gifts.field.reason']]).errors.reason,
+            reason: typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 500) : '',
           });
         const outcome = await reverseOfflineGift(ctx.db, id, parsed.value.reason, { staffId: req.staff!.id, ip: req.ip });
         if (!outcome.ok) return renderEntry(req, res, id, REVERSE_PROBLEMS[outcome.problem], { error: t(req.locale, `giving.gifts.reverse.${outcome.problem}`) });

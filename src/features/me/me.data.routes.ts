@@ -5,6 +5,7 @@ import { tokyoDay } from '../../lib/dates';
 import { t } from '../../lib/i18n';
 import { collectPersonalData, displayName, personalDataCsv, requestDeletion, type PersonalData } from '../supporters';
 import { requireSupporter } from './me.session';
+import { formProblem, noFormErrors, type FormErrorsView } from '../../web/form-errors';
 
 const deletionForm = z.object({ confirm: z.literal('on') });
 
@@ -15,7 +16,7 @@ const COUNTED = ['consents', 'subscriptions', 'ledger', 'emails', 'tags', 'notes
 export function meDataRoutes(ctx: AppContext): Router {
   const router = Router();
 
-  async function renderPage(req: Request, res: Response, status = 200, error?: string) {
+  async function renderPage(req: Request, res: Response, status = 200, problems: FormErrorsView = noFormErrors) {
     const supporter = req.supporter!;
     const data = (await collectPersonalData(ctx.db, supporter.id))!;
     const pending = data.deletionRequests.find((r) => r.status === 'pending');
@@ -26,7 +27,7 @@ export function meDataRoutes(ctx: AppContext): Router {
       counts: COUNTED.map((section) => ({ label: t(req.locale, `me.personalData.section.${section}`), count: data[section].length })),
       pendingSince: pending?.requestedAt ?? undefined,
       hasLiveSubscription: data.subscriptions.some((s) => ['active', 'past_due', 'unpaid', 'trialing', 'incomplete'].includes(String(s.status))),
-      error,
+      ...problems,
       csrfToken: req.csrfToken(),
     });
   }
@@ -51,7 +52,7 @@ export function meDataRoutes(ctx: AppContext): Router {
 
   router.post('/me/delete', requireSupporter, async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    if (!deletionForm.safeParse(req.body ?? {}).success) return renderPage(req, res, 422, t(req.locale, 'me.personalData.delete.confirmMissing'));
+    if (!deletionForm.safeParse(req.body ?? {}).success) return renderPage(req, res, 422, formProblem(t(req.locale, 'me.personalData.delete.confirmMissing'), 'confirm'));
     // A second request while one is pending changes nothing and answers the same.
     await requestDeletion(ctx.db, req.supporter!.id);
     res.redirect(303, '/me?done=deletion');

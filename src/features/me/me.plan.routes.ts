@@ -18,6 +18,7 @@ import {
   stopDateOf,
 } from './me.service';
 import { requireSupporter } from './me.session';
+import { formProblem } from '../../web/form-errors';
 
 const planField = z.enum(['1000', '5000', '10000']).transform(Number);
 const reasonField = z
@@ -115,7 +116,7 @@ export function mePlanRoutes(ctx: AppContext): Router {
       return res.status(422).render('me/cancel', {
         ...(await cancelPage(req, subscription)),
         reason: typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '',
-        error: translateKey(req.locale, reason.error.issues[0]?.message ?? 'me.cancel.reasonTooLong'),
+        ...formProblem(translateKey(req.locale, reason.error.issues[0]?.message ?? 'me.cancel.reasonTooLong'), 'reason'),
       });
     }
     try {

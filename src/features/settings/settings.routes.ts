@@ -29,11 +29,17 @@ export function settingsRoutes(ctx: AppContext): AdminRoute[] {
     const settings = await ctx.settings.get();
     const saved = status === 200 && typeof req.query.saved === 'string' ? req.query.saved : undefined;
     const changedImage = status === 200 && imageKinds.find((kind) => req.query.image === kind);
+    const form = settingsView(req.locale, settings, values ?? formValues(settings), errors);
+    const images = await imagesView(req, imageErrors);
+    // An image upload's problem joins the same summary, after the form's fields, as the page orders them.
+    const imageLines = images.flatMap((i) => (i.error ? [{ field: `${i.id}-file`, href: `#${i.id}-file`, message: `${i.label}: ${i.error}` }] : []));
     res.status(status).render('admin/settings/edit', {
       layout: 'admin',
       title: t(req.locale, 'settings.title'),
-      ...settingsView(req.locale, settings, values ?? formValues(settings), errors),
-      images: await imagesView(req, imageErrors),
+      ...form,
+      errorList: [...form.errorList, ...imageLines],
+      hasErrors: form.hasErrors || imageLines.length > 0,
+      images,
       notice: changedImage ? t(req.locale, `settings.images.saved.${changedImage}`) : saved === undefined ? undefined : savedNotice(req, saved),
     });
   }

@@ -2,6 +2,7 @@ import type { Settings } from '../../../config/organisation';
 import { catalog, formatYen, t, type Locale, tDynamic, translateKey } from '../../lib/i18n';
 import { itemCount } from './settings.form';
 import { fieldNames, isList, settingsForm, type FieldError, type FieldSpec, type ListSpec } from './settings.schemas';
+import type { ErrorLine } from '../../web/form-errors';
 
 // What views/admin/settings/edit.hbs shows: the form description turned into labelled inputs
 // holding either the stored settings or the values just posted, with their messages.
@@ -109,19 +110,20 @@ export function settingsView(locale: Locale, settings: Settings, values: Record<
         : viewField(locale, `settings.field.${section.key}.${field.key}`, `${section.key}.${field.key}`, field, values, messages, field.rule.required),
     ),
   }));
-  return { sections, summary: errorSummary(locale, sections), hasErrors: Object.keys(messages).length > 0 };
+  return { sections, errorList: errorSummary(locale, sections), hasErrors: Object.keys(messages).length > 0 };
 }
 
 type ViewEntry = ViewField | ReturnType<typeof viewList>;
 
-/** Each message once, in form order, naming its field and linking to its input. */
-function errorSummary(locale: Locale, sections: { title: string; entries: ViewEntry[] }[]) {
-  const out: { href: string; message: string }[] = [];
+/** The shared error summary's lines (views/partials/error-summary.hbs): each message once, in form order, naming its field and linking to its input. */
+function errorSummary(locale: Locale, sections: { title: string; entries: ViewEntry[] }[]): ErrorLine[] {
+  const out: ErrorLine[] = [];
+  const line = (id: string, message: string) => out.push({ field: id, href: `#${id}`, message });
   const add = (f: ViewField, prefix: string) => {
     const label = `${prefix}${f.label}`;
-    if (f.input?.error) out.push({ href: `#${f.input.id}`, message: `${label}: ${f.input.error}` });
-    if (f.ja?.error) out.push({ href: `#${f.ja.id}`, message: `${label} (${t(locale, 'settings.lang.ja')}): ${f.ja.error}` });
-    if (f.en?.error) out.push({ href: `#${f.en.id}`, message: `${label} (${t(locale, 'settings.lang.en')}): ${f.en.error}` });
+    if (f.input?.error) line(f.input.id, `${label}: ${f.input.error}`);
+    if (f.ja?.error) line(f.ja.id, `${label} (${t(locale, 'settings.lang.ja')}): ${f.ja.error}`);
+    if (f.en?.error) line(f.en.id, `${label} (${t(locale, 'settings.lang.en')}): ${f.en.error}`);
   };
   for (const section of sections) {
     for (const entry of section.entries) {
@@ -129,7 +131,7 @@ function errorSummary(locale: Locale, sections: { title: string; entries: ViewEn
         add(entry, '');
         continue;
       }
-      if (entry.error) out.push({ href: `#${entry.id}`, message: `${entry.label}: ${entry.error}` });
+      if (entry.error) line(entry.id, `${entry.label}: ${entry.error}`);
       for (const item of entry.items) for (const f of item.fields) add(f, `${item.title} › `);
     }
   }

@@ -8,10 +8,11 @@ import { route, type AdminRoute } from '../../web/route-table';
 import { deleteSessionsOf, findStaffById, updateStaff } from './staff.repo';
 import { changePassword } from './staff.service';
 import { saveSession } from '../../web/session-writes';
+import { formProblem, noFormErrors, type FormErrorsView } from '../../web/form-errors';
 
 /** My account: password change, two-factor set-up, sign out everywhere. */
 export function accountRoutes(ctx: AppContext): AdminRoute[] {
-  async function renderAccount(req: Request, res: Response, status = 200, messages: { notice?: string; error?: string } = {}) {
+  async function renderAccount(req: Request, res: Response, status = 200, messages: { notice?: string } & Partial<FormErrorsView> = {}) {
     const member = req.staff!;
     // The secret shown during set-up is kept in the session until a code proves the app has it.
     let setup: { secret: string; uri: string; qr: string } | undefined;
@@ -21,7 +22,9 @@ export function accountRoutes(ctx: AppContext): AdminRoute[] {
       const uri = totpUri(secret, member.email);
       setup = { secret, uri, qr: await QRCode.toDataURL(uri, { margin: 1, width: 200 }) };
     }
-    res.status(status).render('admin/account', { layout: 'admin', title: t(req.locale, 'admin.account.title'), member, setup, ...messages, csrfToken: req.csrfToken() });
+    res
+      .status(status)
+      .render('admin/account', { layout: 'admin', title: t(req.locale, 'admin.account.title'), member, setup, ...noFormErrors, ...messages, csrfToken: req.csrfToken() });
   }
 
   return [
@@ -33,11 +36,11 @@ export function accountRoutes(ctx: AppContext): AdminRoute[] {
       'account:manage',
       async (req, res) => {
         const { current, password, confirm } = (req.body ?? {}) as Record<string, unknown>;
-        if (typeof current !== 'string' || typeof password !== 'string' || password !== confirm) {
-          return renderAccount(req, res, 422, { error: t(req.locale, 'admin.account.mismatch') });
-        }
+        if (typeof current !== 'string' || current === '') return renderAccount(req, res, 422, formProblem(t(req.locale, 'admin.account.wrongPassword'), 'current'));
+        if (typeof password !== 'string' || password !== confirm) return renderAccount(req, res, 422, formProblem(t(req.locale, 'admin.account.mismatch'), 'confirm'));
         const result = await changePassword(ctx.db, req.staff!, current, password);
-        if (result !== 'ok') return renderAccount(req, res, 422, { error: t(req.locale, result === 'wrong' ? 'admin.account.wrongPassword' : 'admin.account.shortPassword') });
+        if (result === 'wrong') return renderAccount(req, res, 422, formProblem(t(req.locale, 'admin.account.wrongPassword'), 'current'));
+        if (result !== 'ok') return renderAccount(req, res, 422, formProblem(t(req.locale, 'admin.account.shortPassword'), 'password'));
         await recordAudit(ctx.db, { staffId: req.staff!.id, action: 'account.password', ip: req.ip });
         // Other sessions end (new epoch); this one carries on with the new epoch.
         req.session.epoch = req.staff!.sessionEpoch + 1;
@@ -56,7 +59,7 @@ export function accountRoutes(ctx: AppContext): AdminRoute[] {
         const secret = (req.session as unknown as { totpSetup?: string }).totpSetup;
         const code = (req.body ?? {}).code;
         if (req.staff!.totpEnabled || !secret || typeof code !== 'string' || !verifyTotp(secret, code.replace(/\s/g, ''))) {
-          return renderAccount(req, res, 422, { error: t(req.locale, 'admin.login.badCode') });
+          return renderAccount(req, res, 422, formProblem(t(req.locale, 'admin.login.badCode'), 'code'));
         }
         await updateStaff(ctx.db, req.staff!.id, { totpSecret: secret, totpEnabled: true });
         delete (req.session as unknown as { totpSetup?: string }).totpSetup;

@@ -6,6 +6,7 @@ import { route, type AdminRoute } from '../../web/route-table';
 import { declineDeletion, eraseSupporter, listDeletionRequests, previewErasure, type DecisionResult } from './supporters.privacy.service';
 import { displayName } from './supporters.service';
 import type { Supporter } from './supporters.repo';
+import { formProblem, type FormErrorsView } from '../../web/form-errors';
 
 /** Deletion requests in the console: list, what confirming would erase, confirm (erase) or decline. */
 export function deletionRequestRoutes(ctx: AppContext): AdminRoute[] {
@@ -56,7 +57,7 @@ async function showList(ctx: AppContext, req: Request, res: Response) {
   });
 }
 
-async function renderRequest(ctx: AppContext, req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
+async function renderRequest(ctx: AppContext, req: Request, res: Response, status = 200, extra: Partial<FormErrorsView> = {}) {
   const preview = await previewErasure(ctx.db, String(req.params.id ?? ''));
   if (!preview) return notFound(req, res);
   const { request, supporter, counts, liveSubscriptions, mergedRecords, decidedByName } = preview;
@@ -93,14 +94,14 @@ async function confirm(ctx: AppContext, req: Request, res: Response) {
   const preview = await previewErasure(ctx.db, id);
   if (!preview) return notFound(req, res);
   if (preview.request.status === 'pending' && !confirmForm.safeParse(req.body ?? {}).success) {
-    return renderRequest(ctx, req, res, 422, { confirmError: t(req.locale, 'admin.deletion.confirmMissing') });
+    return renderRequest(ctx, req, res, 422, formProblem(t(req.locale, 'admin.deletion.confirmMissing'), 'irreversible'));
   }
   let result: DecisionResult;
   try {
     result = await eraseSupporter(ctx.db, ctx.stripe, id, req.staff!.id, req.ip);
   } catch (err) {
     ctx.logger.error({ err, requestId: id }, 'erasing a supporter failed');
-    return renderRequest(ctx, req, res, 502, { confirmError: t(req.locale, 'admin.deletion.failed') });
+    return renderRequest(ctx, req, res, 502, formProblem(t(req.locale, 'admin.deletion.failed')));
   }
   afterDecision(req, res, result, 'erased');
 }
