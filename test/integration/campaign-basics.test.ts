@@ -71,6 +71,20 @@ describe('campaign basics on the public pages', () => {
     expect((await visitor.get('/family')).html).toMatch(/class="counter"[^>]*>現在/);
   });
 
+  test('when staff read the dashboard, then the count note says the join page hides it below the threshold, naming the setting and linking to it', async () => {
+    const { familyPage } = await app.ctx.settings.get();
+    await app.ctx.settings.update('familyPage', { ...familyPage, countThreshold: '25' });
+    const note = (html: string) => unescapeHtml(/data-figure="count-note">([\s\S]*?)<\/span>/.exec(html)![1]!);
+    const ja = note((await admin.get('/admin')).html);
+    expect(ja).toContain('参加ページでは、この人数が設定「支援者数を表示する人数」（現在 25人）に達するまで人数を表示しません。');
+    expect(ja).toContain('href="/admin/settings#f-familyPage-countThreshold"');
+    expect(ja).not.toContain('同じです');
+    const en = note((await admin.get('/admin?lang=en')).html);
+    expect(en).toContain('The join page hides this number until it reaches the setting “Show the supporter count from” (now 25).');
+    await admin.get('/admin?lang=ja');
+    await app.ctx.settings.update('familyPage', familyPage);
+  });
+
   test('when the threshold is not a whole number in range, then the settings form says so', async () => {
     const page = await admin.get('/admin/settings');
     expect(page.html).toContain('name="familyPage.countThreshold"');

@@ -18,6 +18,8 @@ export type Audience =
 /**
  * 「WELgeeファミリー通信」 issues: written once in Japanese (and English), sent to an audience.
  * draft → scheduled → sending ⇄ paused → sent; a scheduled issue can go back to draft (cancelled schedule).
+ * A scheduled issue whose time comes while the footer lacks the sender's postal address is `held`
+ * instead of sent: staff send it (now or at a new time) once the address is set, or take it back to draft.
  */
 export const newsletters = pgTable(
   'newsletters',
@@ -38,10 +40,15 @@ export const newsletters = pgTable(
     bodyJa: text('body_ja').notNull().default(''),
     bodyEn: text('body_en').notNull().default(''),
     audience: jsonb('audience').$type<Audience>().notNull().default({ segment: 'all' }),
-    status: text('status', { enum: ['draft', 'scheduled', 'sending', 'paused', 'sent'] })
+    status: text('status', { enum: ['draft', 'scheduled', 'held', 'sending', 'paused', 'sent'] })
       .notNull()
       .default('draft'),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    /**
+     * The public archive choice made with the schedule, applied when it fires; null: the default
+     * (an issue to everyone is shown, one to a segment or tag is not).
+     */
+    archiveOnSend: boolean('archive_on_send'),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Staff can keep a sent issue out of the public archive (/family/news). */

@@ -38,6 +38,7 @@ export const auditActions = [
   'newsletter.send',
   'newsletter.schedule',
   'newsletter.schedule_cancel',
+  'newsletter.hold',
   'newsletter.pause',
   'newsletter.resume',
   'newsletter.resend_failed',

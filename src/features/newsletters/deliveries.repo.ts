@@ -35,18 +35,24 @@ export async function selectNewsletterStatus(tx: Tx, id: string): Promise<Newsle
 }
 
 /**
- * Moves a draft or scheduled newsletter to `sending`; its audience when it moved, undefined otherwise.
- * The public archive shows it when `isPublic` says so; without a choice, when it goes to everyone
- * (an issue for a segment or a tag speaks to those readers, not to the public).
+ * Moves a draft, scheduled or held newsletter to `sending`; its audience when it moved, undefined otherwise.
+ * The public archive shows it when `isPublic` says so; without a choice, as chosen with the schedule,
+ * else when it goes to everyone (an issue for a segment or a tag speaks to those readers, not to the public).
  */
 export async function markNewsletterSending(tx: Tx, id: string, staffId: string | null, isPublic?: boolean): Promise<Audience | undefined> {
-  const hidden = isPublic === undefined ? sql`(${newsletters.audience}->>'segment') <> 'all'` : !isPublic;
+  // No choice given (a scheduled send): the one stored with the schedule, else only an issue to everyone is shown.
+  const hidden = isPublic === undefined ? sql`NOT coalesce(${newsletters.archiveOnSend}, (${newsletters.audience}->>'segment') = 'all')` : !isPublic;
   const [row] = await tx
     .update(newsletters)
     .set({ status: 'sending', startedAt: sql`now()`, finishedAt: null, sentBy: staffId, hiddenFromArchive: hidden, updatedAt: sql`now()` })
-    .where(and(eq(newsletters.id, id), inArray(newsletters.status, ['draft', 'scheduled'])))
+    .where(and(eq(newsletters.id, id), inArray(newsletters.status, ['draft', 'scheduled', 'held'])))
     .returning({ audience: newsletters.audience });
   return row?.audience;
+}
+
+/** Holds a scheduled newsletter whose time came while it could not be sent; true when it was scheduled. */
+export async function holdNewsletter(tx: Tx, id: string): Promise<boolean> {
+  return changeNewsletterStatus(tx, id, ['scheduled'], 'held');
 }
 
 /** Changes the status when it is one of `from`; true when it changed. */

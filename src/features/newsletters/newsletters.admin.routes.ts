@@ -161,7 +161,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       clicks,
       notice: notice ? t(locale, `newsletters.notice.${notice}`, { to: req.staff!.email, langs: testedLanguages(locale, req.query.tested) }) : undefined,
       ...translate(locale, extra.errors ?? {}, extra.error),
-      schedule: { ...scheduleDefaults(newsletter, settings.newsletter), ...extra.values },
+      // A posted form comes back as posted: an unticked archive box is absent from it.
+      schedule: { ...scheduleDefaults(newsletter, settings.newsletter), ...(extra.values ? { ...extra.values, public_archive: extra.values.public_archive ?? '' } : {}) },
       staffEmail: req.staff!.email,
     });
   }
@@ -192,7 +193,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       const rows = await listNewsletters(ctx.db);
       const counts = new Map<string, number>();
       // The expected audience of the few issues still to go; sent issues show their deliveries.
-      for (const r of rows.filter((x) => x.status === 'draft' || x.status === 'scheduled').slice(0, 20)) counts.set(r.id, (await previewAudience(ctx.db, r.audience, 0)).count);
+      for (const r of rows.filter((x) => x.status === 'draft' || x.status === 'scheduled' || x.status === 'held').slice(0, 20))
+        counts.set(r.id, (await previewAudience(ctx.db, r.audience, 0)).count);
       res.render('admin/newsletters/list', {
         layout: 'admin',
         title: t(req.locale, 'newsletters.list.title'),
@@ -352,7 +354,8 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
         if (!hasPostalAddress(await ctx.settings.get())) return renderIssue(req, res, newsletter, 409);
         const parsed = parseSchedule(req.body);
         if (!parsed.ok) return renderIssue(req, res, newsletter, 422, { errors: parsed.errors, values: echo(req.body) });
-        const outcome = await scheduleNewsletter(ctx.db, newsletter.id, parsed.value, by(req));
+        const isPublic = (req.body as Record<string, unknown> | undefined)?.public_archive === 'on';
+        const outcome = await scheduleNewsletter(ctx.db, newsletter.id, parsed.value, isPublic, by(req));
         if (outcome.ok) return res.redirect(303, `/admin/newsletters/${newsletter.id}?scheduled=1`);
         await renderIssue(req, res, (await findNewsletter(ctx.db, newsletter.id)) ?? newsletter, PROBLEM_STATUS[outcome.problem], {
           error: t(req.locale, `newsletters.problem.${outcome.problem}`),
@@ -386,7 +389,7 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
     const view = newsletterView(req.locale, newsletter);
     const audience = await previewAudience(ctx.db, newsletter.audience, SAMPLE_SIZE);
     // An issue to everyone goes to the archive unless unticked; one for a segment or tag only when ticked.
-    const publicArchive = isPublic ?? newsletter.audience.segment === 'all';
+    const publicArchive = isPublic ?? newsletter.archiveOnSend ?? newsletter.audience.segment === 'all';
     const isBlocked = !hasPostalAddress(await ctx.settings.get());
     res.status(view.isEditable || status !== 200 ? status : 409).render('admin/newsletters/confirm', {
       sendBlocked: isBlocked ? { href: addressSettingsHref } : undefined,

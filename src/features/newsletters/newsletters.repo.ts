@@ -8,8 +8,8 @@ import { now } from '../../lib/clock';
 export type { Newsletter };
 export type NewsletterStatus = Newsletter['status'];
 
-/** The statuses in which an issue's text, audience and time may still change. */
-export const EDITABLE: NewsletterStatus[] = ['draft', 'scheduled'];
+/** The statuses in which an issue's text, audience and time may still change (a held issue is sent by hand). */
+export const EDITABLE: NewsletterStatus[] = ['draft', 'scheduled', 'held'];
 
 export interface NewsletterContent {
   subjectJa: string;
@@ -94,22 +94,22 @@ export async function isIssueMonthTaken(tx: Tx, month: string, exceptId?: string
   return Boolean(row);
 }
 
-/** Schedules (or moves) the send of a draft or scheduled issue. */
-export async function setSchedule(tx: Tx, id: string, at: Date): Promise<Newsletter | undefined> {
+/** Schedules (or moves) the send of a draft, scheduled or held issue, with its public archive choice. */
+export async function setSchedule(tx: Tx, id: string, at: Date, isPublic: boolean): Promise<Newsletter | undefined> {
   const [row] = await tx
     .update(newsletters)
-    .set({ status: 'scheduled', scheduledAt: at, updatedAt: now() })
+    .set({ status: 'scheduled', scheduledAt: at, archiveOnSend: isPublic, updatedAt: now() })
     .where(and(eq(newsletters.id, id), inArray(newsletters.status, EDITABLE)))
     .returning();
   return row;
 }
 
-/** Takes a scheduled issue back to draft; undefined when it is not scheduled (any more). */
+/** Takes a scheduled or held issue back to draft; undefined when it is neither (any more). */
 export async function clearSchedule(tx: Tx, id: string): Promise<Newsletter | undefined> {
   const [row] = await tx
     .update(newsletters)
-    .set({ status: 'draft', scheduledAt: null, updatedAt: now() })
-    .where(and(eq(newsletters.id, id), eq(newsletters.status, 'scheduled')))
+    .set({ status: 'draft', scheduledAt: null, archiveOnSend: null, updatedAt: now() })
+    .where(and(eq(newsletters.id, id), inArray(newsletters.status, ['scheduled', 'held'])))
     .returning();
   return row;
 }

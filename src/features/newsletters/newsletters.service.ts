@@ -98,25 +98,28 @@ async function onLocked(
   });
 }
 
-/** Schedules the send of a draft (or moves a scheduled one) to a time in Japan, checked to be in the future. */
-export async function scheduleNewsletter(db: Db, id: string, at: Date, by: StaffContext): Promise<ActionOutcome> {
+/**
+ * Schedules the send of a draft (or moves a scheduled or held one) to a time in Japan, checked to be in
+ * the future; `isPublic` is the public archive choice applied when it goes out.
+ */
+export async function scheduleNewsletter(db: Db, id: string, at: Date, isPublic: boolean, by: StaffContext): Promise<ActionOutcome> {
   return onLocked(db, id, EDITABLE, async (tx, before) => {
-    const newsletter = await setSchedule(tx, id, at);
+    const newsletter = await setSchedule(tx, id, at, isPublic);
     await recordAudit(tx, {
       staffId: by.staffId,
       action: 'newsletter.schedule',
       targetType: 'newsletter',
       targetId: id,
-      detail: { at: at.toISOString(), before: before.scheduledAt?.toISOString() ?? null },
+      detail: { at: at.toISOString(), before: before.scheduledAt?.toISOString() ?? null, isPublic },
       ip: by.ip,
     });
     return { ok: true, newsletter };
   });
 }
 
-/** Cancels a scheduled send: the issue goes back to draft. */
+/** Cancels a scheduled (or held) send: the issue goes back to draft. */
 export async function cancelSchedule(db: Db, id: string, by: StaffContext): Promise<ActionOutcome> {
-  return onLocked(db, id, ['scheduled'], async (tx, before) => {
+  return onLocked(db, id, ['scheduled', 'held'], async (tx, before) => {
     const newsletter = await clearSchedule(tx, id);
     await recordAudit(tx, {
       staffId: by.staffId,

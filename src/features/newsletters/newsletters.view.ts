@@ -56,13 +56,18 @@ export function newsletterView(locale: Locale, n: Newsletter) {
     statusLabel: t(locale, `newsletters.status.${n.status}`),
     issueMonth: n.issueMonth,
     audienceLabel: audienceLabel(locale, n.audience),
+    isAllAudience: n.audience.segment === 'all',
     scheduledAt: at(locale, n.scheduledAt),
     startedAt: at(locale, n.startedAt),
     finishedAt: at(locale, n.finishedAt),
     updatedAt: at(locale, n.updatedAt),
-    isEditable: n.status === 'draft' || n.status === 'scheduled',
+    isEditable: n.status === 'draft' || n.status === 'scheduled' || n.status === 'held',
     isDraft: n.status === 'draft',
     isScheduled: n.status === 'scheduled',
+    /** Its time came while the footer had no postal address: waiting for staff to send it. */
+    isHeld: n.status === 'held',
+    /** A time is set that can be cancelled (scheduled or held). */
+    hasSchedule: n.status === 'scheduled' || n.status === 'held',
     isSending: n.status === 'sending',
     isPaused: n.status === 'paused',
     isSent: n.status === 'sent',
@@ -215,12 +220,18 @@ export function composeView(locale: Locale, newsletter: Newsletter | undefined, 
 }
 
 /**
- * The schedule form's starting values: the time already set, else the month's slot of the monthly
- * rhythm (when still ahead), else tomorrow at the rhythm's time.
+ * The schedule form's starting values: the time already set (unless it has passed: a held issue), else
+ * the month's slot of the monthly rhythm (when still ahead), else tomorrow at the rhythm's time. The
+ * archive box: as chosen with the schedule, else ticked only for an issue to everyone (as on the send page).
  */
 export function scheduleDefaults(n: Newsletter, settings: Partial<NewsletterSettings> | undefined, now = clockNow()): Record<string, string> {
+  const public_archive = (n.archiveOnSend ?? n.audience.segment === 'all') ? 'on' : '';
+  return { ...scheduleTime(n, settings, now), public_archive };
+}
+
+function scheduleTime(n: Newsletter, settings: Partial<NewsletterSettings> | undefined, now: Date): Record<string, string> {
   const min = tokyoParts(now).day;
-  if (n.scheduledAt) {
+  if (n.scheduledAt && n.scheduledAt.getTime() > now.getTime()) {
     const p = tokyoParts(n.scheduledAt);
     return { send_on: p.day, send_at: p.time, min };
   }

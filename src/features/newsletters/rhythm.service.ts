@@ -1,10 +1,13 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { NewsletterSettings } from '../../../config/organisation';
+import type { NewsletterSettings, Settings } from '../../../config/organisation';
 import type { Db, Tx } from '../../db/client';
 import { newsletters, staff } from '../../db/schema';
+import { recordAudit } from '../audit';
 import { queueEmail } from '../emails';
+import { hasPostalAddress } from '../settings';
 import { roleCan, roles } from '../staff';
 import { readRhythm, reminderSlot, type IssueSlot } from './rhythm';
+import { holdNewsletter } from './deliveries.repo';
 import { startSending } from './sending.service';
 
 // The minute-by-minute side of the monthly rhythm, run by the `start-due-newsletters` job: scheduled
@@ -14,7 +17,7 @@ import { startSending } from './sending.service';
 const MAX_STARTS_PER_RUN = 50;
 
 /** Statuses that mean a month has its issue: anything past draft. */
-const ISSUE_STATUSES = ['scheduled', 'sending', 'paused', 'sent'] as const;
+const ISSUE_STATUSES = ['scheduled', 'held', 'sending', 'paused', 'sent'] as const;
 
 /** Roles that may send newsletters, from the one permissions table. */
 const senderRoles = roles.filter((role) => roleCan(role, 'newsletters:send'));
@@ -69,22 +72,30 @@ async function listStaffToRemind(tx: Tx, month: string): Promise<{ id: string; e
 
 export interface StartResult {
   started: string[];
+  /** Due issues held instead of sent: the footer has no postal address. */
+  held: string[];
   failed: { id: string; error: string }[];
 }
 
 /**
  * Starts every scheduled newsletter whose time has come, each in its own transaction with its row
  * locked (FOR UPDATE SKIP LOCKED), so two workers never start one issue and one failure stops no other.
+ * Without the sender's postal address (`canSend` false) each due issue is held instead, and audited.
  */
-export async function startScheduledNewsletters(db: Db, now: Date): Promise<StartResult> {
-  const result: StartResult = { started: [], failed: [] };
+export async function startScheduledNewsletters(db: Db, now: Date, canSend = true): Promise<StartResult> {
+  const result: StartResult = { started: [], held: [], failed: [] };
   for (const id of await listDueNewsletterIds(db, now)) {
     try {
-      const isStarted = await db.transaction(async (tx) => {
-        if (!(await lockDueNewsletter(tx, id, now))) return false;
-        return (await startSending(tx, id, null)).started;
+      const outcome = await db.transaction(async (tx) => {
+        if (!(await lockDueNewsletter(tx, id, now))) return undefined;
+        if (!canSend) {
+          await holdNewsletter(tx, id);
+          await recordAudit(tx, { staffId: null, action: 'newsletter.hold', targetType: 'newsletter', targetId: id, detail: { reason: 'postal_address' } });
+          return 'held' as const;
+        }
+        return (await startSending(tx, id, null)).started ? ('started' as const) : undefined;
       });
-      if (isStarted) result.started.push(id);
+      if (outcome) result[outcome].push(id);
     } catch (err) {
       result.failed.push({ id, error: err instanceof Error ? err.message : String(err) });
     }
@@ -124,9 +135,12 @@ export interface RhythmRun extends StartResult {
   reminderMonth?: string;
 }
 
-/** One run of the rhythm: starts the issues that are due first, so a month whose issue just started is not reminded about. */
-export async function runNewsletterRhythm(db: Db, settings: NewsletterSettings, now: Date): Promise<RhythmRun> {
-  const started = await startScheduledNewsletters(db, now);
-  const reminder = await remindUnscheduledMonth(db, settings, now);
+/**
+ * One run of the rhythm: starts the issues that are due first (or holds them while the footer lacks the
+ * postal address), so a month whose issue just started is not reminded about.
+ */
+export async function runNewsletterRhythm(db: Db, settings: Settings, now: Date): Promise<RhythmRun> {
+  const started = await startScheduledNewsletters(db, now, hasPostalAddress(settings));
+  const reminder = await remindUnscheduledMonth(db, settings.newsletter, now);
   return { ...started, reminded: reminder.queued, reminderMonth: reminder.slot?.month };
 }

@@ -10,8 +10,17 @@ export function dashboardRoutes(ctx: AppContext): AdminRoute[] {
   return [
     route('get', '/admin', 'dashboard:view', async (req, res) => {
       const figures = await loadDashboard(ctx.db);
-      const checklist = setupChecklist(req.locale, await ctx.settings.get());
-      res.render('admin/dashboard', { layout: 'admin', title: t(req.locale, 'admin.nav.dashboard'), checklist, ...dashboardView(figures, req.locale) });
+      const settings = await ctx.settings.get();
+      const checklist = setupChecklist(req.locale, settings);
+      // The join page hides its count below this threshold: the note names the setting and links to it.
+      const countNote = {
+        text: t(req.locale, 'reports.monthlySupportersNote', {
+          setting: t(req.locale, 'settings.field.familyPage.countThreshold'),
+          threshold: Number(settings.familyPage.countThreshold || 0).toLocaleString('ja-JP'),
+        }),
+        href: '/admin/settings#f-familyPage-countThreshold',
+      };
+      res.render('admin/dashboard', { layout: 'admin', title: t(req.locale, 'admin.nav.dashboard'), checklist, countNote, ...dashboardView(figures, req.locale) });
     }),
   ];
 }
