@@ -60,30 +60,34 @@ describe('accessibility (axe, WCAG 2.2 A and AA) in Chromium', () => {
     await app?.stop();
   });
 
-  test.each(['ja', 'en'])('when the public pages are opened in %s, then axe finds no violations', async (lang) => {
-    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-    const found: Record<string, string[]> = {};
-    for (const path of publicPages) {
-      await page.goto(`${app.url}${path}?lang=${lang}`);
-      const list = await violations(page);
-      if (list.length) found[path] = list;
-    }
-    // The join form with its errors, and My page signed in.
-    await page.goto(`${app.url}/family?lang=${lang}`);
-    await page.locator('#join button[type=submit]').click();
-    await page.waitForSelector('[data-error-summary]');
-    const joinErrors = await violations(page);
-    if (joinErrors.length) found['/family (errors)'] = joinErrors;
-    const { supporter } = await joinAndPay(app);
-    const { link } = await requestLink(app, supporter.email);
-    await page.goto(link);
-    await page.locator('main form button[type=submit]').click();
-    await page.waitForURL(/\/me(\?|$)/);
-    const myPage = await violations(page);
-    if (myPage.length) found['/me (signed in)'] = myPage;
-    expect(found).toEqual({});
-    await page.context().close();
-  });
+  test.each(['ja', 'en'])(
+    'when the public pages are opened in %s, then axe finds no violations',
+    async (lang) => {
+      const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+      const found: Record<string, string[]> = {};
+      for (const path of publicPages) {
+        await page.goto(`${app.url}${path}?lang=${lang}`);
+        const list = await violations(page);
+        if (list.length) found[path] = list;
+      }
+      // The join form with its errors, and My page signed in.
+      await page.goto(`${app.url}/family?lang=${lang}`);
+      await page.locator('#join button[type=submit]').click();
+      await page.waitForSelector('[data-error-summary]');
+      const joinErrors = await violations(page);
+      if (joinErrors.length) found['/family (errors)'] = joinErrors;
+      const { supporter } = await joinAndPay(app);
+      const { link } = await requestLink(app, supporter.email);
+      await page.goto(link);
+      await page.locator('main form button[type=submit]').click();
+      await page.waitForURL(/\/me(\?|$)/);
+      const myPage = await violations(page);
+      if (myPage.length) found['/me (signed in)'] = myPage;
+      expect(found).toEqual({});
+      await page.context().close();
+    },
+    300_000,
+  );
 
   test.each(['ja', 'en'])(
     'when an archived issue and the unsubscribe page are opened in %s, then axe finds no violations',
@@ -114,19 +118,23 @@ describe('accessibility (axe, WCAG 2.2 A and AA) in Chromium', () => {
     180_000,
   );
 
-  test.each(['ja', 'en'])('when the main console pages are opened in %s, then axe finds no violations', async (lang) => {
-    const email = `axe-${lang}-${Date.now()}@welgee.example`;
-    await createStaff(app.ctx.db, { email, name: '確認 担当', role: 'admin', password: STAFF_PASSWORD });
-    const page = await openStaffPage(browser, app.url, email, STAFF_PASSWORD, { viewport: { width: 1280, height: 900 } });
-    const found: Record<string, string[]> = {};
-    for (const path of consolePages) {
-      await page.goto(`${app.url}${path}?lang=${lang}`);
-      const list = await violations(page);
-      if (list.length) found[path] = list;
-    }
-    expect(found).toEqual({});
-    await page.context().close();
-  });
+  test.each(['ja', 'en'])(
+    'when the main console pages are opened in %s, then axe finds no violations',
+    async (lang) => {
+      const email = `axe-${lang}-${Date.now()}@welgee.example`;
+      await createStaff(app.ctx.db, { email, name: '確認 担当', role: 'admin', password: STAFF_PASSWORD });
+      const page = await openStaffPage(browser, app.url, email, STAFF_PASSWORD, { viewport: { width: 1280, height: 900 } });
+      const found: Record<string, string[]> = {};
+      for (const path of consolePages) {
+        await page.goto(`${app.url}${path}?lang=${lang}`);
+        const list = await violations(page);
+        if (list.length) found[path] = list;
+      }
+      expect(found).toEqual({});
+      await page.context().close();
+    },
+    300_000,
+  );
 
   test.each(['ja', 'en'])(
     "when a supporter's page in the console is opened in %s, then axe finds no violations",

@@ -159,7 +159,8 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
       await page.goto(`${app.url}/family?lang=en`);
       expect(await page.locator('h1').innerText()).toBe(`A new headline (${width})`);
       await page.goto(`${app.url}/admin/audit`);
-      expect(await page.locator('#audit-entries').innerText()).toContain('settings.edit');
+      // The audit log reads as sentences (the page follows the English chosen on /family above).
+      expect(await page.locator('#audit-entries').innerText()).toContain('管理 太郎 changed the settings');
       if (width === 'desktop') await screenshot(page, 'admin-audit-ja-desktop');
       expect(problems).toEqual([]);
       await page.context().close();
@@ -176,13 +177,14 @@ describe('dashboard, settings, audit log and jobs board in Chromium', () => {
         (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample} ${e.sourceFile}:${e.lineNumber}`),
       );
     });
-    await page.goto(`${app.url}/admin/jobs`);
+    // /admin/jobs is the console's own jobs page; bull-board lives under /admin/jobs/board.
+    await page.goto(`${app.url}/admin/jobs/board`);
     await page.getByText('billing').first().waitFor();
     await page.getByText('email').first().waitFor();
     await page.waitForTimeout(1000);
     await screenshot(page, 'admin-jobs-desktop');
     // A queue's own page loads more of the bundle.
-    await page.goto(`${app.url}/admin/jobs/queue/email`);
+    await page.goto(`${app.url}/admin/jobs/board/queue/email`);
     await page.waitForTimeout(1500);
     await screenshot(page, 'admin-jobs-queue-desktop');
     expect(violations).toEqual([]);

@@ -7,6 +7,9 @@ describe('joining WELgee Family in Chromium on a phone', () => {
   let browser: Browser;
   beforeAll(async () => {
     app = await startTestApp();
+    // The live count is shown from the first supporter here (the default hides it below 10).
+    const { familyPage } = await app.ctx.settings.get();
+    await app.ctx.settings.update('familyPage', { ...familyPage, countThreshold: '0' });
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -103,7 +103,7 @@ describe('writing and sending 「WELgeeファミリー通信」 in Chromium', ()
     await page.getByLabel('毎月の支援者').check();
     await page.locator('#nl-audience-count').getByText(`現在の対象: ${RECIPIENTS}人`).waitFor();
     await shoot(page, 'newsletter-compose-en-phone-width-desktop');
-    await page.getByLabel('パソコン(640px)').check();
+    await page.getByLabel('パソコン（640px）').check();
     await page.locator('[data-preview-lang="ja"]').click();
     await frame(page).getByRole('heading', { name: '今月のできごと' }).waitFor();
     expect(await page.locator('#nl-preview-frame').evaluate((f) => f.getBoundingClientRect().width)).toBe(640);
