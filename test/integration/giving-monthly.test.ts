@@ -50,7 +50,7 @@ describe('monthly giving end to end', () => {
     expect(welcome!.text).toContain('山田 花子 様');
     expect(welcome!.text).toContain('￥5,000');
     const [receipt] = await mailTo(app, fields.email!, 1, (s) => s.includes('領収書'));
-    expect(receipt!.subject).toBe(`ご寄付の領収書(${gift.receiptNumber})`);
+    expect(receipt!.subject).toBe(`ご寄付の領収書（${gift.receiptNumber}）`);
     const pdf = receipt!.attachments.find((a) => a.mimeType === 'application/pdf');
     expect(pdf).toBeDefined();
     const text = pdfText(Buffer.from(pdf!.content as ArrayBuffer));
