@@ -1,14 +1,13 @@
-import type { NextFunction, Request, Response } from 'express';
-import multer from 'multer';
+import type { Request, Response } from 'express';
 import type { AppContext } from '../../context';
 import { t, type Locale } from '../../lib/i18n';
-import { formErrors, type FormErrorsView, type FormFields } from '../../web/form-errors';
 import { route, type AdminRoute } from '../../web/route-table';
 import { addressSettingsHref, hasPostalAddress } from '../settings';
 import { countTagAudiences, previewAudience } from './audience';
+import { echo, receiveForm, testedLanguages, translate } from './newsletters.admin.form';
 import { countedLinksOf } from './newsletter-email';
 import { findNewsletter, listNewsletters, type Newsletter } from './newsletters.repo';
-import { isUuid, MAX_BODY, MAX_SUBJECT, parseAudience, parseCompose, parseDeliveryQuery, parseSchedule, parseTestLanguage, previewDraft } from './newsletters.schemas';
+import { isUuid, parseAudience, parseCompose, parseDeliveryQuery, parseSchedule, parseTestLanguage, previewDraft } from './newsletters.schemas';
 import {
   cancelSchedule,
   createNewsletter,
@@ -43,49 +42,9 @@ import {
 const P = 'newsletters:send' as const;
 const SAMPLE_SIZE = 10;
 
-// The compose form is multipart: a long Japanese issue outgrows the 64 kB urlencoded limit (its CSRF
-// token travels in the query string, which the CSRF check accepts for multipart requests only).
-const composeParser = multer({ limits: { fieldSize: MAX_BODY * 4 + 1024, fields: 30, parts: 30, files: 0 }, defParamCharset: 'utf8' }).none();
-
-/** Reads a multipart compose form after the permission check; its errors are the visitor's (413/400), never a 500. */
-function receiveForm(req: Request, res: Response, next: NextFunction) {
-  composeParser(req, res, (err: unknown) => {
-    if (!err) return next();
-    const tooLarge = err instanceof multer.MulterError && err.code === 'LIMIT_FIELD_VALUE';
-    res.status(tooLarge ? 413 : 400).render('errors/error', {
-      layout: 'admin',
-      status: tooLarge ? 413 : 400,
-      title: t(req.locale, tooLarge ? 'newsletters.errors.tooLarge' : 'newsletters.errors.badForm'),
-      message: '',
-    });
-  });
-}
-
 const notices = ['created', 'saved', 'tested', 'scheduled', 'unscheduled', 'started', 'paused', 'resumed', 'resent', 'hidden', 'shown'] as const;
 const PROBLEM_STATUS = { notFound: 404, wrongStatus: 409, noRecipients: 409, nothingToResend: 409 } as const;
 const by = (req: Request) => ({ staffId: req.staff!.id, ip: req.ip });
-/** The compose form's fields, then the issue page's test and schedule fields, in page order. */
-const newsletterFields: FormFields = [
-  ['subject_ja', 'newsletters.field.subject'],
-  ['body_ja', 'newsletters.field.body'],
-  ['subject_en', 'newsletters.field.subjectEn'],
-  ['body_en', 'newsletters.field.bodyEn'],
-  ['issue_month', 'newsletters.field.issueMonth'],
-  ['segment', 'newsletters.field.audience'],
-  ['plan', 'newsletters.audience.choosePlan'],
-  ['locale', 'newsletters.audience.chooseLanguage'],
-  ['tag', 'newsletters.audience.chooseTag'],
-  ['lang', 'newsletters.test.language'],
-  ['send_on', 'newsletters.send.day'],
-  ['send_at', 'newsletters.send.time'],
-  ['confirm', 'newsletters.confirm.title'],
-];
-
-/** Message keys → messages naming their fields, in page order; a page-wide problem comes first. */
-function translate(locale: Locale, errors: Record<string, string>, problem?: string): FormErrorsView {
-  const max = (field: string) => ({ max: field.startsWith('subject') ? MAX_SUBJECT : MAX_BODY.toLocaleString('ja-JP') });
-  return formErrors(locale, problem ? { form: problem, ...errors } : errors, newsletterFields, max);
-}
 
 /** /admin/newsletters: compose, preview, audience, test send, schedule, send, progress, deliveries. */
 export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
@@ -403,17 +362,4 @@ export function newsletterAdminRoutes(ctx: AppContext): AdminRoute[] {
       ...translate(req.locale, errors, error ?? (view.isEditable ? undefined : t(req.locale, 'newsletters.problem.wrongStatus'))),
     });
   }
-}
-
-/** The languages a test went out in, from the redirect's query: 「日本語・English」. */
-function testedLanguages(locale: Locale, value: unknown): string {
-  const sent = typeof value === 'string' ? value.split(',').filter((l) => l === 'ja' || l === 'en') : [];
-  return sent.map((l) => t(locale, `newsletters.language.${l}`)).join(locale === 'ja' ? '・' : ', ');
-}
-
-/** The posted form as strings, to fill the form again. */
-function echo(body: unknown): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string' && k !== '_csrf') values[k] = v;
-  return values;
 }
